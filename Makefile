@@ -1,0 +1,85 @@
+# mcp-operator: every target installs what it needs and skips what is already done.
+# `make help` lists the targets.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -o pipefail -ec
+.DEFAULT_GOAL := help
+
+# Node 24 from the registry's `node` package (the machine's Node may be older); npm scripts find it
+# first on PATH, and direct calls use it by path.
+NODE := node_modules/.bin/node
+NODE_MODULES := node_modules/.package-lock.json
+
+##@ General
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} \
+	  /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } \
+	  /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+##@ Run
+
+.PHONY: run
+run: $(NODE_MODULES) binaries ## Start a local control plane and the operator on it (Ctrl-C stops all)
+	$(NODE) cli/main.ts dev up --foreground --name run
+
+.PHONY: dev-up
+dev-up: $(NODE_MODULES) binaries ## Start a local control plane named "dev" and leave it running
+	$(NODE) cli/main.ts dev up --name dev
+
+.PHONY: dev-down
+dev-down: $(NODE_MODULES) ## Stop every local control plane (also cleans up after a crash)
+	$(NODE) cli/main.ts dev down --all
+
+##@ Test
+
+.PHONY: test
+test: typecheck test-unit test-integration ## Every test: type check, unit and integration (builds what is missing)
+
+.PHONY: test-unit
+test-unit: $(NODE_MODULES) ## Pure tests: no cluster, seconds
+	npm run --silent test:unit
+
+.PHONY: test-integration
+test-integration: $(NODE_MODULES) binaries ## Tests on a real local control plane
+	npm run --silent test:integration
+
+.PHONY: typecheck
+typecheck: $(NODE_MODULES) ## TypeScript strict type check
+	npm run --silent typecheck
+
+.PHONY: lint
+lint: $(NODE_MODULES) ## ESLint and Prettier
+	npm run --silent lint
+
+.PHONY: bench
+bench: $(NODE_MODULES) binaries ## Benchmarks under bench/ (they print their figures)
+	@shopt -s nullglob; scripts=(bench/*.ts); \
+	if [[ $${#scripts[@]} -eq 0 ]]; then echo "No benchmarks yet"; fi; \
+	for s in "$${scripts[@]}"; do echo "== $$s"; $(NODE) "$$s"; done
+
+##@ Build
+
+.PHONY: manifests
+manifests: $(NODE_MODULES) ## Generate the CRD, types and validator from schemas/
+	@if [[ -f schemas/generate.ts ]]; then $(NODE) schemas/generate.ts; else echo "No schema generator yet"; fi
+
+.PHONY: binaries
+binaries: ## Build the control plane's binaries from the Go module proxy (only those missing)
+	@bash controlplane/build-binaries.sh
+
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: clean
+clean: dev-down-quiet ## Remove node_modules and local clusters (keeps the Go-built binaries)
+	rm -rf node_modules dist .cache/clusters
+
+.PHONY: clean-all
+clean-all: clean ## Also remove the Go-built binaries cache
+	rm -rf .cache
+
+.PHONY: dev-down-quiet
+dev-down-quiet:
+	@if [[ -x $(NODE) ]]; then $(NODE) cli/main.ts dev down --all >/dev/null || true; fi

@@ -1,0 +1,140 @@
+// `mcp-operator dev`: a local control plane for people who want a cluster to play with.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  clustersDir,
+  describeControlPlane,
+  startControlPlane,
+  stopControlPlaneAt,
+  type ControlPlane,
+} from '../../controlplane/cluster.ts';
+import { createLogger } from '../../lib/log.ts';
+import type { Command } from '../command.ts';
+
+const USAGE = `Usage: mcp-operator dev <up|down|status|kubeconfig> [--name NAME]
+
+  up [--foreground]   start a local control plane (etcd, kube-apiserver, kube-controller-manager,
+                      kube-scheduler, KWOK with one fake node); with --foreground, stay until Ctrl-C
+                      and stop it then, otherwise leave it running for 'dev down'
+  down [--all]        stop the named control plane (or every one, after a crash) and remove its state
+  status              list local control planes and their processes
+  kubeconfig          print the admin kubeconfig path of the named control plane
+
+  --name NAME         which control plane (default: dev)
+`;
+
+function stateDirOf(name: string): string {
+  return path.join(clustersDir(), name);
+}
+
+function allStateDirs(): string[] {
+  const root = clustersDir();
+  return existsSync(root) ? readdirSync(root).map((n) => path.join(root, n)) : [];
+}
+
+function printTryThis(cp: ControlPlane): void {
+  const kubectl = path.relative(process.cwd(), cp.binaries.kubectl) || cp.binaries.kubectl;
+  process.stdout.write(
+    [
+      '',
+      `Control plane "${cp.name}" is ready at ${cp.server}`,
+      `  kubeconfig: ${cp.kubeconfig}`,
+      '',
+      'Try:',
+      `  export KUBECONFIG=${cp.kubeconfig}`,
+      `  ${kubectl} get nodes`,
+      '',
+    ].join('\n'),
+  );
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+async function up(name: string, foreground: boolean): Promise<number> {
+  const log = createLogger('dev');
+  const cp = await startControlPlane({ log, name, ownerPid: foreground ? process.pid : null });
+  printTryThis(cp);
+  if (!foreground) {
+    process.stdout.write(`Stop it with: mcp-operator dev down --name ${name}\n`);
+    return 0;
+  }
+  process.stdout.write('Press Ctrl-C to stop.\n');
+  const signal = await waitForSignal();
+  log.info({ signal }, 'Stopping control plane');
+  await cp.stop();
+  log.info({ name }, 'Stopped control plane');
+  return 0;
+}
+
+async function down(name: string, all: boolean): Promise<number> {
+  const dirs = all ? allStateDirs() : [stateDirOf(name)];
+  for (const dir of dirs) {
+    if (!existsSync(dir)) {
+      process.stderr.write(`No control plane named "${path.basename(dir)}"\n`);
+      continue;
+    }
+    const count = await stopControlPlaneAt(dir);
+    process.stdout.write(`Stopped control plane "${path.basename(dir)}" (${count} processes)\n`);
+  }
+  return 0;
+}
+
+function status(): number {
+  const dirs = allStateDirs();
+  if (dirs.length === 0) process.stdout.write('No local control planes\n');
+  for (const dir of dirs) {
+    const s = describeControlPlane(dir);
+    const health =
+      s.stopped.length === 0 && s.running.length > 0 ? 'running' : s.running.length ? 'degraded' : 'stopped';
+    process.stdout.write(`${s.name}\t${health}\t${s.state?.server ?? '-'}\t${s.state?.kubeconfig ?? '-'}\n`);
+    for (const p of s.stopped) process.stdout.write(`  ${p.name} (pid ${p.pid}) is not running\n`);
+  }
+  return 0;
+}
+
+function kubeconfig(name: string): number {
+  const s = describeControlPlane(stateDirOf(name));
+  if (!s.state) {
+    process.stderr.write(`No running control plane named "${name}" (start one with: mcp-operator dev up)\n`);
+    return 1;
+  }
+  process.stdout.write(`${s.state.kubeconfig}\n`);
+  return 0;
+}
+
+export const devCommand: Command = {
+  name: 'dev',
+  summary: 'Run a local Kubernetes control plane (up | down | status | kubeconfig)',
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        name: { type: 'string', default: 'dev' },
+        foreground: { type: 'boolean', default: false },
+        all: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    const name = values.name;
+    switch (values.help ? 'help' : positionals[0]) {
+      case 'up':
+        return up(name, values.foreground);
+      case 'down':
+        return down(name, values.all);
+      case 'status':
+        return status();
+      case 'kubeconfig':
+        return kubeconfig(name);
+      default:
+        process.stdout.write(USAGE);
+        return values.help ? 0 : 2;
+    }
+  },
+};

@@ -1,0 +1,337 @@
+// A local Kubernetes control plane, in the spirit of controller-runtime's envtest but fuller: etcd,
+// kube-apiserver (RBAC and admission webhooks on), kube-controller-manager, kube-scheduler and KWOK with
+// one fake node, so Deployments make Pods that get scheduled and reach Running. Everything runs as
+// local processes on 127.0.0.1 with free ports, under <cache>/clusters/<name>/.
+//
+// Not here: building binaries (binaries.ts), process bookkeeping (processes.ts), flags (flags.ts).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Logger } from '../lib/log.ts';
+import { ensureBinaries } from './binaries.ts';
+import * as flags from './flags.ts';
+import { kubeconfigYaml } from './kubeconfig.ts';
+import { fakeNode, kwokConfig } from './kwok.ts';
+import { createControlPlanePki, type ControlPlanePki } from './pki.ts';
+import { isAlive, readPids, spawnLogged, stopGroups, type StartedProcess } from './processes.ts';
+import type { BinaryPaths } from './versions.ts';
+import { cacheDir, repoRoot } from './versions.ts';
+import { freePort, httpGet, httpRequest, type TlsClient, waitUntil } from './wait.ts';
+
+export const FAKE_NODE_NAME = 'kwok-node-0';
+
+export interface ControlPlaneOptions {
+  log: Logger;
+  /** Folder name under <cache>/clusters; defaults to a fresh unique name. */
+  name?: string;
+  /**
+   * The process whose death ends the cluster (a watchdog polls it). Defaults to this process;
+   * `null` keeps the cluster running after this process exits (`mcp-operator dev up`).
+   */
+  ownerPid?: number | null;
+}
+
+export interface ControlPlaneState {
+  name: string;
+  stateDir: string;
+  server: string;
+  kubeconfig: string;
+  ports: flags.Ports;
+  startedAt: string;
+}
+
+export interface ControlPlane extends ControlPlaneState {
+  binaries: BinaryPaths;
+  /** TLS material for talking to the API server as cluster admin. */
+  adminTls: Required<TlsClient>;
+  /** Runs kubectl against this cluster; resolves with its output and exit code, never rejects on exit code. */
+  kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  stop(): Promise<void>;
+}
+
+export function clustersDir(): string {
+  return path.join(cacheDir(), 'clusters');
+}
+
+function filesIn(dir: string): flags.Files {
+  const p = (name: string): string => path.join(dir, name);
+  return {
+    etcdData: p('etcd-data'),
+    caCert: p('pki/ca.crt'),
+    caKey: p('pki/ca.key'),
+    apiserverCert: p('pki/apiserver.crt'),
+    apiserverKey: p('pki/apiserver.key'),
+    adminCert: p('pki/admin.crt'),
+    adminKey: p('pki/admin.key'),
+    saKey: p('pki/sa.key'),
+    saPub: p('pki/sa.pub'),
+    adminKubeconfig: p('kubeconfig'),
+    controllerManagerKubeconfig: p('controller-manager.kubeconfig'),
+    schedulerKubeconfig: p('scheduler.kubeconfig'),
+    kwokConfig: p('kwok.yaml'),
+  };
+}
+
+interface Material {
+  files: flags.Files;
+  pki: ControlPlanePki;
+  server: string;
+  /** The kubeconfig context name. */
+  contextName: string;
+  kwokStages: string;
+}
+
+/** Writes certificates, keys and kubeconfigs, readable by this user only. */
+function writeMaterial(
+  dir: string,
+  { files, pki, server, contextName: name, kwokStages: stages }: Material,
+): void {
+  mkdirSync(path.join(dir, 'pki'), { recursive: true, mode: 0o700 });
+  const write = (file: string, text: string): void => writeFileSync(file, text, { mode: 0o600 });
+  write(files.caCert, pki.ca.certPem);
+  write(files.caKey, pki.ca.keyPem);
+  write(files.apiserverCert, pki.apiserver.certPem);
+  write(files.apiserverKey, pki.apiserver.keyPem);
+  write(files.adminCert, pki.admin.certPem);
+  write(files.adminKey, pki.admin.keyPem);
+  write(files.saKey, pki.serviceAccount.keyPem);
+  write(files.saPub, pki.serviceAccount.publicKeyPem);
+  const kc = (user: string, pair: { certPem: string; keyPem: string }): string =>
+    kubeconfigYaml({ server, caPem: pki.ca.certPem, certPem: pair.certPem, keyPem: pair.keyPem, user, name });
+  write(files.adminKubeconfig, kc('admin', pki.admin));
+  write(files.controllerManagerKubeconfig, kc('kube-controller-manager', pki.controllerManager));
+  write(files.schedulerKubeconfig, kc('kube-scheduler', pki.scheduler));
+  write(files.kwokConfig, kwokConfig(stages));
+}
+
+async function allocatePorts(): Promise<flags.Ports> {
+  const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = await Promise.all(
+    Array.from({ length: 6 }, () => freePort()),
+  );
+  return {
+    etcdClient: etcdClient!,
+    etcdPeer: etcdPeer!,
+    apiserver: apiserver!,
+    controllerManager: controllerManager!,
+    scheduler: scheduler!,
+    kwok: kwok!,
+  };
+}
+
+function startWatchdog(ownerPid: number, stateDir: string): void {
+  const child = spawn(
+    'bash',
+    [path.join(repoRoot, 'controlplane', 'watchdog.sh'), String(ownerPid), stateDir],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
+  child.unref();
+}
+
+async function step<T>(log: Logger, what: string, fn: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  const result = await fn();
+  log.info({ step: what, ms: Math.round(performance.now() - start) }, `Started ${what}`);
+  return result;
+}
+
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const { log } = opts;
+  const t0 = performance.now();
+  const binaries = await ensureBinaries(log);
+  const name = opts.name ?? `cp-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const stateDir = path.join(clustersDir(), name);
+  if (existsSync(stateDir)) {
+    if (readPids(stateDir).some((p) => isAlive(p.pid)))
+      throw new Error(`control plane "${name}" is already running (${stateDir})`);
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  mkdirSync(stateDir, { recursive: true });
+  if (opts.ownerPid === null) writeFileSync(path.join(stateDir, 'keep'), '');
+  else startWatchdog(opts.ownerPid ?? process.pid, stateDir);
+
+  const ports = await allocatePorts();
+  const server = `https://127.0.0.1:${ports.apiserver}`;
+  const files = filesIn(stateDir);
+  const pki = createControlPlanePki();
+  const kwokStages = readFileSync(binaries.kwokStages, 'utf8');
+  writeMaterial(stateDir, { files, pki, server, contextName: `mcp-operator-${name}`, kwokStages });
+  const adminTls = { ca: pki.ca.certPem, cert: pki.admin.certPem, key: pki.admin.keyPem };
+  const env = { ...process.env, HOME: stateDir }; // KWOK would otherwise auto-load ~/.kwok/kwok.yaml
+
+  const started: StartedProcess[] = [];
+  const stop = async (): Promise<void> => {
+    await stopGroups(readPids(stateDir).map((p) => p.pid));
+    rmSync(stateDir, { recursive: true, force: true }); // also tells the watchdog to leave
+  };
+  try {
+    await step(log, 'etcd', async () => {
+      const p = spawnLogged(stateDir, {
+        name: 'etcd',
+        command: binaries.etcd,
+        args: flags.etcdArgs(ports, files),
+        env,
+      });
+      started.push(p);
+      await waitUntil(
+        async () => (await httpGet(`http://127.0.0.1:${ports.etcdClient}/health`)).status === 200,
+        { what: 'etcd', timeoutMs: 30_000, exited: p.exited },
+      );
+    });
+    await step(log, 'kube-apiserver', async () => {
+      const p = spawnLogged(stateDir, {
+        name: 'kube-apiserver',
+        command: binaries.kubeApiserver,
+        args: flags.apiserverArgs(ports, files),
+        env,
+      });
+      started.push(p);
+      await waitUntil(async () => (await httpGet(`${server}/readyz`, adminTls)).status === 200, {
+        what: 'kube-apiserver',
+        timeoutMs: 90_000,
+        exited: p.exited,
+        intervalMs: 200,
+      });
+    });
+    await step(log, 'kube-controller-manager, kube-scheduler, kwok and the fake node', async () => {
+      const others: [string, string, string[]][] = [
+        [
+          'kube-controller-manager',
+          binaries.kubeControllerManager,
+          flags.controllerManagerArgs(ports, files),
+        ],
+        ['kube-scheduler', binaries.kubeScheduler, flags.schedulerArgs(ports, files)],
+        ['kwok', binaries.kwok, flags.kwokArgs(ports, files)],
+      ];
+      const procs = others.map(([n, command, args]) =>
+        spawnLogged(stateDir, { name: n, command, args, env }),
+      );
+      started.push(...procs);
+      await Promise.all([
+        waitForHealthz('kube-controller-manager', ports.controllerManager, procs[0]!.exited),
+        waitForHealthz('kube-scheduler', ports.scheduler, procs[1]!.exited),
+        createNodeAndWaitReady(server, adminTls, procs[2]!.exited),
+      ]);
+    });
+  } catch (err) {
+    log.error(
+      { err, stateDir, logs: started.map((p) => p.logFile) },
+      'Control plane failed to start; stopping what started',
+    );
+    await stop();
+    throw err;
+  }
+  const state: ControlPlaneState = {
+    name,
+    stateDir,
+    server,
+    kubeconfig: files.adminKubeconfig,
+    ports,
+    startedAt: new Date().toISOString(),
+  };
+  writeFileSync(path.join(stateDir, 'state.json'), JSON.stringify(state, null, 2));
+  log.info(
+    { name, kubeconfig: state.kubeconfig, ms: Math.round(performance.now() - t0) },
+    'Control plane is ready',
+  );
+  return {
+    ...state,
+    binaries,
+    adminTls,
+    stop,
+    kubectl: (args, input) => runKubectl(binaries.kubectl, files.adminKubeconfig, args, input),
+  };
+}
+
+// KCM and the scheduler serve /healthz with a self-signed certificate made at start-up; on loopback we
+// only ask whether they are up, so their certificate is not verified.
+function waitForHealthz(what: string, port: number, exited: Promise<string>): Promise<void> {
+  return waitUntil(
+    async () => (await httpGet(`https://127.0.0.1:${port}/healthz`, 'insecure')).status === 200,
+    {
+      what,
+      timeoutMs: 60_000,
+      exited,
+      intervalMs: 200,
+    },
+  );
+}
+
+async function createNodeAndWaitReady(
+  server: string,
+  tls: Required<TlsClient>,
+  kwokExited: Promise<string>,
+): Promise<void> {
+  await waitUntil(
+    async () => {
+      const res = await httpRequest('POST', `${server}/api/v1/nodes`, tls, fakeNode(FAKE_NODE_NAME));
+      return res.status === 201 || res.status === 409;
+    },
+    { what: 'fake node creation', timeoutMs: 30_000 },
+  );
+  await waitUntil(
+    async () => {
+      const res = await httpGet(`${server}/api/v1/nodes/${FAKE_NODE_NAME}`, tls);
+      const node = JSON.parse(res.body) as { status?: { conditions?: { type: string; status: string }[] } };
+      return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    },
+    { what: 'kwok (fake node Ready)', timeoutMs: 60_000, exited: kwokExited, intervalMs: 200 },
+  );
+}
+
+function runKubectl(
+  kubectl: string,
+  kubeconfig: string,
+  args: string[],
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(kubectl, [`--kubeconfig=${kubeconfig}`, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Reads a cluster's state.json; undefined when it never finished starting or is gone. */
+export function readControlPlaneState(stateDir: string): ControlPlaneState | undefined {
+  const file = path.join(stateDir, 'state.json');
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as ControlPlaneState;
+}
+
+/** Ends every process a cluster started and removes its folder; works after a crash too. */
+export async function stopControlPlaneAt(stateDir: string): Promise<number> {
+  const pids = readPids(stateDir).map((p) => p.pid);
+  await stopGroups(pids);
+  rmSync(stateDir, { recursive: true, force: true });
+  return pids.length;
+}
+
+export interface ControlPlaneSummary {
+  name: string;
+  stateDir: string;
+  running: { name: string; pid: number }[];
+  stopped: { name: string; pid: number }[];
+  state?: ControlPlaneState;
+}
+
+export function describeControlPlane(stateDir: string): ControlPlaneSummary {
+  const pids = readPids(stateDir);
+  return {
+    name: path.basename(stateDir),
+    stateDir,
+    running: pids.filter((p) => isAlive(p.pid)),
+    stopped: pids.filter((p) => !isAlive(p.pid)),
+    state: readControlPlaneState(stateDir),
+  };
+}

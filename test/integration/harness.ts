@@ -1,0 +1,62 @@
+// One local control plane for the whole integration run (started by hooks.ts), shared by every test
+// file: starting one per file would cost seconds each and prove nothing more.
+import * as k8s from '@kubernetes/client-node';
+import type { ControlPlane } from '../../controlplane/cluster.ts';
+
+let current: ControlPlane | undefined;
+
+export function setControlPlane(cp: ControlPlane | undefined): void {
+  current = cp;
+}
+
+export function controlPlane(): ControlPlane {
+  if (!current)
+    throw new Error('the integration control plane is not running (see test/integration/hooks.ts)');
+  return current;
+}
+
+export function adminKubeConfig(): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(controlPlane().kubeconfig);
+  return kc;
+}
+
+/** A KubeConfig that authenticates with a bearer token instead of the admin certificate. */
+export function tokenKubeConfig(token: string): k8s.KubeConfig {
+  const cp = controlPlane();
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'local', server: cp.server, caData: Buffer.from(cp.adminTls.ca).toString('base64') }],
+    users: [{ name: 'token-user', token }],
+    contexts: [{ name: 'local', cluster: 'local', user: 'token-user' }],
+    currentContext: 'local',
+  });
+  return kc;
+}
+
+/** Polls until `probe` returns a value other than undefined, or fails with `what` after timeoutMs. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs}ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
+  );
+}
+
+/** The HTTP status of a client-node error, or undefined when it is not an API error. */
+export function statusOf(err: unknown): number | undefined {
+  return err instanceof k8s.ApiException ? err.code : undefined;
+}
