@@ -234,7 +234,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   };
   writeFileSync(path.join(stateDir, 'state.json'), JSON.stringify(state, null, 2));
   log.info(
-    { name, kubeconfig: state.kubeconfig, ms: Math.round(performance.now() - t0) },
+    { cluster: name, kubeconfig: state.kubeconfig, ms: Math.round(performance.now() - t0) },
     'Control plane is ready',
   );
   return {

@@ -68,7 +68,7 @@ async function up(name: string, foreground: boolean): Promise<number> {
   const signal = await waitForSignal();
   log.info({ signal }, 'Stopping control plane');
   await cp.stop();
-  log.info({ name }, 'Stopped control plane');
+  log.info({ cluster: name }, 'Stopped control plane');
   return 0;
 }
 
