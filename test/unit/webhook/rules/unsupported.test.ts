@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import { FieldPath, forbidden, type FieldError } from '../../../../webhook/field.ts';
+import { checkUnsupportedFields, UNSUPPORTED_FIELDS } from '../../../../webhook/rules/unsupported.ts';
+import { mcpServer, withSpec } from '../builders.ts';
+
+describe('checkUnsupportedFields', () => {
+  const spec = FieldPath.of('spec');
+  const notSupported = (field: string) => forbidden(spec.child(field), 'not supported by this operator');
+  const cases: Record<string, { server: unknown; want: FieldError[] }> = {
+    'accepts a spec without ToolHive-only fields': { server: mcpServer('s'), want: [] },
+    'denies oidcConfig, naming it': {
+      server: mcpServer('s', withSpec({ oidcConfig: { type: 'kubernetes' } })),
+      want: [notSupported('oidcConfig')],
+    },
+    'denies every unsupported field at once': {
+      server: mcpServer(
+        's',
+        withSpec({ authzConfig: { type: 'inline' }, tools: ['a'], groupRef: 'g', trustProxyHeaders: true }),
+      ),
+      want: [
+        notSupported('authzConfig'),
+        notSupported('tools'),
+        notSupported('trustProxyHeaders'),
+        notSupported('groupRef'),
+      ],
+    },
+    'accepts zero values ToolHive itself treats as unset': {
+      server: mcpServer(
+        's',
+        withSpec({ trustProxyHeaders: false, tools: [], endpointPrefix: '', audit: {} }),
+      ),
+      want: [],
+    },
+  };
+  for (const [name, c] of Object.entries(cases)) {
+    it(name, () => expect(checkUnsupportedFields(c.server)).to.deep.equal(c.want));
+  }
+  it('takes the list from the schema, including ToolHive v1beta1 fields', () => {
+    expect(UNSUPPORTED_FIELDS).to.include.members([
+      'oidcConfigRef',
+      'authzConfigRef',
+      'telemetryConfigRef',
+      'sessionStorage',
+      'rateLimiting',
+    ]);
+    expect(UNSUPPORTED_FIELDS).to.not.include('image');
+  });
+});

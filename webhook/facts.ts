@@ -1,0 +1,71 @@
+// What the admission rules need to know from the cluster, and the only webhook module that asks for it.
+// The rules themselves stay pure: gatherFacts reads each referenced Secret and ConfigMap once, up front,
+// and the decision is made from the resulting AdmissionFacts (see review.ts).
+import { dict, dictsOf, specOf, str } from './rules/shape.ts';
+
+/**
+ * Reads from the cluster. Resolving to `undefined` means "does not exist" (the rules deny with Not found);
+ * throwing means "could not tell" (the review answers Errored 500, never a denial, so a flaky API server
+ * cannot make valid objects look invalid). The implementation against the API server is cluster-lookup.ts.
+ */
+export interface ClusterLookup {
+  /** The data keys of a Secret (never its values). */
+  getSecretKeys(namespace: string, name: string): Promise<string[] | undefined>;
+  getConfigMapData(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /** True only for offlineLookup: nothing is read and existence checks are skipped. */
+  readonly offline?: boolean;
+}
+
+export interface AdmissionFacts {
+  /** True when lookups were skipped (`validate --offline`): rules skip every existence check. */
+  lookupsSkipped: boolean;
+  /** Secret name -> its keys, or undefined when it does not exist. Names not referenced are absent. */
+  secretKeys: ReadonlyMap<string, readonly string[] | undefined>;
+  /** ConfigMap name -> its data, or undefined when it does not exist. */
+  configMapData: ReadonlyMap<string, Readonly<Record<string, string>> | undefined>;
+}
+
+/** Facts that say lookups were skipped. */
+export function skippedFacts(): AdmissionFacts {
+  return { lookupsSkipped: true, secretKeys: new Map(), configMapData: new Map() };
+}
+
+/** A lookup that reads nothing, for `mcp-operator validate --offline`. */
+export const offlineLookup: ClusterLookup = {
+  offline: true,
+  getSecretKeys: () => Promise.resolve(undefined),
+  getConfigMapData: () => Promise.resolve(undefined),
+};
+
+/** The names of the Secrets the object references, each once. */
+export function referencedSecrets(server: unknown): string[] {
+  const names = dictsOf(specOf(server).secrets).map(([ref]) => str(ref.name));
+  return [...new Set(names.filter((n): n is string => !!n))];
+}
+
+/** The names of the ConfigMaps the object references, each once. */
+export function referencedConfigMaps(server: unknown): string[] {
+  const profile = dict(specOf(server).permissionProfile);
+  const name = str(profile.name);
+  return profile.type === 'configmap' && name ? [name] : [];
+}
+
+/** Reads every Secret and ConfigMap the object references in its namespace. Rejects if a lookup fails. */
+export async function gatherFacts(
+  server: unknown,
+  lookup: ClusterLookup,
+  namespace: string,
+): Promise<AdmissionFacts> {
+  if (lookup.offline) return skippedFacts();
+  const secrets = referencedSecrets(server);
+  const configMaps = referencedConfigMaps(server);
+  const [secretKeys, configMapData] = await Promise.all([
+    Promise.all(secrets.map((name) => lookup.getSecretKeys(namespace, name))),
+    Promise.all(configMaps.map((name) => lookup.getConfigMapData(namespace, name))),
+  ]);
+  return {
+    lookupsSkipped: false,
+    secretKeys: new Map(secrets.map((name, i) => [name, secretKeys[i]])),
+    configMapData: new Map(configMaps.map((name, i) => [name, configMapData[i]])),
+  };
+}

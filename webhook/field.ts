@@ -1,0 +1,155 @@
+// Field paths and field errors, shaped and printed like k8s.io/apimachinery/pkg/util/validation/field,
+// so a denial from our webhook reads exactly like one from the API server itself
+// (`spec.secrets[0].key: Not found: "token"`). No dependencies: rules, schema validation and the CLI share it.
+
+export type FieldErrorType =
+  | 'FieldValueRequired'
+  | 'FieldValueInvalid'
+  | 'FieldValueNotSupported'
+  | 'FieldValueForbidden'
+  | 'FieldValueNotFound'
+  | 'FieldValueDuplicate'
+  | 'FieldValueTooLong'
+  | 'FieldValueTypeInvalid';
+
+export interface FieldError {
+  type: FieldErrorType;
+  /** The dotted path, e.g. `spec.secrets[0].key`. */
+  field: string;
+  /** The offending value; printed for the types whose message shows a value. */
+  value: unknown;
+  detail: string;
+}
+
+/** An immutable path into an object: `FieldPath.of('spec').child('secrets').index(0).key('a')`. */
+export class FieldPath {
+  readonly #text: string;
+
+  private constructor(text: string) {
+    this.#text = text;
+  }
+
+  static of(name: string): FieldPath {
+    return new FieldPath(name);
+  }
+
+  child(...names: string[]): FieldPath {
+    return new FieldPath([this.#text, ...names].filter((s) => s !== '').join('.'));
+  }
+
+  index(i: number): FieldPath {
+    return new FieldPath(`${this.#text}[${i}]`);
+  }
+
+  /** A map key, printed as apimachinery's Path.Key does: `metadata.labels[app]`. */
+  key(k: string): FieldPath {
+    return new FieldPath(`${this.#text}[${k}]`);
+  }
+
+  toString(): string {
+    return this.#text;
+  }
+}
+
+const fieldError = (type: FieldErrorType, p: FieldPath, value: unknown, detail: string): FieldError => ({
+  type,
+  field: String(p),
+  value,
+  detail,
+});
+
+export const required = (p: FieldPath, detail = ''): FieldError =>
+  fieldError('FieldValueRequired', p, '', detail);
+export const invalid = (p: FieldPath, value: unknown, detail: string): FieldError =>
+  fieldError('FieldValueInvalid', p, value, detail);
+export const typeInvalid = (p: FieldPath, value: unknown, detail: string): FieldError =>
+  fieldError('FieldValueTypeInvalid', p, value, detail);
+export const notFound = (p: FieldPath, value: unknown): FieldError =>
+  fieldError('FieldValueNotFound', p, value, '');
+export const duplicate = (p: FieldPath, value: unknown): FieldError =>
+  fieldError('FieldValueDuplicate', p, value, '');
+export const forbidden = (p: FieldPath, detail: string): FieldError =>
+  fieldError('FieldValueForbidden', p, '', detail);
+
+export const notSupported = (p: FieldPath, value: unknown, allowed: readonly string[]): FieldError =>
+  fieldError(
+    'FieldValueNotSupported',
+    p,
+    value,
+    allowed.length > 0 ? `supported values: ${allowed.map(goQuote).join(', ')}` : '',
+  );
+
+export const tooLong = (p: FieldPath, maxLength: number): FieldError =>
+  fieldError(
+    'FieldValueTooLong',
+    p,
+    '<value omitted>',
+    `may not be more than ${maxLength} ${maxLength === 1 ? 'byte' : 'bytes'}`,
+  );
+
+const TYPE_WORDS: Record<FieldErrorType, string> = {
+  FieldValueRequired: 'Required value',
+  FieldValueInvalid: 'Invalid value',
+  FieldValueNotSupported: 'Unsupported value',
+  FieldValueForbidden: 'Forbidden',
+  FieldValueNotFound: 'Not found',
+  FieldValueDuplicate: 'Duplicate value',
+  FieldValueTooLong: 'Too long',
+  FieldValueTypeInvalid: 'Invalid value',
+};
+
+// Types whose message never shows the value (apimachinery's ErrorBody switch).
+const VALUELESS: ReadonlySet<FieldErrorType> = new Set([
+  'FieldValueRequired',
+  'FieldValueForbidden',
+  'FieldValueTooLong',
+]);
+
+/** The message without the field, as in a Status cause: `Not found: "token"`. */
+export function errorBody(e: FieldError): string {
+  const words = TYPE_WORDS[e.type];
+  const head = VALUELESS.has(e.type) ? words : `${words}: ${formatValue(e.value)}`;
+  return e.detail ? `${head}: ${e.detail}` : head;
+}
+
+/** The whole message, as field.Error.Error(): `spec.secrets[0].key: Not found: "token"`. */
+export function formatFieldError(e: FieldError): string {
+  return `${e.field}: ${errorBody(e)}`;
+}
+
+/** Strings as Go's %q, numbers and booleans as %v, anything else as JSON (what Go's json.Marshal gives). */
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return goQuote(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === undefined) return 'null';
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch {
+    return '<unprintable>';
+  }
+}
+
+const GO_ESCAPES: Record<string, string> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+  '"': '\\"',
+  '\\': '\\\\',
+};
+
+/** Go's strconv.Quote for the characters that occur in practice: printable Unicode stays as is. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const code = ch.codePointAt(0) ?? 0;
+    const escaped = GO_ESCAPES[ch];
+    if (escaped) out += escaped;
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}

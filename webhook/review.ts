@@ -1,0 +1,166 @@
+// AdmissionReview in, AdmissionReview out. Pure: does not read the cluster (facts.ts does, before) and does
+// not speak HTTP (server.ts does, after). The server's flow for validation is
+//   const target = admissionTarget(body)            // the object and namespace, if the envelope is usable
+//   const facts = target ? await gatherFacts(target.object, lookup, target.namespace) : skippedFacts()
+//   const { httpStatus, body: answer } = reviewValidate(body, facts, policy)
+// and a throwing lookup becomes errored(uid, ...) (500), never a denial.
+// dryRun needs no handling: admission here has no side effects, so a dry run gets the same answer.
+import jsonPatch from 'fast-json-patch';
+import { defaultMCPServer } from './defaults.ts';
+import type { AdmissionFacts } from './facts.ts';
+import { errorBody, formatFieldError, goQuote, type FieldError } from './field.ts';
+import type { AdmissionPolicy } from './policy.ts';
+import { dict, isDict, str, type Dict } from './rules/shape.ts';
+import { validateMCPServer } from './validate.ts';
+
+export const GROUP = 'toolhive.stacklok.dev';
+export const KIND = 'MCPServer';
+const REVIEW_API_VERSION = 'admission.k8s.io/v1';
+
+export interface ReviewResult {
+  httpStatus: 200 | 400;
+  body: unknown;
+}
+
+interface ParsedRequest {
+  uid: string;
+  operation: string;
+  name: string;
+  namespace: string;
+  object: unknown;
+}
+
+const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
+
+/** Why a request cannot be answered, or undefined when it can. */
+function requestProblem(request: Dict): string | undefined {
+  if (!str(request.uid)) return 'AdmissionReview request has no uid';
+  const kind = dict(request.kind);
+  if (kind.group !== GROUP || kind.kind !== KIND) return `request is not for ${KIND}.${GROUP}`;
+  const operation = request.operation;
+  if (typeof operation !== 'string' || !OPERATIONS.includes(operation)) {
+    return `unknown operation ${JSON.stringify(operation)}`;
+  }
+  if ((operation === 'CREATE' || operation === 'UPDATE') && !isDict(request.object)) {
+    return `${operation} request has no object`;
+  }
+  return undefined;
+}
+
+/** The request of a well-formed MCPServer AdmissionReview, or why it is not one. */
+export function parseReview(review: unknown): ParsedRequest | { problem: string } {
+  if (!isDict(review)) return { problem: 'request body is not a JSON object' };
+  if (review.apiVersion !== REVIEW_API_VERSION || review.kind !== 'AdmissionReview') {
+    return { problem: `expected an AdmissionReview of apiVersion ${REVIEW_API_VERSION}` };
+  }
+  const request = review.request;
+  if (!isDict(request)) return { problem: 'AdmissionReview has no request' };
+  const problem = requestProblem(request);
+  if (problem) return { problem };
+  return {
+    uid: String(request.uid),
+    operation: String(request.operation),
+    name: str(request.name) ?? str(dict(dict(request.object).metadata).name) ?? '',
+    namespace: str(request.namespace) ?? '',
+    object: request.object,
+  };
+}
+
+/** The object to gather facts for, with the namespace it is admitted into; undefined when nothing to do. */
+export function admissionTarget(review: unknown): { object: unknown; namespace: string } | undefined {
+  const parsed = parseReview(review);
+  if ('problem' in parsed || !isDict(parsed.object)) return undefined;
+  if (parsed.operation !== 'CREATE' && parsed.operation !== 'UPDATE') return undefined;
+  return { object: withNamespace(parsed.object, parsed.namespace), namespace: parsed.namespace };
+}
+
+/** On CREATE the object may omit metadata.namespace; the request's namespace is the one it lands in. */
+function withNamespace(object: Dict, namespace: string): Dict {
+  const metadata = dict(object.metadata);
+  if (metadata.namespace || !namespace) return object;
+  return { ...object, metadata: { ...metadata, namespace } };
+}
+
+const answer = (response: Dict): ReviewResult => ({
+  httpStatus: 200,
+  body: { apiVersion: REVIEW_API_VERSION, kind: 'AdmissionReview', response },
+});
+
+const badRequest = (message: string): ReviewResult => ({
+  httpStatus: 400,
+  body: { apiVersion: 'v1', kind: 'Status', status: 'Failure', code: 400, reason: 'BadRequest', message },
+});
+
+const withWarnings = (warnings: string[]): Dict => (warnings.length > 0 ? { warnings } : {});
+
+export const allow = (uid: string, warnings: string[] = []): ReviewResult =>
+  answer({ uid, allowed: true, ...withWarnings(warnings) });
+
+/** Our own failure (e.g. a lookup that threw): 500, short message; the detail belongs in our log. */
+export const errored = (uid: string, message: string): ReviewResult =>
+  answer({ uid, allowed: false, status: { code: 500, reason: 'InternalError', message } });
+
+/** apimachinery's ErrorList.ToAggregate().Error(): duplicates dropped, one bare, several bracketed. */
+export function aggregateMessage(errors: FieldError[]): string {
+  const messages = [...new Set(errors.map(formatFieldError))];
+  return messages.length === 1 ? (messages[0] ?? '') : `[${messages.join(', ')}]`;
+}
+
+/** The Status apimachinery's errors.NewInvalid builds, as the API server would return it. */
+export function invalidStatus(name: string, errors: FieldError[]): Dict {
+  return {
+    status: 'Failure',
+    code: 422,
+    reason: 'Invalid',
+    message: `${KIND}.${GROUP} ${goQuote(name)} is invalid: ${aggregateMessage(errors)}`,
+    details: {
+      name,
+      group: GROUP,
+      kind: KIND,
+      causes: errors.map((e) => ({ reason: e.type, message: errorBody(e), field: e.field })),
+    },
+  };
+}
+
+export const deny = (
+  uid: string,
+  name: string,
+  errors: FieldError[],
+  warnings: string[] = [],
+): ReviewResult =>
+  answer({ uid, allowed: false, status: invalidStatus(name, errors), ...withWarnings(warnings) });
+
+/** Allowed, with the JSON Patch (RFC 6902) that turns the original into the defaulted object. */
+export function patch(uid: string, original: unknown, defaulted: unknown, warnings: string[]): ReviewResult {
+  const ops = jsonPatch.compare(original as object, defaulted as object);
+  if (ops.length === 0) return allow(uid, warnings);
+  const encoded = Buffer.from(JSON.stringify(ops)).toString('base64');
+  return answer({ uid, allowed: true, patchType: 'JSONPatch', patch: encoded, ...withWarnings(warnings) });
+}
+
+/** The mutating webhook: defaults and legacy migration as a patch. Never denies. */
+export function reviewMutate(review: unknown, policy: AdmissionPolicy): ReviewResult {
+  const parsed = parseReview(review);
+  if ('problem' in parsed) return badRequest(parsed.problem);
+  if (parsed.operation !== 'CREATE' && parsed.operation !== 'UPDATE') return allow(parsed.uid);
+  const { object, warnings } = defaultMCPServer(parsed.object, policy);
+  return patch(parsed.uid, parsed.object, object, warnings);
+}
+
+/**
+ * The validating webhook: the new object against the schema and every rule, all errors at once. UPDATE
+ * validates the new object only: no field is immutable, since every change is reconciled by updating or
+ * replacing the children and nothing in the spec is tied to stored data.
+ */
+export function reviewValidate(
+  review: unknown,
+  facts: AdmissionFacts,
+  policy: AdmissionPolicy,
+): ReviewResult {
+  const parsed = parseReview(review);
+  if ('problem' in parsed) return badRequest(parsed.problem);
+  if (parsed.operation !== 'CREATE' && parsed.operation !== 'UPDATE') return allow(parsed.uid);
+  const object = withNamespace(dict(parsed.object), parsed.namespace);
+  const { errors, warnings } = validateMCPServer(object, facts, policy);
+  return errors.length > 0 ? deny(parsed.uid, parsed.name, errors, warnings) : allow(parsed.uid, warnings);
+}

@@ -1,0 +1,96 @@
+// The administrator's policy (webhook/policy.ts) applied to one MCPServer. Each denial names the policy
+// entry that refused it, so the user knows what to ask the administrator for.
+import { FieldPath, forbidden, goQuote, type FieldError } from '../field.ts';
+import { namespaceMatches, type AdmissionPolicy, type ResourceCeilings } from '../policy.ts';
+import { parseQuantity } from '../quantity.ts';
+import { mcpContainer } from './pod-template.ts';
+import { dict, int, metadataOf, specOf, str } from './shape.ts';
+
+const SPEC = FieldPath.of('spec');
+
+/** The registry an image is pulled from, as container runtimes resolve it (no host: docker.io). */
+export function imageRegistry(image: string): string {
+  const first = image.split('/')[0] ?? '';
+  const hasHost =
+    image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  return hasHost ? first : 'docker.io';
+}
+
+/** The image with its implied registry spelled out, so `mcp/fetch` matches a `docker.io/` prefix. */
+function fullImageName(image: string): string {
+  if (imageRegistry(image) !== 'docker.io' || image.startsWith('docker.io/')) return image;
+  return image.includes('/') ? `docker.io/${image}` : `docker.io/library/${image}`;
+}
+
+function checkImage(image: string | undefined, policy: AdmissionPolicy, path: FieldPath): FieldError[] {
+  const allowed = policy.allowedImageRegistries;
+  if (!allowed || image === undefined) return [];
+  const full = fullImageName(image);
+  if (allowed.some((prefix) => image.startsWith(prefix) || full.startsWith(prefix))) return [];
+  const detail = `registry ${goQuote(imageRegistry(image))} is not allowed by policy allowedImageRegistries (allowed: ${allowed.map(goQuote).join(', ')})`;
+  return [forbidden(path.child('image'), detail)];
+}
+
+/** `none`/`network` for builtin profiles, `configmap` for any ConfigMap profile; none named means `none`. */
+function profileId(server: unknown): string {
+  const profile = dict(specOf(server).permissionProfile);
+  if (profile.type === 'configmap') return 'configmap';
+  return str(profile.name) ?? 'none';
+}
+
+function checkProfile(server: unknown, policy: AdmissionPolicy, path: FieldPath): FieldError[] {
+  const rules = policy.allowedPermissionProfiles;
+  if (!rules) return [];
+  const namespace = str(metadataOf(server).namespace) ?? '';
+  const here = rules.filter((r) => r.namespaces.some((pattern) => namespaceMatches(pattern, namespace)));
+  const id = profileId(server);
+  if (here.some((r) => r.profile === id || r.profile === '*')) return [];
+  const allowedHere = here.length > 0 ? here.map((r) => goQuote(r.profile)).join(', ') : 'none';
+  const detail = `permission profile ${goQuote(id)} is not allowed in namespace ${goQuote(namespace)} by policy allowedPermissionProfiles (allowed here: ${allowedHere})`;
+  return [forbidden(path.child('permissionProfile'), detail)];
+}
+
+function checkReplicas(replicas: number | undefined, policy: AdmissionPolicy, path: FieldPath): FieldError[] {
+  const max = policy.maxReplicas;
+  if (max === undefined || replicas === undefined || replicas <= max) return [];
+  return [forbidden(path.child('replicas'), `${replicas} replicas exceed policy maxReplicas (${max})`)];
+}
+
+/** Limits and requests of one resources object against the ceilings. */
+function checkCeilings(resources: unknown, ceilings: ResourceCeilings, path: FieldPath, mapKeys: boolean) {
+  const errors: FieldError[] = [];
+  for (const list of ['limits', 'requests']) {
+    for (const name of ['cpu', 'memory'] as const) {
+      const ceiling = ceilings[name];
+      const value = dict(dict(resources)[list])[name];
+      const quantity = typeof value === 'string' ? parseQuantity(value) : undefined;
+      const max = ceiling === undefined ? undefined : parseQuantity(ceiling);
+      if (quantity === undefined || max === undefined || quantity <= max) continue;
+      const field = mapKeys ? path.child(list).key(name) : path.child(list, name);
+      errors.push(forbidden(field, `${String(value)} exceeds policy maxResources.${name} (${ceiling})`));
+    }
+  }
+  return errors;
+}
+
+function checkResourceCeilings(server: unknown, policy: AdmissionPolicy, path: FieldPath): FieldError[] {
+  const ceilings = policy.maxResources;
+  if (!ceilings) return [];
+  const errors = checkCeilings(specOf(server).resources, ceilings, path.child('resources'), false);
+  const found = mcpContainer(server);
+  if (found) {
+    const containerPath = path.child('podTemplateSpec', 'spec', 'containers').index(found[1]);
+    errors.push(...checkCeilings(found[0].resources, ceilings, containerPath.child('resources'), true));
+  }
+  return errors;
+}
+
+export function checkPolicy(server: unknown, policy: AdmissionPolicy, path: FieldPath = SPEC): FieldError[] {
+  const spec = specOf(server);
+  return [
+    ...checkImage(str(spec.image), policy, path),
+    ...checkProfile(server, policy, path),
+    ...checkReplicas(int(spec.replicas), policy, path),
+    ...checkResourceCeilings(server, policy, path),
+  ];
+}

@@ -1,0 +1,33 @@
+// ToolHive fields this operator does not implement (auth, authz, telemetry, tool filtering, groups, ...).
+// The schema keeps them so the API server does not prune them silently; this rule denies them, naming the
+// field, so nobody believes an auth setting is in force when it is not. The list comes from the schema
+// (properties pointing at $defs/Unsupported), so adding a field there is the only edit needed.
+import schemaJson from '../../schemas/mcpserver.schema.json' with { type: 'json' };
+import { FieldPath, forbidden, type FieldError } from '../field.ts';
+import { isDict, specOf } from './shape.ts';
+
+const UNSUPPORTED_REF = '#/$defs/Unsupported';
+
+export const UNSUPPORTED_FIELDS: readonly string[] = Object.entries(
+  schemaJson.$defs.MCPServerSpec.properties as Record<string, { $ref?: string }>,
+)
+  .filter(([, prop]) => prop.$ref === UNSUPPORTED_REF)
+  .map(([name]) => name);
+
+// Go's omitempty zero values: ToolHive itself treats these as unset (and its CRD defaults
+// trustProxyHeaders to false), so an object exported from a ToolHive cluster is not denied for them.
+function isZeroValue(value: unknown): boolean {
+  if (value === null || value === undefined || value === false || value === '' || value === 0) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isDict(value) && Object.keys(value).length === 0;
+}
+
+export function checkUnsupportedFields(
+  server: unknown,
+  path: FieldPath = FieldPath.of('spec'),
+): FieldError[] {
+  const spec = specOf(server);
+  return UNSUPPORTED_FIELDS.filter((field) => !isZeroValue(spec[field])).map((field) =>
+    forbidden(path.child(field), 'not supported by this operator'),
+  );
+}

@@ -1,0 +1,38 @@
+// The whole validating decision for one MCPServer: schema shape plus every rule, all errors at once
+// (cert-manager's habit: a user fixes everything in one round trip). Pure: the cluster's answers arrive
+// as AdmissionFacts (facts.ts) and the administrator's as AdmissionPolicy (policy.ts).
+import type { AdmissionFacts } from './facts.ts';
+import type { FieldError } from './field.ts';
+import type { AdmissionPolicy } from './policy.ts';
+import { checkName } from './rules/names.ts';
+import { checkNamespace } from './rules/namespace.ts';
+import { checkPermissionProfile } from './rules/permission-profile.ts';
+import { checkPodTemplate } from './rules/pod-template.ts';
+import { checkPolicy } from './rules/policy.ts';
+import { checkTransportAndPorts } from './rules/ports.ts';
+import { checkResources } from './rules/resources.ts';
+import { checkSecrets } from './rules/secrets.ts';
+import { checkUnsupportedFields } from './rules/unsupported.ts';
+import { warningsFor } from './rules/warnings.ts';
+import { checkSchema } from './schema-validation.ts';
+
+export interface Verdict {
+  errors: FieldError[];
+  warnings: string[];
+}
+
+export function validateMCPServer(server: unknown, facts: AdmissionFacts, policy: AdmissionPolicy): Verdict {
+  const errors = [
+    ...checkSchema(server),
+    ...checkName(server),
+    ...checkNamespace(server, policy),
+    ...checkUnsupportedFields(server),
+    ...checkTransportAndPorts(server),
+    ...checkSecrets(server, facts),
+    ...checkPermissionProfile(server, facts),
+    ...checkResources(server),
+    ...checkPodTemplate(server),
+    ...checkPolicy(server, policy),
+  ];
+  return { errors, warnings: warningsFor(server) };
+}
