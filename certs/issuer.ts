@@ -47,6 +47,15 @@ function newForgeCertificate(keyPem: string, notBefore: Date, notAfter: Date): f
 }
 
 /** A self-signed CA valid from now (backdated) for lifetimeMs. */
+/**
+ * A subject attribute encoded as UTF8String. node-forge defaults to PrintableString, which cannot hold
+ * '@' (or '_', '*', ...); Go's x509 parser, and so the API server loading a caBundle, rejects such a
+ * certificate outright ("invalid PrintableString"). UTF8String is what Go and OpenSSL write themselves.
+ */
+function utf8Attribute(name: string, value: string): { name: string; value: string; valueTagClass: number } {
+  return { name, value, valueTagClass: forge.asn1.Type.UTF8 as number };
+}
+
 export function issueCa(now: Date, lifetimeMs: number, keyPem: string): CertificatePair {
   const cert = newForgeCertificate(
     keyPem,
@@ -55,7 +64,7 @@ export function issueCa(now: Date, lifetimeMs: number, keyPem: string): Certific
   );
   // The timestamp tells CA generations apart in logs and bundles, as Kubernetes' own self-signed CAs do.
   const subject = [
-    { name: 'commonName', value: `mcp-operator-webhook-ca@${Math.floor(now.getTime() / 1000)}` },
+    utf8Attribute('commonName', `mcp-operator-webhook-ca@${Math.floor(now.getTime() / 1000)}`),
   ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
@@ -80,9 +89,7 @@ export function issueServing(ca: CertificatePair, now: Date, request: ServingReq
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const notAfter = Math.min(now.getTime() + request.lifetimeMs, caCert.validity.notAfter.getTime());
   const cert = newForgeCertificate(request.keyPem, new Date(now.getTime() - BACKDATE_MS), new Date(notAfter));
-  cert.setSubject([
-    { name: 'commonName', value: request.dnsNames[0] ?? request.ipAddresses[0] ?? 'webhook' },
-  ]);
+  cert.setSubject([utf8Attribute('commonName', request.dnsNames[0] ?? request.ipAddresses[0] ?? 'webhook')]);
   cert.setIssuer(caCert.subject.attributes);
   const altNames = [
     ...request.dnsNames.map((value) => ({ type: 2, value })),

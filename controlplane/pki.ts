@@ -67,8 +67,11 @@ function issue(req: CertRequest, issuer?: KeyPair): KeyPair {
   const now = Date.now();
   cert.validity.notBefore = new Date(now - 60_000); // tolerate small clock skew between processes
   cert.validity.notAfter = new Date(now + VALIDITY_DAYS * 86_400_000);
-  const subject = [{ name: 'commonName', value: req.commonName }];
-  if (req.organization) subject.push({ name: 'organizationName', value: req.organization });
+  // UTF8String, as Go writes it: forge's default PrintableString cannot hold every character.
+  const utf8 = forge.asn1.Type.UTF8 as number;
+  const subject = [{ name: 'commonName', value: req.commonName, valueTagClass: utf8 }];
+  if (req.organization)
+    subject.push({ name: 'organizationName', value: req.organization, valueTagClass: utf8 });
   cert.setSubject(subject);
   cert.setIssuer(issuer ? forge.pki.certificateFromPem(issuer.certPem).subject.attributes : subject);
   cert.setExtensions(extensionsFor(req));
