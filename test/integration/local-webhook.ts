@@ -16,11 +16,11 @@ import {
 import { createAdmissionHandlers } from '../../webhook/handlers.ts';
 import { type AdmissionPolicy, defaultPolicy } from '../../webhook/policy.ts';
 import { createWebhookApp, startWebhookServer, type WebhookServerHandle } from '../../webhook/server.ts';
+import { freePort } from '../../controlplane/wait.ts';
 import { adminKubeConfig, controlPlane } from './harness.ts';
 
 export interface LocalWebhook {
   port: number;
-  caPem: string;
   /** Stops serving (the configurations stay registered, as when the operator is down). */
   stop(): Promise<void>;
   /** Serves again on the same port with the same certificate. */
@@ -29,27 +29,36 @@ export interface LocalWebhook {
   remove(): Promise<void>;
 }
 
-export async function startLocalWebhook(
-  name: string,
-  policy: () => AdmissionPolicy = defaultPolicy,
-): Promise<LocalWebhook> {
-  const log = silentLogger();
+export interface LocalWebhookOptions {
+  policy?: () => AdmissionPolicy;
+  /**
+   * Where the serving certificate comes from. Default: a local CA whose bundle goes into the
+   * configurations. Given a source, the configurations start with no caBundle and the source is
+   * expected to publish one (the self-managed mode); it is started after they exist.
+   */
+  certificates?: CertificateSource;
+}
+
+async function localDevCertificates(): Promise<{ certs: CertificateSource; caPem: string }> {
   const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'mcp-webhook-')), 'ca.crt');
-  const certs: CertificateSource = await createLocalDevSource({ caFile }, log);
+  const certs = await createLocalDevSource({ caFile }, silentLogger());
   await certs.start();
-  const caPem = readFileSync(caFile, 'utf8');
+  return { certs, caPem: readFileSync(caFile, 'utf8') };
+}
+
+export async function startLocalWebhook(name: string, opts: LocalWebhookOptions = {}): Promise<LocalWebhook> {
+  const log = silentLogger();
+  const policy = opts.policy ?? defaultPolicy;
+  const { certs, caPem } = opts.certificates
+    ? { certs: opts.certificates, caPem: undefined }
+    : await localDevCertificates();
   const handlers = createAdmissionHandlers({
     lookup: await createClusterLookup(controlPlane().kubeconfig),
     policy,
   });
   const app = createWebhookApp({ ...handlers, log, readiness: () => [] });
-  let server: WebhookServerHandle | undefined = await startWebhookServer(app, certs, {
-    port: 0,
-    host: '127.0.0.1',
-    log,
-  });
-  const port = server.port;
-
+  // The port is chosen before the certificate source starts, so the configurations can name it.
+  const port = await freePort();
   const admission = adminKubeConfig().makeApiClient(k8s.AdmissionregistrationV1Api);
   const options = {
     name,
@@ -61,6 +70,12 @@ export async function startLocalWebhook(
     body: desiredValidatingWebhookConfiguration(options),
   });
   await admission.createMutatingWebhookConfiguration({ body: desiredMutatingWebhookConfiguration(options) });
+  if (opts.certificates) await certs.start();
+  let server: WebhookServerHandle | undefined = await startWebhookServer(app, certs, {
+    port,
+    host: '127.0.0.1',
+    log,
+  });
 
   const stop = async (): Promise<void> => {
     await server?.close();
@@ -68,7 +83,6 @@ export async function startLocalWebhook(
   };
   return {
     port,
-    caPem,
     stop,
     async start() {
       server ??= await startWebhookServer(app, certs, { port, host: '127.0.0.1', log });
