@@ -76,8 +76,12 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+// etcd and the API server drain their connections for several seconds after SIGTERM; a local
+// cluster's data is thrown away anyway, so a short grace keeps `make run`'s Ctrl-C and test teardown quick.
+const STOP_GRACE_MS = 2000;
+
 /** SIGTERM each group, wait up to graceMs for all to end, then SIGKILL what is left. */
-export async function stopGroups(pids: number[], graceMs = 5000): Promise<void> {
+export async function stopGroups(pids: number[], graceMs = STOP_GRACE_MS): Promise<void> {
   for (const pid of pids) signalGroup(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && pids.some(isAlive)) await sleep(50);

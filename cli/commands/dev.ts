@@ -50,9 +50,15 @@ function printTryThis(cp: ControlPlane): void {
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {
+  // The control plane's processes are unref'd, so something must keep the event loop alive meanwhile.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    const done = (signal: NodeJS.Signals) => {
+      clearInterval(keepAlive);
+      resolve(signal);
+    };
+    process.once('SIGINT', () => done('SIGINT'));
+    process.once('SIGTERM', () => done('SIGTERM'));
   });
 }
 
