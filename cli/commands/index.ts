@@ -1,7 +1,26 @@
-// Every subcommand, in the order `mcp-operator help` lists them. Add one line per new command.
+// Every subcommand, in the order `mcp-operator help` lists them. Add one entry per new command.
+// Each command's module is imported only when that command runs: the Kubernetes client, express and
+// the MCP SDK together take seconds to load, which `dev status` or `validate --offline` should not pay.
 import type { Command } from '../command.ts';
-import { devCommand } from './dev.ts';
-import { validateCommand } from './validate.ts';
-import { webhookCommand } from './webhook.ts';
 
-export const commands: Command[] = [devCommand, validateCommand, webhookCommand];
+function lazy(name: string, summary: string, load: () => Promise<Command>): Command {
+  return { name, summary, run: async (args) => (await load()).run(args) };
+}
+
+export const commands: Command[] = [
+  lazy(
+    'dev',
+    'Run a local Kubernetes control plane (up | down | status | kubeconfig)',
+    async () => (await import('./dev.ts')).devCommand,
+  ),
+  lazy(
+    'validate',
+    'Run the admission defaults and rules on MCPServer manifests (for CI)',
+    async () => (await import('./validate.ts')).validateCommand,
+  ),
+  lazy(
+    'webhook',
+    'Serve the MCPServer admission webhooks (validation and defaulting) alone',
+    async () => (await import('./webhook.ts')).webhookCommand,
+  ),
+];
