@@ -61,8 +61,9 @@ bench: $(NODE_MODULES) binaries ## Benchmarks under bench/ (they print their fig
 ##@ Build
 
 .PHONY: manifests
-manifests: $(NODE_MODULES) ## Generate the CRD, types and validator from schemas/
-	@if [[ -f schemas/generate.ts ]]; then $(NODE) schemas/generate.ts; else echo "No schema generator yet"; fi
+manifests: $(NODE_MODULES) ## Generate the CRD and types from schemas/, and the webhook manifests from webhook/
+	$(NODE) schemas/generate.ts
+	$(NODE) manifests/generate.ts
 
 .PHONY: binaries
 binaries: ## Build the control plane's binaries from the Go module proxy (only those missing)

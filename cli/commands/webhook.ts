@@ -13,6 +13,7 @@ import type { CertificateSource } from '../../certs/source.ts';
 import { createLogger, type Logger } from '../../lib/log.ts';
 import { clusterLookupFrom } from '../../webhook/cluster-lookup.ts';
 import { webhookConfigurationNames } from '../../webhook/configuration.ts';
+import { serviceDnsNames } from '../../webhook/service-names.ts';
 import { createAdmissionHandlers } from '../../webhook/handlers.ts';
 import { defaultPolicy, parsePolicy, type AdmissionPolicy } from '../../webhook/policy.ts';
 import { PolicySource, configMapInformer } from '../../webhook/policy-source.ts';
@@ -92,15 +93,7 @@ function loadKubeConfig(path: string | undefined): KubeConfig {
   return kubeConfig;
 }
 
-/** The names the webhook Service answers to; the serving certificate must carry each. */
-export function serviceDnsNames(service: string, namespace: string): string[] {
-  return [
-    service,
-    `${service}.${namespace}`,
-    `${service}.${namespace}.svc`,
-    `${service}.${namespace}.svc.cluster.local`,
-  ];
-}
+export { serviceDnsNames };
 
 async function certificateSource(
   o: WebhookOptions,
