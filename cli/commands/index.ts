@@ -23,4 +23,9 @@ export const commands: Command[] = [
     'Serve the MCPServer admission webhooks (validation and defaulting) alone',
     async () => (await import('./webhook.ts')).webhookCommand,
   ),
+  lazy(
+    'proxy',
+    'Serve one MCP server over streamable HTTP (/mcp) and SSE (/sse), whatever its transport',
+    async () => (await import('./proxy.ts')).proxyCommand,
+  ),
 ];

@@ -1,0 +1,53 @@
+// The contracts between the HTTP fronts and whatever reaches the MCP server. A front opens one
+// BackendSession per client session and hands it a SessionSink; the backend decides how sessions
+// share the server: stdio backends multiplex all of them onto one stream (multiplexed.ts), HTTP
+// backends give each its own upstream session (http.ts).
+import type { RequestId, RpcMessage } from '../jsonrpc.ts';
+
+/** Where a backend puts what the server says to one client session. Called from I/O callbacks. */
+export interface SessionSink {
+  /**
+   * A message for the session. relatedRequestId is the session's own id of the request the message
+   * belongs to (its response, its progress, a sampling request it caused) when the backend knows it;
+   * the front then prefers that request's stream. Must not block: a slow client queues or is dropped.
+   */
+  deliver(message: RpcMessage, relatedRequestId?: RequestId): void;
+  /** The backend can no longer serve this session (its upstream session ended); it should be closed. */
+  ended(reason: string): void;
+}
+
+export interface SessionOptions {
+  /**
+   * A 2026-07-28-style request with no session: the backend serves one exchange and forgets it. The
+   * front closes the BackendSession once the response is delivered.
+   */
+  stateless?: boolean;
+  /** Request headers to pass on to an HTTP upstream (MCP-Protocol-Version, Mcp-Method, Mcp-Name). */
+  passHeaders?: Record<string, string>;
+}
+
+/** 'busy': the queue toward the server is full; the message was not taken and the client may retry. */
+export type SendOutcome = 'accepted' | 'busy';
+
+/** One client session's way to the server. */
+export interface BackendSession {
+  /** Passes one client message on. Never throws for a closed backend: requests are answered with errors. */
+  send(message: RpcMessage): SendOutcome;
+  /** Ends the session: its requests in flight are cancelled at the server, upstream sessions deleted. */
+  close(): void;
+}
+
+export interface Backend {
+  /** Starts reaching the server; resolves once started, not once the server answers (see healthy). */
+  start(): Promise<void>;
+  openSession(id: string, sink: SessionSink, options?: SessionOptions): BackendSession;
+  /**
+   * True only while the server answers: a stdio server answered the last health ping, an HTTP server
+   * answered the last probe. An open stream that says nothing is not healthy.
+   */
+  healthy(): boolean;
+  /** How many times the server stream was re-opened (process restarts, re-attaches). */
+  restarts(): number;
+  /** Stops everything it started; sessions get errors for requests in flight. */
+  close(): Promise<void>;
+}

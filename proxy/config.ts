@@ -1,0 +1,129 @@
+// The proxy's configuration: the run-config file the controller writes (ConfigMap `<name>-runconfig`,
+// key runconfig.json, read with `mcp-operator proxy --config FILE`) and the flags that override it.
+// Pure: reading the file and the flags is the CLI's job (cli/commands/proxy.ts). proxy/README.md
+// documents the format with examples.
+import type { FrontLimits } from './fronts/front.ts';
+import { LOOPBACK_HOSTS, serviceDnsNames, type AllowedNames } from './origin.ts';
+
+export type Transport = 'stdio' | 'sse' | 'streamable-http';
+export type ProxyMode = 'sse' | 'streamable-http';
+
+/** Where the MCP server is. `command` is local only: the server as a child process of the proxy. */
+export type ProxyTarget =
+  | { kind: 'attach'; namespace: string; pod: string; container: string }
+  | { kind: 'http'; url: string }
+  | { kind: 'command'; command: string[] };
+
+/**
+ * The run-config file, version 1: the shape controller/desired/configmap.ts writes, plus optional
+ * fields. The proxy serves both fronts whatever proxyMode says; proxyMode only names the one the
+ * controller publishes in status.url.
+ */
+export interface RunConfigFile {
+  version: 1;
+  server: { name: string; namespace: string };
+  transport: Transport;
+  proxyMode?: ProxyMode;
+  proxyPort: number;
+  target: ProxyTarget;
+  /** Extra Host names accepted on /mcp and /sse besides loopback and the proxy Service's DNS names. */
+  allowedHosts?: string[];
+  /** Extra whole origins accepted besides those whose host is allowed. */
+  allowedOrigins?: string[];
+  /** Address to bind; 0.0.0.0 when absent (in a pod, kubelet and the Service reach the pod IP). */
+  host?: string;
+  limits?: Partial<ProxyLimits>;
+}
+
+export interface ProxyLimits extends FrontLimits {
+  maxQueuedMessages: number;
+  pingIntervalMs: number;
+  recycleAfterMissedPings: number;
+  initializeTimeoutMs: number;
+}
+
+export interface ProxyConfig {
+  name: string;
+  namespace?: string;
+  transport: Transport;
+  host: string;
+  port: number;
+  target: ProxyTarget;
+  allowed: AllowedNames;
+  limits: ProxyLimits;
+  /** Flag only: the kubeconfig an attach target is reached with (in a pod, the service account). */
+  kubeconfig?: string;
+}
+
+export type AttachTarget = Extract<ProxyTarget, { kind: 'attach' }>;
+
+export const DEFAULT_LIMITS: ProxyLimits = {
+  // The MCP SDK's own body limit; larger payloads belong in resources, not single messages.
+  maxMessageBytes: 4 * 1024 * 1024,
+  maxSessions: 1000,
+  idleSessionMs: 30 * 60_000,
+  // Below the 60 s idle timeout of common load balancers and ingress controllers.
+  keepAliveMs: 15_000,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  maxBacklogMessages: 100,
+  maxQueuedMessages: 1024,
+  pingIntervalMs: 10_000,
+  recycleAfterMissedPings: 3,
+  initializeTimeoutMs: 120_000,
+};
+
+const TRANSPORTS: readonly string[] = ['stdio', 'sse', 'streamable-http'];
+
+/** The Service clients reach the proxy by, as the controller names it. */
+export const proxyServiceName = (name: string): string => `mcp-${name}-proxy`;
+
+/** The file's problems, or the file typed. Only the shape is checked; targets are tried at start. */
+export function checkRunConfigFile(value: unknown): RunConfigFile | { problem: string } {
+  if (typeof value !== 'object' || value === null) return { problem: 'run config is not a JSON object' };
+  const file = value as Partial<RunConfigFile>;
+  if (file.version !== 1)
+    return { problem: `run config version ${String(file.version)} is not supported (want 1)` };
+  if (typeof file.server?.name !== 'string') return { problem: 'server.name is required' };
+  if (!TRANSPORTS.includes(String(file.transport)))
+    return { problem: `transport must be one of ${TRANSPORTS.join(', ')}` };
+  if (!isPort(file.proxyPort)) return { problem: 'proxyPort must be a port number' };
+  if (!targetProblem(file.target)) return file as RunConfigFile;
+  return { problem: targetProblem(file.target)! };
+}
+
+function targetProblem(target: unknown): string | undefined {
+  const t = target as Partial<ProxyTarget> | undefined;
+  if (t?.kind === 'http' && typeof t.url === 'string') return undefined;
+  if (t?.kind === 'attach' && typeof t.pod === 'string' && typeof t.namespace === 'string') return undefined;
+  if (t?.kind === 'command' && Array.isArray(t.command) && t.command.length > 0) return undefined;
+  return 'target must be {kind: http, url}, {kind: attach, namespace, pod, container} or {kind: command, command}';
+}
+
+export const isPort = (v: unknown): v is number =>
+  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535;
+
+/** The allowed Host and Origin names: loopback, the proxy Service's names when known, and extras. */
+export function allowedNames(
+  name: string | undefined,
+  namespace: string | undefined,
+  hosts: string[],
+  origins: string[],
+): AllowedNames {
+  const service = name && namespace ? serviceDnsNames(proxyServiceName(name), namespace) : [];
+  return { hosts: [...LOOPBACK_HOSTS, ...service, ...hosts.map((h) => h.toLowerCase())], origins };
+}
+
+/** The configuration a run-config file describes. */
+export function configFromFile(file: RunConfigFile): ProxyConfig {
+  const { name, namespace } = file.server;
+  return {
+    name,
+    namespace,
+    transport: file.transport,
+    host: file.host ?? '0.0.0.0',
+    port: file.proxyPort,
+    target: file.target,
+    allowed: allowedNames(name, namespace, file.allowedHosts ?? [], file.allowedOrigins ?? []),
+    limits: { ...DEFAULT_LIMITS, ...file.limits },
+  };
+}

@@ -1,0 +1,44 @@
+// The contract every front meets, and the limits they share. A front turns one HTTP dialect of MCP
+// into BackendSessions: streamable-http.ts (/mcp, MCP 2025-11-25) and sse.ts (/sse and /messages,
+// the 2024-11-05 HTTP+SSE transport). Routing between fronts, /health and /metrics are in server.ts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../../lib/log.ts';
+import type { Backend } from '../backends/backend.ts';
+import type { ProxyMetrics } from '../metrics.ts';
+import type { AllowedNames } from '../origin.ts';
+
+export interface FrontLimits {
+  /** Largest request body, and so largest client message, in bytes. */
+  maxMessageBytes: number;
+  maxSessions: number;
+  idleSessionMs: number;
+  keepAliveMs: number;
+  /** Unsent bytes an SSE stream may hold before its client counts as too slow and is cut off. */
+  maxBufferedBytes: number;
+  /** Messages kept for a session that has no stream open to receive them; the oldest go first. */
+  maxBacklogMessages: number;
+}
+
+export interface FrontDeps {
+  backend: Backend;
+  allowed: AllowedNames;
+  limits: FrontLimits;
+  metrics: ProxyMetrics;
+  log: Logger;
+}
+
+export interface Front {
+  /** The URL paths it answers; server.ts sends it every request on them, whatever the method. */
+  readonly paths: readonly string[];
+  /**
+   * Answers one request. Never rejects: errors become HTTP answers (4xx for the client's mistakes,
+   * 500 with detail only in the log for ours). May keep the response open (SSE) after resolving.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+  /** Open sessions, for metrics and tests. */
+  sessionCount(): number;
+  /** Closes idle sessions; server.ts calls it on a timer. */
+  expireIdle(): void;
+  /** Closes every session and stream, for shutdown. */
+  close(): void;
+}

@@ -1,0 +1,237 @@
+// /mcp: the Streamable HTTP transport of MCP 2025-11-25. POST carries one client message; GET opens
+// the session's stream for server-initiated messages; DELETE ends the session. The proxy mints
+// Mcp-Session-Id on initialize; a missing id is 400, an unknown or expired one 404. MCP-Protocol-Version
+// is checked against the revisions the proxy knows. A POST with no session whose MCP-Protocol-Version
+// is a later, sessionless revision (2026-07-28: Mcp-Method and Mcp-Name headers, no initialize) is
+// served as a one-off exchange and its headers passed on, so such clients are not broken.
+// Not here: resumability (Last-Event-ID; streams are not replayed), JSON-RPC batches (removed in
+// 2025-06-18; answered 400), authorization.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decodeText } from '../framing.ts';
+import {
+  BACKEND_BUSY,
+  INVALID_REQUEST,
+  PARSE_ERROR,
+  errorResponse,
+  isRequest,
+  type RpcMessage,
+  type RpcRequest,
+} from '../jsonrpc.ts';
+import { SESSION_PROTOCOL_VERSIONS } from '../negotiate.ts';
+import { rebindingProblem } from '../origin.ts';
+import { SessionTable } from '../sessions.ts';
+import { Exchange } from './exchange.ts';
+import type { Front, FrontDeps } from './front.ts';
+import { accepts, headerValue, readBody, sendJson, sendRpcError } from './http.ts';
+import { SseStream } from './sse-stream.ts';
+import { StreamableSession } from './streamable-session.ts';
+
+const SESSION_HEADER = 'mcp-session-id';
+const VERSION_HEADER = 'mcp-protocol-version';
+/** Headers of sessionless revisions, passed on to HTTP upstreams. */
+const PASSED_HEADERS = [VERSION_HEADER, 'mcp-method', 'mcp-name'];
+
+type Parsed = { message: RpcMessage } | { status: number; code: number; problem: string };
+
+export class StreamableHttpFront implements Front {
+  readonly paths = ['/mcp'];
+  private readonly deps: FrontDeps;
+  private readonly sessions: SessionTable<StreamableSession>;
+
+  constructor(deps: FrontDeps) {
+    this.deps = deps;
+    this.sessions = new SessionTable({
+      idleMs: deps.limits.idleSessionMs,
+      maxSessions: deps.limits.maxSessions,
+      onClose: () => deps.metrics.sessionClosed('streamable-http'),
+    });
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.deps.metrics.observeHttp('streamable-http', req.method ?? '', res.statusCode, seconds);
+    });
+    const problem = rebindingProblem(req.headers.host, headerValue(req, 'origin'), this.deps.allowed);
+    if (problem) return sendRpcError(res, 403, INVALID_REQUEST, `Forbidden: ${problem}`);
+    try {
+      if (req.method === 'POST') return await this.post(req, res);
+      if (req.method === 'GET') return this.get(req, res);
+      if (req.method === 'DELETE') return this.delete(req, res);
+      res.setHeader('allow', 'GET, POST, DELETE');
+      return sendRpcError(res, 405, INVALID_REQUEST, 'Method not allowed');
+    } catch (err) {
+      this.deps.log.error({ err }, 'Failed to serve /mcp request');
+      return sendRpcError(res, 500, -32603, 'Internal error');
+    }
+  }
+
+  sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  expireIdle(): void {
+    this.sessions.expireIdle();
+  }
+
+  close(): void {
+    this.sessions.closeAll('proxy shutting down');
+  }
+
+  private async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const accept = accepts(headerValue(req, 'accept'));
+    if (!accept.json && !accept.sse)
+      return sendRpcError(
+        res,
+        406,
+        INVALID_REQUEST,
+        'Not Acceptable: accept application/json or text/event-stream',
+      );
+    const version = headerValue(req, VERSION_HEADER);
+    const parsed = await this.parse(req);
+    if ('problem' in parsed) return sendRpcError(res, parsed.status, parsed.code, parsed.problem);
+    const { message } = parsed;
+    if (isRequest(message) && message.method === 'initialize') return this.initialize(message, accept, res);
+    const sessionId = headerValue(req, SESSION_HEADER);
+    if (!sessionId && version !== undefined && version > latestSessionVersion()) {
+      return this.stateless(message, req, res, accept);
+    }
+    if (version !== undefined && !SESSION_PROTOCOL_VERSIONS.includes(version)) {
+      return sendRpcError(
+        res,
+        400,
+        INVALID_REQUEST,
+        `Bad Request: unsupported MCP-Protocol-Version ${version}`,
+      );
+    }
+    if (!sessionId)
+      return sendRpcError(res, 400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
+    const session = this.sessions.get(sessionId);
+    if (!session) return sendRpcError(res, 404, -32001, 'Session not found');
+    this.relay(session, message, res, accept, {});
+  }
+
+  private async parse(req: IncomingMessage): Promise<Parsed> {
+    const type = headerValue(req, 'content-type') ?? '';
+    if (!type.toLowerCase().startsWith('application/json')) {
+      return {
+        status: 415,
+        code: INVALID_REQUEST,
+        problem: 'Unsupported Media Type: Content-Type must be application/json',
+      };
+    }
+    const body = await readBody(req, this.deps.limits.maxMessageBytes);
+    if ('tooLarge' in body) {
+      this.deps.metrics.refused('streamable-http', 'too-large');
+      return {
+        status: 413,
+        code: INVALID_REQUEST,
+        problem: `Message larger than ${this.deps.limits.maxMessageBytes} bytes`,
+      };
+    }
+    const decoded = decodeText(body.text);
+    if (decoded?.kind === 'message') return { message: decoded.message };
+    if (body.text.trimStart().startsWith('['))
+      return {
+        status: 400,
+        code: INVALID_REQUEST,
+        problem: 'Bad Request: JSON-RPC batches are not supported',
+      };
+    return { status: 400, code: PARSE_ERROR, problem: 'Parse error: body is not one JSON-RPC message' };
+  }
+
+  private initialize(request: RpcRequest, accept: ReturnType<typeof accepts>, res: ServerResponse): void {
+    if (this.sessions.full) {
+      this.deps.metrics.refused('streamable-http', 'too-many-sessions');
+      return sendRpcError(res, 503, BACKEND_BUSY, 'Too many sessions');
+    }
+    const id = this.sessions.mintId();
+    const session = new StreamableSession(this.deps.limits.maxBacklogMessages, () => this.endSession(id));
+    session.backend = this.deps.backend.openSession(id, session);
+    this.sessions.add(id, session);
+    this.deps.metrics.sessionOpened('streamable-http');
+    this.relay(session, request, res, accept, { 'mcp-session-id': id });
+  }
+
+  /** A sessionless (2026-07-28) exchange: a session of one request, closed once it is answered. */
+  private stateless(
+    message: RpcMessage,
+    req: IncomingMessage,
+    res: ServerResponse,
+    accept: ReturnType<typeof accepts>,
+  ): void {
+    const passHeaders: Record<string, string> = {};
+    for (const name of PASSED_HEADERS) {
+      const value = headerValue(req, name);
+      if (value !== undefined) passHeaders[name] = value;
+    }
+    const id = this.sessions.mintId();
+    const session = new StreamableSession(this.deps.limits.maxBacklogMessages, () => session.close());
+    session.backend = this.deps.backend.openSession(id, session, { stateless: true, passHeaders });
+    res.once('close', () => session.close());
+    this.relay(session, message, res, accept, {});
+  }
+
+  private relay(
+    session: StreamableSession,
+    message: RpcMessage,
+    res: ServerResponse,
+    accept: ReturnType<typeof accepts>,
+    headers: Record<string, string>,
+  ): void {
+    if (!isRequest(message)) {
+      session.backend!.send(message);
+      res.writeHead(202, headers).end();
+      return;
+    }
+    const limits = {
+      keepAliveMs: this.deps.limits.keepAliveMs,
+      maxBufferedBytes: this.deps.limits.maxBufferedBytes,
+    };
+    const exchange = new Exchange(res, accept, limits, headers);
+    session.expect(message.id, exchange);
+    res.once('close', () => session.forget(message.id));
+    if (session.backend!.send(message) === 'busy') {
+      this.deps.metrics.refused('streamable-http', 'busy');
+      session.forget(message.id);
+      sendJson(res, 503, errorResponse(message.id, BACKEND_BUSY, 'MCP server is busy, retry later'), {
+        'retry-after': '1',
+        ...headers,
+      });
+    }
+  }
+
+  private get(req: IncomingMessage, res: ServerResponse): void {
+    if (!accepts(headerValue(req, 'accept')).sse)
+      return sendRpcError(res, 406, INVALID_REQUEST, 'Not Acceptable: accept text/event-stream');
+    const sessionId = headerValue(req, SESSION_HEADER);
+    if (!sessionId)
+      return sendRpcError(res, 400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
+    const session = this.sessions.get(sessionId);
+    if (!session) return sendRpcError(res, 404, -32001, 'Session not found');
+    if (session.hasGetStream)
+      return sendRpcError(res, 409, INVALID_REQUEST, 'Conflict: the session already has a GET stream');
+    const limits = {
+      keepAliveMs: this.deps.limits.keepAliveMs,
+      maxBufferedBytes: this.deps.limits.maxBufferedBytes,
+    };
+    session.attachGetStream(new SseStream(res, limits));
+  }
+
+  private delete(req: IncomingMessage, res: ServerResponse): void {
+    const sessionId = headerValue(req, SESSION_HEADER);
+    if (!sessionId)
+      return sendRpcError(res, 400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
+    if (!this.endSession(sessionId)) return sendRpcError(res, 404, -32001, 'Session not found');
+    res.writeHead(200).end();
+  }
+
+  private endSession(id: string): boolean {
+    return this.sessions.close(id, 'session ended');
+  }
+}
+
+function latestSessionVersion(): string {
+  return [...SESSION_PROTOCOL_VERSIONS].sort().at(-1)!;
+}

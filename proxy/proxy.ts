@@ -1,0 +1,53 @@
+// Assembles a proxy from its configuration: the backend its target calls for, both fronts, metrics,
+// the HTTP server. The CLI and the tests start proxies only through here.
+import type { Logger } from '../lib/log.ts';
+import type { Backend } from './backends/backend.ts';
+import { ChildProcessStream } from './backends/child-process.ts';
+import { MultiplexedBackend } from './backends/multiplexed.ts';
+import type { ServerStream } from './backends/stream.ts';
+import type { AttachTarget, ProxyConfig } from './config.ts';
+import type { FrontDeps } from './fronts/front.ts';
+import { SseFront } from './fronts/sse.ts';
+import { StreamableHttpFront } from './fronts/streamable-http.ts';
+import { createProxyMetrics } from './metrics.ts';
+import { startProxy, type RunningProxy } from './server.ts';
+import { HttpBackend } from './backends/http.ts';
+
+export interface ProxyIO {
+  log: Logger;
+  /** The stream to a stdio server in a pod; only needed for attach targets (see backends/attach.ts). */
+  attachStream?: (target: AttachTarget) => ServerStream;
+  /** Process metrics (CPU, memory, event loop) in /metrics; off in tests that start many proxies. */
+  processMetrics?: boolean;
+}
+
+export function backendFor(config: ProxyConfig, io: ProxyIO): Backend {
+  const { target, limits } = config;
+  if (target.kind === 'http')
+    return new HttpBackend({ url: target.url, transport: config.transport, limits }, io.log);
+  const stream =
+    target.kind === 'command' ? new ChildProcessStream(target.command, io.log) : attachStreamFor(target, io);
+  return new MultiplexedBackend(stream, limits, io.log);
+}
+
+function attachStreamFor(target: AttachTarget, io: ProxyIO): ServerStream {
+  if (!io.attachStream) throw new Error('an attach target needs a Kubernetes client');
+  return io.attachStream(target);
+}
+
+export interface StartedProxy extends RunningProxy {
+  backend: Backend;
+}
+
+export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<StartedProxy> {
+  const backend = backendFor(config, io);
+  const metrics = createProxyMetrics(backend, { processMetrics: io.processMetrics ?? true });
+  const deps: FrontDeps = { backend, allowed: config.allowed, limits: config.limits, metrics, log: io.log };
+  const fronts = [new StreamableHttpFront(deps), new SseFront(deps)];
+  const sweepIntervalMs = Math.min(60_000, config.limits.idleSessionMs);
+  const running = await startProxy(
+    { backend, fronts, metrics, log: io.log, sweepIntervalMs },
+    { host: config.host, port: config.port },
+  );
+  return { ...running, backend };
+}

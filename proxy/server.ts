@@ -1,0 +1,76 @@
+// The proxy's HTTP server: routes each path to its front, answers /health and /metrics, and runs the
+// idle-session sweep. No MCP here: the fronts speak it, the backend reaches the server.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../lib/log.ts';
+import type { Backend } from './backends/backend.ts';
+import type { Front } from './fronts/front.ts';
+import { sendJson } from './fronts/http.ts';
+import type { ProxyMetrics } from './metrics.ts';
+
+export interface ProxyServerDeps {
+  backend: Backend;
+  fronts: Front[];
+  metrics: ProxyMetrics;
+  log: Logger;
+  /** How often idle sessions are looked for. */
+  sweepIntervalMs: number;
+}
+
+export interface RunningProxy {
+  /** The bound address, e.g. http://127.0.0.1:40123 (the port is the real one when 0 was asked). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export function createProxyServer(deps: ProxyServerDeps): Server {
+  const byPath = new Map<string, Front>();
+  for (const front of deps.fronts) for (const path of front.paths) byPath.set(path, front);
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://proxy.invalid');
+    const front = byPath.get(url.pathname);
+    if (front) {
+      void front.handle(req, res, url);
+      return;
+    }
+    if (url.pathname === '/health') {
+      const healthy = deps.backend.healthy();
+      return sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable' });
+    }
+    if (url.pathname === '/metrics') {
+      void deps.metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(text);
+      });
+      return;
+    }
+    sendJson(res, 404, { error: 'not found' });
+  });
+}
+
+/** Starts the backend, then listens; close() stops both and ends every session. */
+export async function startProxy(
+  deps: ProxyServerDeps,
+  listen: { host: string; port: number },
+): Promise<RunningProxy> {
+  await deps.backend.start();
+  const server = createProxyServer(deps);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  const sweep = setInterval(() => deps.fronts.forEach((f) => f.expireIdle()), deps.sweepIntervalMs);
+  sweep.unref();
+  const { port } = server.address() as AddressInfo;
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  deps.log.info({ host: listen.host, port }, 'Started MCP proxy');
+  return {
+    url: `http://${host}:${port}`,
+    async close() {
+      clearInterval(sweep);
+      deps.fronts.forEach((f) => f.close());
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deps.backend.close();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import { LineDecoder, encodeSseEvent, type Decoded } from '../../../proxy/framing.ts';
+import type { RpcMessage } from '../../../proxy/jsonrpc.ts';
+
+const decodeAll = (max: number, chunks: string[]): Decoded[] => {
+  const decoder = new LineDecoder(max);
+  return chunks.flatMap((c) => decoder.push(Buffer.from(c)));
+};
+
+describe('LineDecoder', () => {
+  const ping: RpcMessage = { jsonrpc: '2.0', id: 1, method: 'ping' };
+  const cases: Record<string, { max: number; chunks: string[]; want: Decoded[] }> = {
+    'decodes a message split across chunks': {
+      max: 100,
+      chunks: ['{"jsonrpc":"2.0",', '"id":1,"method":"ping"}\n'],
+      want: [{ kind: 'message', message: ping }],
+    },
+    'decodes two messages in one chunk and tolerates CRLF': {
+      max: 100,
+      chunks: [`${JSON.stringify(ping)}\r\n${JSON.stringify(ping)}\n`],
+      want: [
+        { kind: 'message', message: ping },
+        { kind: 'message', message: ping },
+      ],
+    },
+    'reports a log line on stdout as malformed': {
+      max: 100,
+      chunks: ['Starting server...\n'],
+      want: [{ kind: 'malformed', text: 'Starting server...' }],
+    },
+    'reports a batch as malformed': {
+      max: 100,
+      chunks: [`[${JSON.stringify(ping)}]\n`],
+      want: [{ kind: 'malformed', text: `[${JSON.stringify(ping)}]` }],
+    },
+    'skips a line over the limit and decodes the next': {
+      max: 40,
+      chunks: ['x'.repeat(30), 'y'.repeat(30), `\n${JSON.stringify(ping)}\n`],
+      want: [
+        { kind: 'too-large', bytes: 60 },
+        { kind: 'message', message: ping },
+      ],
+    },
+    'ignores blank lines': { max: 100, chunks: ['\n\n'], want: [] },
+  };
+  for (const [name, c] of Object.entries(cases)) {
+    it(name, () => expect(decodeAll(c.max, c.chunks)).to.deep.equal(c.want));
+  }
+});
+
+describe('encodeSseEvent', () => {
+  it('splits multi-line data into data lines of one event', () => {
+    expect(encodeSseEvent('a\nb', 'message')).to.equal('event: message\ndata: a\ndata: b\n\n');
+  });
+});
