@@ -53,7 +53,7 @@ function newForgeCertificate(keyPem: string, notBefore: Date, notAfter: Date): f
  * certificate outright ("invalid PrintableString"). UTF8String is what Go and OpenSSL write themselves.
  */
 function utf8Attribute(name: string, value: string): { name: string; value: string; valueTagClass: number } {
-  return { name, value, valueTagClass: forge.asn1.Type.UTF8 as number };
+  return { name, value, valueTagClass: forge.asn1.Type.UTF8 };
 }
 
 export function issueCa(now: Date, lifetimeMs: number, keyPem: string): CertificatePair {
