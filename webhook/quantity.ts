@@ -29,8 +29,23 @@ function suffixScale(suffix: string): { binary: bigint; exponent: number } {
   return { binary: 0n, exponent: DECIMAL_EXPONENTS[suffix] ?? 0 };
 }
 
+// Manifests repeat a handful of quantities ("100m", "128Mi"); BigInt arithmetic per review was the
+// largest single cost of validation (bench/webhook), so parsed values are kept, within a bound.
+const MAX_CACHED = 1024;
+const cache = new Map<string, bigint | undefined>();
+
 /** The quantity in nano-units (1 = 1e-9), or undefined when it is not a valid quantity. */
 export function parseQuantity(text: string): bigint | undefined {
+  if (cache.has(text)) return cache.get(text);
+  const value = parseQuantityUncached(text);
+  if (text.length <= 64) {
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(text, value);
+  }
+  return value;
+}
+
+function parseQuantityUncached(text: string): bigint | undefined {
   const match = QUANTITY.exec(text.trim() === text ? text : '');
   if (!match) return undefined;
   const [, sign = '', number = '', suffix = ''] = match;

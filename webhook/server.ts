@@ -1,6 +1,6 @@
 // HTTP and TLS around admission, nothing else: which review is allowed is decided by the injected
 // handlers (webhook/review.ts), and which certificate is served by a CertificateSource (certs/).
-// createWebhookApp() returns an express app without listening; startWebhookServer() serves it over
+// createWebhookApp() returns a request listener without listening (admission paths in review-route.ts); startWebhookServer() serves it over
 // HTTPS. Whatever arrives, the answer is JSON and comes in bounded time: malformed bodies get a 4xx,
 // a handler that throws or hangs gets controller-runtime's `Errored` review (allowed: false, code 500)
 // with a short message, and the detail goes only to our log. Request bodies are never logged: an
@@ -8,25 +8,17 @@
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CertificateSource, ServingCertificate } from '../certs/source.ts';
 import type { Logger } from '../lib/log.ts';
-import { type AdmissionMetrics, type ReviewKind, type Verdict, createAdmissionMetrics } from './metrics.ts';
-import {
-  ADMISSION_V1,
-  type AdmissionResult,
-  erroredResult,
-  operationOf,
-  reviewWithResponse,
-  uidOf,
-  verdictOf,
-} from './envelope.ts';
+import { type AdmissionMetrics, type ReviewKind, createAdmissionMetrics } from './metrics.ts';
 import { MUTATE_PATHS, VALIDATE_PATHS } from './paths.ts';
+import { type AdmissionHandler, type ReviewRoute, serveReviewRoute } from './review-route.ts';
 
 export type { AdmissionResult } from './envelope.ts';
 
-/** Takes the parsed request body; may throw (answered as Errored) and should not take long (see timeout). */
-export type AdmissionHandler = (body: unknown) => Promise<AdmissionResult>;
+export type { AdmissionHandler } from './review-route.ts';
 
 export interface WebhookAppDeps {
   validate: AdmissionHandler;
@@ -49,8 +41,43 @@ export const MAX_REVIEW_BYTES = 7 * 1024 * 1024;
 // "context deadline exceeded", and frees the handler's resources before the API server gives up.
 export const DEFAULT_HANDLER_TIMEOUT_MS = 4_000;
 
-export function createWebhookApp(deps: WebhookAppDeps): express.Express {
+/** A request listener for node:http(s): the admission paths on Node's plain API, the rest on express. */
+export type WebhookApp = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
   const metrics = deps.metrics ?? createAdmissionMetrics();
+  const routes = new Map<string, ReviewRoute>();
+  const handlers: [ReviewKind, readonly string[], AdmissionHandler][] = [
+    ['validate', VALIDATE_PATHS, deps.validate],
+    ['mutate', MUTATE_PATHS, deps.mutate],
+  ];
+  for (const [kind, paths, handler] of handlers) {
+    for (const path of paths) {
+      const timeoutMs = deps.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
+      routes.set(path, {
+        kind,
+        webhook: path,
+        handler,
+        metrics,
+        log: deps.log,
+        timeoutMs,
+        maxBytes: MAX_REVIEW_BYTES,
+      });
+    }
+  }
+  const app = probesApp(deps, metrics);
+  return (req, res) => {
+    // The API server calls `<path>?timeout=5s`: the query is not part of the route.
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const route = req.method === 'POST' ? routes.get(query === -1 ? url : url.slice(0, query)) : undefined;
+    if (route) void serveReviewRoute(route, req, res);
+    else app(req, res);
+  };
+}
+
+/** Probes, metrics, and JSON 404s for everything else. */
+function probesApp(deps: WebhookAppDeps, metrics: AdmissionMetrics): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -63,142 +90,12 @@ export function createWebhookApp(deps: WebhookAppDeps): express.Express {
   app.get('/metrics', (_req, res, next) => {
     metrics.registry.metrics().then((text) => void res.type(metrics.registry.contentType).send(text), next);
   });
-  const parseJson = express.json({ limit: MAX_REVIEW_BYTES, strict: true, type: () => true });
-  const routes: [ReviewKind, readonly string[], AdmissionHandler][] = [
-    ['validate', VALIDATE_PATHS, deps.validate],
-    ['mutate', MUTATE_PATHS, deps.mutate],
-  ];
-  for (const [kind, paths, handler] of routes) {
-    for (const path of paths) {
-      const context = {
-        kind,
-        webhook: path,
-        handler,
-        metrics,
-        log: deps.log,
-        timeoutMs: deps.handlerTimeoutMs,
-      };
-      app.post(path, startTimer(metrics, path), requireJson, parseJson, (req, res) =>
-        serveReview(req, res, context),
-      );
-      app.use(path, (err: unknown, req: Request, res: Response, next: NextFunction) =>
-        answerBadBody(err, req, res, next, context),
-      );
-    }
-  }
   app.use((_req, res) => void res.status(404).json({ message: 'not found' }));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     deps.log.error({ err }, 'Failed to serve a request');
     if (!res.headersSent) res.status(500).json({ message: 'internal error' });
   });
   return app;
-}
-
-interface ReviewContext {
-  kind: ReviewKind;
-  webhook: string;
-  handler: AdmissionHandler;
-  metrics: AdmissionMetrics;
-  log: Logger;
-  timeoutMs: number | undefined;
-}
-
-/** Remembers when the request arrived and counts it in flight until the response is finished. */
-function startTimer(metrics: AdmissionMetrics, webhook: string) {
-  return (_req: Request, res: Response, next: NextFunction) => {
-    res.locals.startedAt = process.hrtime.bigint();
-    const done = metrics.startRequest(webhook);
-    res.once('close', done);
-    next();
-  };
-}
-
-/** The API server always sends a JSON body; an empty one (400) or another type (415) is not a review. */
-function requireJson(req: Request, _res: Response, next: NextFunction): void {
-  const empty = req.headers['content-length'] === '0' || req.is('*/*') === null;
-  if (!empty && req.is('application/json')) return next();
-  const [status, message] = empty
-    ? [400, 'request body is empty']
-    : [415, 'expected Content-Type application/json'];
-  next(Object.assign(new Error(message), { status }));
-}
-
-async function serveReview(req: Request, res: Response, context: ReviewContext): Promise<void> {
-  const review: unknown = req.body;
-  let result: AdmissionResult;
-  try {
-    result = await withTimeout(context.handler(review), context.timeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS);
-  } catch (err) {
-    context.log.error(
-      { err, webhook: context.webhook, uid: uidOf(review) },
-      'Failed to review admission request',
-    );
-    result = erroredResult(
-      review,
-      err instanceof HandlerTimeoutError ? err.message : 'internal error while reviewing',
-    );
-  }
-  res.status(result.httpStatus).json(result.body);
-  record(res, context, operationOf(review), verdictOf(result), result.httpStatus);
-}
-
-/** Body-parser and content-type failures: a 4xx with a short JSON message, never express's HTML page. */
-function answerBadBody(
-  err: unknown,
-  _req: Request,
-  res: Response,
-  next: NextFunction,
-  context: ReviewContext,
-): void {
-  const { status, type, message } = err as { status?: unknown; type?: unknown; message?: unknown };
-  if (typeof status !== 'number' || status < 400 || status >= 500) return next(err);
-  if (type === 'request.aborted') return void res.destroy();
-  const short = type === 'entity.parse.failed' ? 'request body is not valid JSON' : String(message);
-  context.log.info(
-    { webhook: context.webhook, status, reason: type },
-    'Rejected malformed admission request',
-  );
-  res
-    .status(status)
-    .json(
-      reviewWithResponse(ADMISSION_V1, { uid: '', allowed: false, status: { code: status, message: short } }),
-    );
-  record(res, context, 'unknown', 'bad_request', status);
-}
-
-function record(
-  res: Response,
-  context: ReviewContext,
-  operation: string,
-  verdict: Verdict,
-  httpStatus: number,
-): void {
-  const startedAt = res.locals.startedAt as bigint | undefined;
-  const seconds = startedAt === undefined ? 0 : Number(process.hrtime.bigint() - startedAt) / 1e9;
-  context.metrics.observe({
-    webhook: context.webhook,
-    kind: context.kind,
-    operation,
-    verdict,
-    httpStatus,
-    seconds,
-  });
-  context.log.debug(
-    { webhook: context.webhook, operation, verdict, httpStatus, seconds },
-    'Answered admission request',
-  );
-}
-
-class HandlerTimeoutError extends Error {
-  override readonly name = 'HandlerTimeoutError';
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new HandlerTimeoutError(`timed out after ${ms} ms while reviewing`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 export interface WebhookServerOptions {
@@ -227,7 +124,7 @@ const REQUEST_TIMEOUT_MS = 15_000;
  * address and so send no server name, as the API server does with a `url: https://127.0.0.1:...` config.
  */
 export async function startWebhookServer(
-  app: express.Express,
+  app: WebhookApp,
   certSource: CertificateSource,
   options: WebhookServerOptions,
 ): Promise<WebhookServerHandle> {

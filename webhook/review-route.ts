@@ -1,0 +1,180 @@
+// One admission path served on Node's plain request/response, without express: this is the only hot path
+// of the webhook (every `kubectl apply` of an MCPServer), and express's per-request work (prototype
+// swaps, router walk, body-parser's content negotiation) cost several times the review itself
+// (bench/webhook). Probes and /metrics stay on express (server.ts).
+// Whatever arrives, the answer is JSON in bounded time: malformed bodies get a 4xx, a handler that throws
+// or hangs gets controller-runtime's `Errored` review (allowed: false, code 500) with a short message,
+// the detail only in our log. Request bodies are never logged.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../lib/log.ts';
+import type { AdmissionMetrics, ReviewKind, Verdict } from './metrics.ts';
+import {
+  ADMISSION_V1,
+  type AdmissionResult,
+  erroredResult,
+  operationOf,
+  reviewWithResponse,
+  uidOf,
+  verdictOf,
+} from './envelope.ts';
+
+/** Takes the parsed request body; may throw (answered as Errored) and should not take long (see timeout). */
+export type AdmissionHandler = (body: unknown) => Promise<AdmissionResult>;
+
+export interface ReviewRoute {
+  kind: ReviewKind;
+  /** The path, used as the `webhook` metrics label. */
+  webhook: string;
+  handler: AdmissionHandler;
+  metrics: AdmissionMetrics;
+  log: Logger;
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+class BadRequest extends Error {
+  readonly status: number;
+  readonly reason: string;
+  constructor(status: number, reason: string, message: string) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+class HandlerTimeoutError extends Error {
+  override readonly name = 'HandlerTimeoutError';
+}
+
+function isJsonContentType(header: string | undefined): boolean {
+  const type = header?.split(';', 1)[0]?.trim().toLowerCase();
+  return type === 'application/json' || (type?.endsWith('+json') ?? false);
+}
+
+/** The whole body, refusing more than maxBytes as soon as it is declared or received (413). */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > maxBytes)
+      return reject(new BadRequest(413, 'entity.too.large', 'request entity too large'));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.removeAllListeners('data');
+        req.resume(); // drain, so the connection can answer and stay usable
+        reject(new BadRequest(413, 'entity.too.large', 'request entity too large'));
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+async function parseReviewBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const contentLength = req.headers['content-length'];
+  const hasBody =
+    contentLength !== undefined ? contentLength !== '0' : req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody) throw new BadRequest(400, 'empty', 'request body is empty');
+  if (!isJsonContentType(req.headers['content-type'])) {
+    throw new BadRequest(415, 'content.type', 'expected Content-Type application/json');
+  }
+  const body = await readBody(req, maxBytes);
+  if (body.length === 0) throw new BadRequest(400, 'empty', 'request body is empty');
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    throw new BadRequest(400, 'entity.parse.failed', 'request body is not valid JSON');
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new HandlerTimeoutError(`timed out after ${ms} ms while reviewing`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+async function review(route: ReviewRoute, body: unknown): Promise<AdmissionResult> {
+  try {
+    return await withTimeout(route.handler(body), route.timeoutMs);
+  } catch (err) {
+    route.log.error({ err, webhook: route.webhook, uid: uidOf(body) }, 'Failed to review admission request');
+    return erroredResult(
+      body,
+      err instanceof HandlerTimeoutError ? err.message : 'internal error while reviewing',
+    );
+  }
+}
+
+function record(
+  route: ReviewRoute,
+  startedAt: bigint,
+  operation: string,
+  verdict: Verdict,
+  httpStatus: number,
+): void {
+  const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+  route.metrics.observe({
+    webhook: route.webhook,
+    kind: route.kind,
+    operation,
+    verdict,
+    httpStatus,
+    seconds,
+  });
+  if (route.log.isLevelEnabled('debug')) {
+    route.log.debug(
+      { webhook: route.webhook, operation, verdict, httpStatus, seconds },
+      'Answered admission request',
+    );
+  }
+}
+
+function answerBadRequest(route: ReviewRoute, res: ServerResponse, err: BadRequest, startedAt: bigint): void {
+  route.log.info(
+    { webhook: route.webhook, status: err.status, reason: err.reason },
+    'Rejected malformed admission request',
+  );
+  if (err.status === 413) res.setHeader('connection', 'close'); // the rest of a huge body is not worth reading
+  const response = { uid: '', allowed: false, status: { code: err.status, message: err.message } };
+  sendJson(res, err.status, reviewWithResponse(ADMISSION_V1, response));
+  record(route, startedAt, 'unknown', 'bad_request', err.status);
+}
+
+/** Serves POSTs to one admission path. */
+export async function serveReviewRoute(
+  route: ReviewRoute,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const startedAt = process.hrtime.bigint();
+  const done = route.metrics.startRequest(route.webhook);
+  res.once('close', done);
+  let body: unknown;
+  try {
+    body = await parseReviewBody(req, route.maxBytes);
+  } catch (err) {
+    if (err instanceof BadRequest) return answerBadRequest(route, res, err, startedAt);
+    route.log.info(
+      { err, webhook: route.webhook },
+      'Dropped an admission request whose body could not be read',
+    );
+    res.destroy();
+    return;
+  }
+  const result = await review(route, body);
+  sendJson(res, result.httpStatus, result.body);
+  record(route, startedAt, operationOf(body), verdictOf(result), result.httpStatus);
+}
