@@ -24,6 +24,11 @@ export const commands: Command[] = [
     async () => (await import('./webhook.ts')).webhookCommand,
   ),
   lazy(
+    'controller',
+    'Run the MCPServer controller alone (reconcile MCPServers into their workloads)',
+    async () => (await import('./controller.ts')).controllerCommand,
+  ),
+  lazy(
     'proxy',
     'Serve one MCP server over streamable HTTP (/mcp) and SSE (/sse), whatever its transport',
     async () => (await import('./proxy.ts')).proxyCommand,

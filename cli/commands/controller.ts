@@ -1,0 +1,122 @@
+// `mcp-operator controller`: the MCPServer controller alone, without the admission webhooks. Watches
+// MCPServers (in every namespace, or the ones given), reconciles them into their children, serves
+// metrics, and with --leader-elect reconciles only while it holds the Lease. Runs until SIGTERM or
+// SIGINT, or until leadership is lost (exit code 1, so the pod restarts as a fresh candidate).
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { DEFAULT_PROXY_IMAGE, defaultControllerConfig } from '../../controller/config.ts';
+import { Manager } from '../../controller/manager.ts';
+import { createControllerMetrics, serveMetrics } from '../../controller/metrics.ts';
+import { createLogger } from '../../lib/log.ts';
+import type { Command } from '../command.ts';
+
+const USAGE = `Usage: mcp-operator controller [--kubeconfig PATH] [--namespaces a,b] [--proxy-image IMAGE]
+                                [--leader-elect [--leader-elect-namespace NS]] [--metrics-port 8080]
+                                [--workers 4] [--cluster-domain cluster.local]
+
+  --proxy-image       image of the proxy Deployments (default ${DEFAULT_PROXY_IMAGE})
+  --leader-elect      reconcile only while holding Lease mcp-operator-controller in the namespace
+                      (--leader-elect-namespace, else $POD_NAMESPACE, else default)
+  --metrics-port      0 turns the metrics endpoint off
+`;
+
+export interface ControllerOptions {
+  kubeconfig?: string;
+  namespaces?: string[];
+  proxyImage: string;
+  clusterDomain: string;
+  leaderElect: boolean;
+  leaderElectNamespace: string;
+  metricsPort: number;
+  workers: number;
+}
+
+/** The options in args, or a message saying what is wrong with them. */
+export function parseControllerOptions(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ControllerOptions | { problem: string } {
+  const { values } = parseArgs({
+    args,
+    options: {
+      kubeconfig: { type: 'string' },
+      namespaces: { type: 'string' },
+      'proxy-image': { type: 'string', default: DEFAULT_PROXY_IMAGE },
+      'cluster-domain': { type: 'string', default: 'cluster.local' },
+      'leader-elect': { type: 'boolean', default: false },
+      'leader-elect-namespace': { type: 'string' },
+      'metrics-port': { type: 'string', default: '8080' },
+      workers: { type: 'string', default: '4' },
+    },
+    strict: true,
+  });
+  const metricsPort = Number(values['metrics-port']);
+  if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) {
+    return { problem: `--metrics-port ${values['metrics-port']} is not a port` };
+  }
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1)
+    return { problem: `--workers ${values.workers} is not a positive integer` };
+  const namespaces = values.namespaces
+    ?.split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (values.namespaces !== undefined && !namespaces?.length)
+    return { problem: '--namespaces needs at least one name' };
+  return {
+    kubeconfig: values.kubeconfig,
+    namespaces,
+    proxyImage: values['proxy-image'],
+    clusterDomain: values['cluster-domain'],
+    leaderElect: values['leader-elect'],
+    leaderElectNamespace: values['leader-elect-namespace'] ?? env.POD_NAMESPACE ?? 'default',
+    metricsPort,
+    workers,
+  };
+}
+
+async function runUntilSignal(o: ControllerOptions): Promise<number> {
+  const log = createLogger('controller');
+  const kubeConfig = new KubeConfig();
+  if (o.kubeconfig) kubeConfig.loadFromFile(o.kubeconfig);
+  else kubeConfig.loadFromDefault();
+  const metrics = createControllerMetrics();
+  const metricsServer = o.metricsPort ? await serveMetrics(metrics.registry, o.metricsPort) : undefined;
+  const manager = new Manager({
+    kubeConfig,
+    config: { ...defaultControllerConfig(), proxyImage: o.proxyImage, clusterDomain: o.clusterDomain },
+    log,
+    namespaces: o.namespaces,
+    workers: o.workers,
+    metrics,
+    leaderElection: o.leaderElect ? { namespace: o.leaderElectNamespace } : undefined,
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      log.info({ signal }, 'Stopping controller');
+      void manager.stop();
+    });
+  }
+  await manager.start();
+  const reason = await manager.done;
+  metricsServer?.close();
+  return reason === 'stopped' ? 0 : 1;
+}
+
+export const controllerCommand: Command = {
+  name: 'controller',
+  summary: 'Run the MCPServer controller alone (reconcile MCPServers into their workloads)',
+  async run(args) {
+    let options: ControllerOptions | { problem: string };
+    try {
+      options = parseControllerOptions(args);
+    } catch (err) {
+      options = { problem: (err as Error).message };
+    }
+    if ('problem' in options) {
+      process.stderr.write(`mcp-operator controller: ${options.problem}\n\n${USAGE}`);
+      return 2;
+    }
+    return runUntilSignal(options);
+  },
+};

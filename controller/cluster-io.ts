@@ -1,0 +1,178 @@
+// ReconcileIO against a real cluster: reads from the informer caches, writes through KubeClient.
+// It also keeps the controller from writing when nothing changed: it remembers, per child, a hash of
+// the body it last applied and the resourceVersion the API server answered with. While the cached
+// object still has that resourceVersion and the body is the same, no request is made at all. Any
+// change by anyone (a scale, a `kubectl rollout restart`, a status update) changes the resourceVersion,
+// and the apply goes out again; server-side apply then changes only fields we own, and a body equal to
+// what is stored changes nothing, not even the resourceVersion.
+import { createHash } from 'node:crypto';
+import type { Logger } from '../lib/log.ts';
+import type { MCPServer, MCPServerStatus } from '../schemas/generated/mcpserver.ts';
+import { FIELD_MANAGER, type ControllerConfig } from './config.ts';
+import { LABEL_INSTANCE } from './desired/labels.ts';
+import { proxyDeploymentName, workloadName } from './desired/names.ts';
+import { CHILD_KINDS, isDict, type ChildObject, type Dict, type ServerFacts } from './desired/types.ts';
+import { eventObject } from './events.ts';
+import type { Caches } from './informers.ts';
+import {
+  ApiError,
+  type ApplyResult,
+  type ChildRef,
+  type NotableEvent,
+  type ObjectKey,
+  type ReconcileIO,
+} from './io.ts';
+import type { KubeClient } from './kube-client.ts';
+import { resourcePath, type KnownKind } from './resources.ts';
+
+interface Applied {
+  hash: string;
+  resourceVersion: string;
+  uid: string;
+}
+
+const meta = (o: Dict | undefined): Dict => (o && isDict(o.metadata) ? o.metadata : {});
+const refKey = (kind: string, namespace: string, name: string): string => `${kind}/${namespace}/${name}`;
+
+/** Server-side apply bodies must never carry what the server owns; a last line of defence. */
+export function applyBody(object: ChildObject): Dict {
+  const body: Dict = { ...object, metadata: { ...object.metadata } };
+  delete body.status;
+  for (const key of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation']) {
+    delete (body.metadata as Dict)[key];
+  }
+  return body;
+}
+
+export class ClusterIO implements ReconcileIO {
+  readonly config: ControllerConfig;
+  readonly log: Logger;
+  readonly #caches: Caches;
+  readonly #client: KubeClient;
+  readonly #applied = new Map<string, Applied>();
+  #eventSeq = 0;
+
+  constructor(deps: { config: ControllerConfig; log: Logger; caches: Caches; client: KubeClient }) {
+    this.config = deps.config;
+    this.log = deps.log;
+    this.#caches = deps.caches;
+    this.#client = deps.client;
+  }
+
+  now(): Date {
+    return new Date();
+  }
+
+  getServer(key: ObjectKey): MCPServer | undefined {
+    return this.#caches.get('MCPServer', key.namespace, key.name) as MCPServer | undefined;
+  }
+
+  getFacts(server: MCPServer): ServerFacts {
+    const namespace = server.metadata?.namespace ?? '';
+    const dataOf = (kind: KnownKind, name: string) => {
+      const found = this.#caches.get(kind, namespace, name);
+      return found ? ((found.data ?? {}) as Record<string, string>) : undefined;
+    };
+    const secrets = new Map((server.spec.secrets ?? []).map((s) => [s.name, dataOf('Secret', s.name)]));
+    const profile = server.spec.permissionProfile;
+    if (profile?.type !== 'configmap') return { secrets };
+    return { secrets, profileConfigMap: dataOf('ConfigMap', profile.name) };
+  }
+
+  #ownedBy(server: MCPServer, object: Dict | undefined): boolean {
+    const refs = meta(object).ownerReferences;
+    return (
+      Array.isArray(refs) && refs.some((r: Dict) => r.controller === true && r.uid === server.metadata?.uid)
+    );
+  }
+
+  listOwned(server: MCPServer): ChildRef[] {
+    const namespace = server.metadata?.namespace ?? '';
+    return CHILD_KINDS.flatMap((kind) =>
+      this.#caches
+        .list(kind, namespace)
+        .filter((o) => this.#ownedBy(server, o))
+        .map((o) => ({ kind, namespace, name: String(meta(o).name) })),
+    );
+  }
+
+  async apply(object: ChildObject): Promise<ApplyResult> {
+    const { name, namespace } = object.metadata;
+    const key = refKey(object.kind, namespace, name);
+    const body = applyBody(object);
+    const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    const live = this.#caches.get(object.kind, namespace, name);
+    const last = this.#applied.get(key);
+    if (live && last && last.hash === hash && last.resourceVersion === meta(live).resourceVersion)
+      return 'unchanged';
+    const answer = await this.#client.request<Dict>({
+      method: 'PATCH',
+      path: resourcePath(object.kind, namespace, name),
+      query: { fieldManager: FIELD_MANAGER, force: 'true' },
+      contentType: 'application/apply-patch+yaml',
+      body,
+    });
+    const applied = {
+      hash,
+      resourceVersion: String(meta(answer).resourceVersion),
+      uid: String(meta(answer).uid),
+    };
+    this.#applied.set(key, applied);
+    if (!live && last?.uid !== applied.uid) return 'created';
+    return live && meta(live).resourceVersion === applied.resourceVersion ? 'unchanged' : 'configured';
+  }
+
+  /** Drops what apply() remembers of an object that is gone. */
+  forget(kind: string, namespace: string, name: string): void {
+    this.#applied.delete(refKey(kind, namespace, name));
+  }
+
+  async delete(ref: ChildRef): Promise<void> {
+    try {
+      await this.#client.request({
+        method: 'DELETE',
+        path: resourcePath(ref.kind, ref.namespace, ref.name),
+        query: { propagationPolicy: 'Background' },
+      });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 404)) throw err;
+    }
+    this.forget(ref.kind, ref.namespace, ref.name);
+  }
+
+  observe(server: MCPServer): { statefulSet: Dict | undefined; deployment: Dict | undefined; pods: Dict[] } {
+    const namespace = server.metadata?.namespace ?? '';
+    const owned = (o: Dict | undefined) => (this.#ownedBy(server, o) ? o : undefined);
+    const name = server.metadata?.name;
+    return {
+      statefulSet: owned(this.#caches.get('StatefulSet', namespace, workloadName(server))),
+      deployment: owned(this.#caches.get('Deployment', namespace, proxyDeploymentName(server))),
+      pods: this.#caches
+        .list('Pod', namespace)
+        .filter((p) => isDict(meta(p).labels) && (meta(p).labels as Dict)[LABEL_INSTANCE] === name),
+    };
+  }
+
+  async writeStatus(server: MCPServer, status: MCPServerStatus): Promise<void> {
+    await this.#client.request({
+      method: 'PATCH',
+      path: resourcePath('MCPServer', server.metadata?.namespace, server.metadata?.name, 'status'),
+      contentType: 'application/merge-patch+json',
+      body: { status },
+    });
+  }
+
+  async recordEvent(server: MCPServer, event: NotableEvent): Promise<void> {
+    const now = this.now();
+    const eventName = `${server.metadata?.name}.${now.getTime().toString(16)}${(this.#eventSeq++).toString(16)}`;
+    try {
+      await this.#client.request({
+        method: 'POST',
+        path: resourcePath('Event', server.metadata?.namespace),
+        body: eventObject(server, event, { now, eventName, component: FIELD_MANAGER }),
+      });
+    } catch (err) {
+      this.log.warn({ err, reason: event.reason }, 'Failed to record event');
+    }
+  }
+}

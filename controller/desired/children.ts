@@ -1,0 +1,40 @@
+// Everything one MCPServer becomes, in apply order (ServiceAccounts and the ConfigMap before the
+// workloads that use them), and what the builders found that status must report.
+import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
+import type { ControllerConfig } from '../config.ts';
+import { desiredRunConfigMap } from './configmap.ts';
+import { desiredProxyDeployment } from './deployment.ts';
+import { desiredNetworkPolicy } from './networkpolicy.ts';
+import { desiredRbac } from './rbac.ts';
+import { desiredServices } from './services.ts';
+import { desiredStatefulSet } from './statefulset.ts';
+import type { ChildObject, Finding, ServerFacts } from './types.ts';
+
+export interface DesiredState {
+  objects: ChildObject[];
+  findings: { secrets: Finding; permissionProfile: Finding };
+}
+
+/** Whether every Secret key in spec.secrets exists. Missing ones are still applied: the pod waits. */
+export function checkSecrets(server: MCPServer, facts: ServerFacts): Finding {
+  const missing = (server.spec.secrets ?? []).flatMap((ref) => {
+    const data = facts.secrets.get(ref.name);
+    if (data === undefined) return [`Secret ${ref.name} not found`];
+    return data[ref.key] === undefined ? [`Secret ${ref.name} has no key ${ref.key}`] : [];
+  });
+  if (missing.length) return { status: 'False', reason: 'SecretNotFound', message: missing.join('; ') };
+  return { status: 'True', reason: 'Resolved', message: 'every referenced Secret key exists' };
+}
+
+export function desiredChildren(server: MCPServer, facts: ServerFacts, cfg: ControllerConfig): DesiredState {
+  const policy = desiredNetworkPolicy(server, facts);
+  const objects = [
+    ...desiredRbac(server),
+    desiredRunConfigMap(server, cfg),
+    ...(policy.object ? [policy.object] : []),
+    ...desiredServices(server),
+    desiredStatefulSet(server, facts),
+    desiredProxyDeployment(server, cfg),
+  ];
+  return { objects, findings: { secrets: checkSecrets(server, facts), permissionProfile: policy.finding } };
+}

@@ -1,0 +1,60 @@
+// The proxy's configuration, ConfigMap `<name>-runconfig`, key runconfig.json, mounted into the proxy.
+// It holds what the proxy needs to serve and nothing it could read itself: its front (proxyMode, port)
+// and where the MCP server is (a URL for sse and streamable-http, a pod to attach to for stdio).
+// Its checksum goes on the proxy's pod template, so an edit rolls the proxy.
+import { createHash } from 'node:crypto';
+import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
+import type { ControllerConfig } from '../config.ts';
+import { effectiveSpec, type ProxyMode, type Transport } from '../spec.ts';
+import { childMetadata, commonLabels } from './labels.ts';
+import { firstPodName, MCP_CONTAINER, mcpServiceName, nameOf, namespaceOf, runConfigName } from './names.ts';
+import type { ChildObject } from './types.ts';
+
+export const RUNCONFIG_KEY = 'runconfig.json';
+export const RUNCONFIG_MOUNT_DIR = '/etc/mcp-operator';
+export const RUNCONFIG_CHECKSUM_ANNOTATION = 'mcp-operator/runconfig-checksum';
+
+export type ProxyTarget =
+  { kind: 'attach'; namespace: string; pod: string; container: string } | { kind: 'http'; url: string };
+
+/** The proxy's configuration format, version 1. `mcp-operator proxy --config FILE` reads it. */
+export interface RunConfig {
+  version: 1;
+  server: { name: string; namespace: string };
+  transport: Transport;
+  proxyMode: ProxyMode;
+  proxyPort: number;
+  target: ProxyTarget;
+}
+
+const PATH_BY_TRANSPORT: Record<'sse' | 'streamable-http', string> = {
+  sse: '/sse',
+  'streamable-http': '/mcp',
+};
+
+export function runConfig(server: MCPServer, cfg: ControllerConfig): RunConfig {
+  const { transport, proxyMode, proxyPort, mcpPort } = effectiveSpec(server);
+  const namespace = namespaceOf(server);
+  const target: ProxyTarget =
+    transport === 'stdio'
+      ? { kind: 'attach', namespace, pod: firstPodName(server), container: MCP_CONTAINER }
+      : {
+          kind: 'http',
+          url: `http://${mcpServiceName(server)}.${namespace}.svc.${cfg.clusterDomain}:${mcpPort}${PATH_BY_TRANSPORT[transport]}`,
+        };
+  return { version: 1, server: { name: nameOf(server), namespace }, transport, proxyMode, proxyPort, target };
+}
+
+/** Stable text: the checksum must not change when nothing did. */
+export const runConfigText = (config: RunConfig): string => `${JSON.stringify(config, null, 2)}\n`;
+
+export const runConfigChecksum = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export function desiredRunConfigMap(server: MCPServer, cfg: ControllerConfig): ChildObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: childMetadata(server, runConfigName(server), commonLabels(server)),
+    data: { [RUNCONFIG_KEY]: runConfigText(runConfig(server, cfg)) },
+  };
+}

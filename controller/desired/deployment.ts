@@ -1,0 +1,95 @@
+// The proxy: Deployment `<name>` running `mcp-operator proxy`, one MCP endpoint in front of the server
+// whatever its transport. spec.resources and spec.resourceOverrides.proxyDeployment apply here.
+import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
+import type { ControllerConfig } from '../config.ts';
+import { effectiveSpec } from '../spec.ts';
+import {
+  RUNCONFIG_CHECKSUM_ANNOTATION,
+  RUNCONFIG_KEY,
+  RUNCONFIG_MOUNT_DIR,
+  runConfig,
+  runConfigChecksum,
+  runConfigText,
+} from './configmap.ts';
+import { childMetadata, componentLabels, selectorLabels } from './labels.ts';
+import { PROXY_CONTAINER, proxyDeploymentName, proxyRunnerName, runConfigName } from './names.ts';
+import { withRestrictedDefaults } from './pod-security.ts';
+import type { ChildObject, Dict } from './types.ts';
+
+const probe = (initialDelaySeconds: number, periodSeconds: number): Dict => ({
+  httpGet: { path: '/health', port: 'http' },
+  initialDelaySeconds,
+  periodSeconds,
+  timeoutSeconds: 3,
+  failureThreshold: 3,
+});
+
+/**
+ * Unset spec.replicas leaves the field out of the apply, so an autoscaler (or kubectl scale) can own it.
+ * A stdio server has one stdin: more than one proxy would interleave two clients' messages on it.
+ */
+function proxyReplicas(server: MCPServer): number | undefined {
+  const replicas = server.spec.replicas;
+  if (replicas === undefined) return undefined;
+  return effectiveSpec(server).transport === 'stdio' ? Math.min(replicas, 1) : replicas;
+}
+
+function proxyContainer(server: MCPServer, cfg: ControllerConfig): Dict {
+  const overrides = server.spec.resourceOverrides?.proxyDeployment;
+  const container: Dict = {
+    name: PROXY_CONTAINER,
+    image: cfg.proxyImage,
+    args: ['proxy', '--config', `${RUNCONFIG_MOUNT_DIR}/${RUNCONFIG_KEY}`],
+    ports: [{ name: 'http', containerPort: effectiveSpec(server).proxyPort, protocol: 'TCP' }],
+    volumeMounts: [{ name: 'runconfig', mountPath: RUNCONFIG_MOUNT_DIR, readOnly: true }],
+    livenessProbe: probe(15, 10),
+    readinessProbe: probe(2, 5),
+  };
+  if (overrides?.env?.length) container.env = overrides.env.map((e) => ({ name: e.name, value: e.value }));
+  if (server.spec.resources) container.resources = structuredClone(server.spec.resources);
+  return container;
+}
+
+function podTemplate(server: MCPServer, cfg: ControllerConfig): Dict {
+  const overrides = server.spec.resourceOverrides?.proxyDeployment;
+  const podOverrides = overrides?.podTemplateMetadataOverrides;
+  const checksum = runConfigChecksum(runConfigText(runConfig(server, cfg)));
+  const spec: Dict = {
+    serviceAccountName: proxyRunnerName(server),
+    // Only a stdio proxy calls the API (to attach); the others get no token to leak.
+    automountServiceAccountToken: effectiveSpec(server).transport === 'stdio',
+    containers: [proxyContainer(server, cfg)],
+    volumes: [{ name: 'runconfig', configMap: { name: runConfigName(server) } }],
+  };
+  if (overrides?.imagePullSecrets?.length)
+    spec.imagePullSecrets = structuredClone(overrides.imagePullSecrets);
+  return {
+    metadata: {
+      labels: { ...(podOverrides?.labels ?? {}), ...componentLabels(server, 'proxy') },
+      annotations: { ...(podOverrides?.annotations ?? {}), [RUNCONFIG_CHECKSUM_ANNOTATION]: checksum },
+    },
+    spec: withRestrictedDefaults(spec),
+  };
+}
+
+export function desiredProxyDeployment(server: MCPServer, cfg: ControllerConfig): ChildObject {
+  const overrides = server.spec.resourceOverrides?.proxyDeployment;
+  const metadata = childMetadata(server, proxyDeploymentName(server), {
+    ...(overrides?.labels ?? {}),
+    ...componentLabels(server, 'proxy'),
+  });
+  if (overrides?.annotations && Object.keys(overrides.annotations).length) {
+    metadata.annotations = { ...overrides.annotations };
+  }
+  const replicas = proxyReplicas(server);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata,
+    spec: {
+      ...(replicas === undefined ? {} : { replicas }),
+      selector: { matchLabels: selectorLabels(server, 'proxy') },
+      template: podTemplate(server, cfg),
+    },
+  };
+}

@@ -1,0 +1,59 @@
+// What the desired-state builders return: apply bodies, plain JSON with only the fields we own. Not
+// client-node's model classes: their serializer drops fields it does not know, so a field a user put
+// in podTemplateSpec for a newer Kubernetes would be accepted and silently not applied.
+import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
+import type { OwnerReference } from './labels.ts';
+
+export type Dict = Record<string, unknown>;
+
+export interface ChildMetadata {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences: OwnerReference[];
+}
+
+/** One object to server-side apply. Never carries status, managedFields or resourceVersion. */
+export interface ChildObject {
+  apiVersion: string;
+  kind: ChildKind;
+  metadata: ChildMetadata;
+  [field: string]: unknown;
+}
+
+/** Every kind the controller makes; prune looks for leftovers of exactly these. */
+export const CHILD_KINDS = [
+  'StatefulSet',
+  'Deployment',
+  'Service',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'ConfigMap',
+  'NetworkPolicy',
+] as const;
+export type ChildKind = (typeof CHILD_KINDS)[number];
+
+/** What the builders need from the cluster besides the MCPServer, read once by the reconciler. */
+export interface ServerFacts {
+  /** Each Secret named in spec.secrets: its data (base64 values), or undefined when it does not exist. */
+  secrets: Map<string, Record<string, string> | undefined>;
+  /** The data of the ConfigMap a `configmap` permission profile names; undefined when it does not exist. */
+  profileConfigMap?: Record<string, string> | undefined;
+}
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+/** A finding of a builder that status reports as a condition. */
+export interface Finding {
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+}
+
+export type Builder<T> = (server: MCPServer, facts: ServerFacts) => T;
+
+export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+export const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const dictsIn = (v: unknown): Dict[] => (Array.isArray(v) ? v.filter(isDict) : []);

@@ -1,0 +1,73 @@
+// The edge between reconcile() and the cluster. reconcile.ts decides; an implementation of ReconcileIO
+// reads caches and talks to the API server (cluster-io.ts), or records calls (the unit tests).
+import type { Logger } from '../lib/log.ts';
+import type { MCPServer, MCPServerStatus } from '../schemas/generated/mcpserver.ts';
+import type { ControllerConfig } from './config.ts';
+import type { ChildKind, ChildObject, Dict, ServerFacts } from './desired/types.ts';
+
+export interface ObjectKey {
+  namespace: string;
+  name: string;
+}
+
+export const keyString = (key: ObjectKey): string => `${key.namespace}/${key.name}`;
+
+export interface ChildRef {
+  kind: ChildKind;
+  namespace: string;
+  name: string;
+}
+
+/** What an apply did: `unchanged` means no request was needed (or the server changed nothing). */
+export type ApplyResult = 'created' | 'configured' | 'unchanged';
+
+export interface NotableEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface ReconcileIO {
+  readonly config: ControllerConfig;
+  readonly log: Logger;
+  now(): Date;
+  /** The MCPServer as last seen (the informer cache); undefined when it no longer exists. */
+  getServer(key: ObjectKey): MCPServer | undefined;
+  /** The Secrets and profile ConfigMap the server references, from caches. */
+  getFacts(server: MCPServer): ServerFacts;
+  /** Objects of the kinds in CHILD_KINDS whose controller owner reference is this server. */
+  listOwned(server: MCPServer): ChildRef[];
+  /**
+   * Server-side applies one object with the operator's field manager, forcing ownership of the fields
+   * sent. May skip the request when the object is known to be as last applied. Throws ApiError.
+   */
+  apply(object: ChildObject): Promise<ApplyResult>;
+  /** Deletes one child; a child already gone is not an error. */
+  delete(ref: ChildRef): Promise<void>;
+  /** The server's StatefulSet, proxy Deployment and their pods, from caches. */
+  observe(server: MCPServer): { statefulSet: Dict | undefined; deployment: Dict | undefined; pods: Dict[] };
+  /** Writes status (the status subresource); called only when it changed. */
+  writeStatus(server: MCPServer, status: MCPServerStatus): Promise<void>;
+  /** Records a Kubernetes Event on the MCPServer; failures are logged, never thrown. */
+  recordEvent(server: MCPServer, event: NotableEvent): Promise<void>;
+}
+
+/** An API error with its HTTP code. */
+export class ApiError extends Error {
+  readonly code: number;
+  readonly reason: string;
+  constructor(code: number, reason: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Errors retrying cannot fix: the API server rejected the object itself (invalid, forbidden by
+ * admission). They wait for the next spec change, which triggers a reconcile anyway; retrying them
+ * with backoff would only hammer the API server with the same rejected body.
+ */
+export const isTerminalApplyError = (err: unknown): boolean =>
+  err instanceof ApiError && (err.code === 422 || err.code === 400);

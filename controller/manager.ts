@@ -1,0 +1,185 @@
+// Wires the controller: informer caches -> work queue (one key per MCPServer) -> workers running
+// reconcile(). With leader election, nothing is watched or reconciled until this replica leads, and
+// losing the Lease stops the manager (the CLI then exits, and the pod restarts as a candidate).
+import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../lib/log.ts';
+import type { MCPServer } from '../schemas/generated/mcpserver.ts';
+import { ClusterIO } from './cluster-io.ts';
+import type { ControllerConfig } from './config.ts';
+import { LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY } from './desired/labels.ts';
+import { isDict, str, type Dict } from './desired/types.ts';
+import { Caches, type CacheEvent } from './informers.ts';
+import { keyString, type ObjectKey } from './io.ts';
+import { KubeClient } from './kube-client.ts';
+import { LeaderElector } from './leader.ts';
+import { createControllerMetrics, type ControllerMetrics } from './metrics.ts';
+import { WorkQueue } from './queue.ts';
+import { reconcile } from './reconcile.ts';
+import type { KnownKind } from './resources.ts';
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  config: ControllerConfig;
+  log: Logger;
+  /** Namespaces to watch; undefined watches all. */
+  namespaces?: string[];
+  workers?: number;
+  leaderElection?: { namespace: string; name?: string; identity?: string };
+  metrics?: ControllerMetrics;
+  /** Every MCPServer is reconciled at least this often, events or not (controller-runtime: 10 h). */
+  resyncMs?: number;
+}
+
+const meta = (o: Dict): Dict => (isDict(o.metadata) ? o.metadata : {});
+
+function parseKey(key: string): ObjectKey {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+/** Whether the server reads the Secret or ConfigMap `name` (spec.secrets, a configmap permission profile). */
+function references(server: MCPServer, kind: KnownKind, name: string): boolean {
+  if (kind === 'Secret') return (server.spec.secrets ?? []).some((s) => s.name === name);
+  const profile = server.spec.permissionProfile;
+  return kind === 'ConfigMap' && profile?.type === 'configmap' && profile.name === name;
+}
+
+/** The MCPServers an event about `object` of `kind` concerns: its owner by label, or its readers. */
+export function keysFor(kind: KnownKind, object: Dict, servers: readonly MCPServer[]): string[] {
+  const namespace = str(meta(object).namespace);
+  const name = str(meta(object).name);
+  if (kind === 'MCPServer') return [keyString({ namespace, name })];
+  const keys = new Set<string>();
+  const rawLabels = meta(object).labels;
+  const labels: Dict = isDict(rawLabels) ? rawLabels : {};
+  const owner = labels[LABEL_MANAGED_BY] === MANAGED_BY ? str(labels[LABEL_INSTANCE]) : '';
+  if (owner) keys.add(keyString({ namespace, name: owner }));
+  for (const server of servers) {
+    if (server.metadata?.namespace === namespace && references(server, kind, name)) {
+      keys.add(keyString({ namespace, name: server.metadata.name ?? '' }));
+    }
+  }
+  return [...keys];
+}
+
+export class Manager {
+  readonly client: KubeClient;
+  readonly metrics: ControllerMetrics;
+  readonly #o: ManagerOptions;
+  readonly #queue: WorkQueue;
+  readonly #caches: Caches;
+  readonly #io: ClusterIO;
+  readonly #elector: LeaderElector | undefined;
+  #workers: Promise<void>[] = [];
+  #resync: NodeJS.Timeout | undefined;
+  #stopping: Promise<void> | undefined;
+  #resolveDone: (reason: string) => void = () => undefined;
+  /** Resolves with why the manager stopped: 'stopped', or 'lost leadership'. */
+  readonly done: Promise<string>;
+
+  constructor(options: ManagerOptions) {
+    this.#o = options;
+    this.done = new Promise((resolve) => (this.#resolveDone = resolve));
+    this.metrics = options.metrics ?? createControllerMetrics({ processMetrics: false });
+    this.client = new KubeClient(options.kubeConfig);
+    this.client.onRequest((verb, _path, code) => this.metrics.countRequest(verb, code));
+    this.#queue = new WorkQueue({ onDepth: (n) => this.metrics.setDepth(n) });
+    this.#caches = new Caches(options.kubeConfig, this.client, options.namespaces, options.log);
+    this.#io = new ClusterIO({
+      config: options.config,
+      log: options.log,
+      caches: this.#caches,
+      client: this.client,
+    });
+    this.#caches.onEvent((kind, event, object) => this.#onCacheEvent(kind, event, object));
+    const le = options.leaderElection;
+    this.#elector = le
+      ? new LeaderElector({
+          client: this.client,
+          namespace: le.namespace,
+          name: le.name ?? 'mcp-operator-controller',
+          identity: le.identity ?? `${hostname()}_${process.pid}`,
+          log: options.log,
+        })
+      : undefined;
+  }
+
+  #onCacheEvent(kind: KnownKind, event: CacheEvent, object: Dict): void {
+    if (event === 'delete' && kind !== 'MCPServer') {
+      this.#io.forget(kind, str(meta(object).namespace), str(meta(object).name));
+    }
+    const servers = kind === 'Secret' || kind === 'ConfigMap' ? this.#servers() : [];
+    for (const key of keysFor(kind, object, servers)) this.enqueue(key);
+  }
+
+  #servers(): MCPServer[] {
+    return this.#caches.list('MCPServer') as unknown as MCPServer[];
+  }
+
+  enqueue(key: string): void {
+    this.metrics.countAdd();
+    this.#queue.add(key);
+  }
+
+  /** Resolves once this replica leads (if electing), the caches are synced and workers run. */
+  async start(): Promise<void> {
+    if (this.#elector && !(await this.#elector.acquire())) return;
+    void this.#elector?.keepRenewing(() => void this.stop('lost leadership'));
+    await this.#caches.start();
+    const workers = this.#o.workers ?? 4;
+    this.#workers = Array.from({ length: workers }, () => this.#work());
+    this.#resync = setInterval(() => this.#enqueueAll(), this.#o.resyncMs ?? 10 * 60_000);
+    this.#resync.unref();
+    this.#o.log.info({ workers, namespaces: this.#o.namespaces ?? 'all' }, 'Started MCPServer controller');
+  }
+
+  #enqueueAll(): void {
+    for (const server of this.#servers()) {
+      this.enqueue(
+        keyString({ namespace: server.metadata?.namespace ?? '', name: server.metadata?.name ?? '' }),
+      );
+    }
+  }
+
+  async #work(): Promise<void> {
+    for (let key = await this.#queue.get(); key !== undefined; key = await this.#queue.get()) {
+      await this.#reconcileOne(key);
+    }
+  }
+
+  async #reconcileOne(key: string): Promise<void> {
+    const started = performance.now();
+    const log = this.#o.log.child({ mcpserver: key });
+    let result: 'success' | 'error' | 'requeue_after' = 'success';
+    try {
+      const outcome = await reconcile(parseKey(key), this.#io);
+      this.#queue.forget(key);
+      if (outcome.requeueAfterMs) {
+        result = 'requeue_after';
+        this.#queue.addAfter(key, outcome.requeueAfterMs);
+      }
+    } catch (err) {
+      result = 'error';
+      const delayMs = this.#queue.addRateLimited(key);
+      this.metrics.countRetry();
+      log.warn({ err, delayMs }, 'Reconcile failed, retrying');
+    } finally {
+      this.metrics.observeReconcile(result, (performance.now() - started) / 1000);
+      this.#queue.done(key);
+    }
+  }
+
+  stop(reason = 'stopped'): Promise<void> {
+    this.#stopping ??= (async () => {
+      clearInterval(this.#resync);
+      this.#queue.shutDown();
+      await Promise.all(this.#workers);
+      await this.#caches.stop();
+      await this.#elector?.stop();
+      this.#o.log.info({ reason }, 'Stopped MCPServer controller');
+      this.#resolveDone(reason);
+    })();
+    return this.#stopping;
+  }
+}

@@ -1,0 +1,103 @@
+// One reconcile of one MCPServer: gather -> desired -> apply -> prune -> status. Level-triggered: it
+// reads the whole current state every time and never depends on which event woke it.
+// Contract of the result: it resolves when the server is as desired as it can be made now (status
+// says what is missing), and throws when a retry may help (the queue retries with backoff).
+// No finalizer: owner references and garbage collection remove the children; a deleting MCPServer
+// only gets its Terminating status.
+import type { MCPServer } from '../schemas/generated/mcpserver.ts';
+import { desiredChildren, type DesiredState } from './desired/children.ts';
+import { transitionEvents } from './events.ts';
+import {
+  isTerminalApplyError,
+  type ApplyResult,
+  type ChildRef,
+  type ObjectKey,
+  type ReconcileIO,
+} from './io.ts';
+import { statusChanged, statusFor, type ApplyFailure } from './status.ts';
+
+export interface Outcome {
+  /** Set when the reconcile wants to run again even without an event. */
+  requeueAfterMs?: number;
+}
+
+const refOf = (o: { kind: ChildRef['kind']; metadata: { name: string; namespace: string } }): ChildRef => ({
+  kind: o.kind,
+  name: o.metadata.name,
+  namespace: o.metadata.namespace,
+});
+const refKey = (r: ChildRef): string => `${r.kind}/${r.namespace}/${r.name}`;
+
+interface ApplyReport {
+  failure: ApplyFailure | undefined;
+  retriable: Error | undefined;
+}
+
+async function applyAll(server: MCPServer, desired: DesiredState, io: ReconcileIO): Promise<ApplyReport> {
+  const report: ApplyReport = { failure: undefined, retriable: undefined };
+  for (const object of desired.objects) {
+    let result: ApplyResult;
+    try {
+      result = await io.apply(object);
+    } catch (err) {
+      // Keep going: the other children are independent, and status shows the first failure.
+      report.failure ??= { kind: object.kind, name: object.metadata.name, message: (err as Error).message };
+      if (!isTerminalApplyError(err))
+        report.retriable ??= err instanceof Error ? err : new Error(String(err));
+      continue;
+    }
+    if (result === 'created') {
+      await io.recordEvent(server, {
+        type: 'Normal',
+        reason: 'Created',
+        message: `Created ${object.kind} ${object.metadata.name}`,
+      });
+    }
+  }
+  return report;
+}
+
+/** Deletes owned children no longer desired (a transport change drops two Services, say). */
+async function prune(server: MCPServer, desired: DesiredState, io: ReconcileIO): Promise<void> {
+  const wanted = new Set(desired.objects.map((o) => refKey(refOf(o))));
+  for (const ref of io.listOwned(server)) {
+    if (wanted.has(refKey(ref))) continue;
+    await io.delete(ref);
+    io.log.info({ namespace: ref.namespace, name: ref.name, kind: ref.kind }, 'Deleted unwanted child');
+    await io.recordEvent(server, {
+      type: 'Normal',
+      reason: 'Deleted',
+      message: `Deleted ${ref.kind} ${ref.name}, no longer needed`,
+    });
+  }
+}
+
+async function writeStatus(
+  server: MCPServer,
+  desired: DesiredState,
+  failure: ApplyFailure | undefined,
+  io: ReconcileIO,
+): Promise<void> {
+  const observed = { ...io.observe(server), findings: desired.findings, applyFailure: failure };
+  const status = statusFor(server, observed, io.config, io.now());
+  if (!statusChanged(server.status, status)) return;
+  await io.writeStatus(server, status);
+  for (const event of transitionEvents(server.status, status)) await io.recordEvent(server, event);
+}
+
+export async function reconcile(key: ObjectKey, io: ReconcileIO): Promise<Outcome> {
+  const server = io.getServer(key);
+  if (!server) return {};
+  const desired = desiredChildren(server, io.getFacts(server), io.config);
+  if (server.metadata?.deletionTimestamp) {
+    // Applying now would race the garbage collector; only say what is happening.
+    await writeStatus(server, desired, undefined, io);
+    return {};
+  }
+  const report = await applyAll(server, desired, io);
+  // Prune only when everything applied: a half-applied state is not a reason to delete anything.
+  if (!report.failure) await prune(server, desired, io);
+  await writeStatus(server, desired, report.failure, io);
+  if (report.retriable) throw report.retriable;
+  return {};
+}

@@ -1,0 +1,192 @@
+// MCPServer status from what was observed, pure: no clock but the one passed in, no client.
+// Phase, in order of precedence:
+//   Terminating  the MCPServer has a deletionTimestamp (garbage collection removes the children)
+//   Failed       a child could not be applied, or a pod of the server or the proxy has a failure reason
+//   Stopped      spec.replicas is 0
+//   Ready        at least one proxy pod and the MCP server pod are ready: the URL answers. Both are
+//                needed: a ready proxy in front of a server that is not running fails every request
+//   Pending      anything else (being created, starting, rolling out)
+// url is recomputed every time, so a changed port or proxy mode is never left stale.
+import type { Condition, MCPServer, MCPServerStatus } from '../schemas/generated/mcpserver.ts';
+import type { ControllerConfig } from './config.ts';
+import { LABEL_COMPONENT } from './desired/labels.ts';
+import { nameOf, namespaceOf, proxyServiceName } from './desired/names.ts';
+import { isDict, type Dict, type Finding } from './desired/types.ts';
+import { firstFailure, workloadHealth } from './pod-health.ts';
+import { effectiveSpec, isStopped } from './spec.ts';
+
+export type Phase = NonNullable<MCPServerStatus['phase']>;
+
+export interface ApplyFailure {
+  kind: string;
+  name: string;
+  message: string;
+}
+
+export interface Observed {
+  statefulSet: Dict | undefined;
+  deployment: Dict | undefined;
+  /** Pods of both components, told apart by app.kubernetes.io/component. */
+  pods: readonly Dict[];
+  findings: { secrets: Finding; permissionProfile: Finding };
+  applyFailure: ApplyFailure | undefined;
+}
+
+export const CONDITION_TYPES = [
+  'Ready',
+  'WorkloadReady',
+  'ProxyReady',
+  'SecretsResolved',
+  'PermissionProfileEnforced',
+  'ResourcesApplied',
+] as const;
+
+export function statusUrl(server: MCPServer, cfg: ControllerConfig): string {
+  const { proxyMode, proxyPort } = effectiveSpec(server);
+  const host = `${proxyServiceName(server)}.${namespaceOf(server)}.svc.${cfg.clusterDomain}`;
+  const path = proxyMode === 'sse' ? `/sse#${nameOf(server)}` : '/mcp';
+  return `http://${host}:${proxyPort}${path}`;
+}
+
+const componentOf = (pod: Dict): unknown =>
+  isDict(pod.metadata) && isDict(pod.metadata.labels) ? pod.metadata.labels[LABEL_COMPONENT] : undefined;
+
+function workloadFinding(
+  what: string,
+  workload: Dict | undefined,
+  pods: readonly Dict[],
+  stopped: boolean,
+): Finding {
+  const health = workloadHealth(workload);
+  const failure = firstFailure(pods);
+  if (failure)
+    return {
+      status: 'False',
+      reason: failure.reason,
+      message: `${what} pod ${failure.pod}: ${failure.reason}`,
+    };
+  if (stopped) return { status: 'False', reason: 'Stopped', message: `${what} scaled to zero` };
+  if (!health.exists) return { status: 'False', reason: 'NotFound', message: `${what} not created yet` };
+  if (health.readyReplicas >= 1) {
+    return {
+      status: 'True',
+      reason: 'Ready',
+      message: `${health.readyReplicas}/${health.desiredReplicas} ${what} pods ready`,
+    };
+  }
+  return { status: 'False', reason: 'Starting', message: `0/${health.desiredReplicas} ${what} pods ready` };
+}
+
+interface Verdict {
+  phase: Phase;
+  ready: Finding;
+}
+
+function phaseFor(server: MCPServer, observed: Observed, workload: Finding, proxy: Finding): Verdict {
+  const notReady = (phase: Phase, reason: string, message: string): Verdict => ({
+    phase,
+    ready: { status: 'False', reason, message },
+  });
+  if (server.metadata?.deletionTimestamp)
+    return notReady('Terminating', 'Terminating', 'MCPServer is being deleted');
+  if (observed.applyFailure) return notReady('Failed', 'ApplyFailed', applyMessage(observed.applyFailure));
+  for (const finding of [workload, proxy]) {
+    if (finding.status === 'False' && !['Stopped', 'NotFound', 'Starting'].includes(finding.reason)) {
+      return notReady('Failed', finding.reason, finding.message);
+    }
+  }
+  if (isStopped(server)) return notReady('Stopped', 'Stopped', 'MCP server is stopped (replicas: 0)');
+  if (workload.status === 'True' && proxy.status === 'True') {
+    return {
+      phase: 'Ready',
+      ready: { status: 'True', reason: 'Ready', message: 'MCP server and proxy are ready' },
+    };
+  }
+  const waiting = workload.status === 'True' ? proxy : workload;
+  return notReady('Pending', waiting.reason, waiting.message);
+}
+
+const applyMessage = (f: ApplyFailure): string => `applying ${f.kind} ${f.name} failed: ${f.message}`;
+
+function appliedFinding(observed: Observed): Finding {
+  if (observed.applyFailure)
+    return { status: 'False', reason: 'ApplyFailed', message: applyMessage(observed.applyFailure) };
+  return { status: 'True', reason: 'Applied', message: 'every child object is applied' };
+}
+
+/** lastTransitionTime moves only when a condition's status does, as metav1.Condition specifies. */
+function condition(
+  type: string,
+  f: Finding,
+  previous: readonly Condition[],
+  now: Date,
+  generation?: number,
+): Condition {
+  const before = previous.find((c) => c.type === type);
+  const lastTransitionTime =
+    before && before.status === f.status ? before.lastTransitionTime : now.toISOString();
+  return {
+    type,
+    status: f.status,
+    reason: f.reason,
+    message: f.message,
+    lastTransitionTime,
+    ...(generation === undefined ? {} : { observedGeneration: generation }),
+  };
+}
+
+export function statusFor(
+  server: MCPServer,
+  observed: Observed,
+  cfg: ControllerConfig,
+  now: Date,
+): MCPServerStatus {
+  const stopped = isStopped(server);
+  const workload = workloadFinding(
+    'MCP server',
+    observed.statefulSet,
+    observed.pods.filter((p) => componentOf(p) === 'mcp-server'),
+    stopped,
+  );
+  const proxy = workloadFinding(
+    'proxy',
+    observed.deployment,
+    observed.pods.filter((p) => componentOf(p) === 'proxy'),
+    stopped,
+  );
+  const verdict = phaseFor(server, observed, workload, proxy);
+  const generation = server.metadata?.generation;
+  const previous = server.status?.conditions ?? [];
+  const findings: Record<(typeof CONDITION_TYPES)[number], Finding> = {
+    Ready: verdict.ready,
+    WorkloadReady: workload,
+    ProxyReady: proxy,
+    SecretsResolved: observed.findings.secrets,
+    PermissionProfileEnforced: observed.findings.permissionProfile,
+    ResourcesApplied: appliedFinding(observed),
+  };
+  return {
+    phase: verdict.phase,
+    url: statusUrl(server, cfg),
+    message: verdict.ready.message,
+    readyReplicas: workloadHealth(observed.deployment).readyReplicas,
+    ...(generation === undefined ? {} : { observedGeneration: generation }),
+    conditions: CONDITION_TYPES.map((type) => condition(type, findings[type], previous, now, generation)),
+  };
+}
+
+/** Whether writing `next` would change anything; the reconciler writes status only when it would. */
+export function statusChanged(current: MCPServerStatus | undefined, next: MCPServerStatus): boolean {
+  return JSON.stringify(canonical(current ?? {})) !== JSON.stringify(canonical(next));
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (!isDict(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort()
+      .map((k) => [k, canonical(value[k])]),
+  );
+}

@@ -1,0 +1,80 @@
+// Properties every desired state must have, over many random MCPServers (cert-manager's apply_test.go
+// habit): no apply body carries status, managedFields or resourceVersion; every child is labelled and
+// owned by its server; and building twice gives the same bodies (no hidden clock or randomness).
+import { expect } from 'chai';
+import { applyBody } from '../../../../controller/cluster-io.ts';
+import { desiredChildren } from '../../../../controller/desired/children.ts';
+import type { MCPServer, MCPServerSpec } from '../../../../schemas/generated/mcpserver.ts';
+import { config, facts, mcpServer } from '../builders.ts';
+
+/** A small deterministic PRNG, so a failure can be reproduced from its seed. */
+function random(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+}
+
+function randomSpec(next: () => number): Partial<MCPServerSpec> {
+  const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)]!;
+  return {
+    transport: pick([undefined, 'stdio', 'sse', 'streamable-http']),
+    proxyMode: pick([undefined, 'sse', 'streamable-http']),
+    proxyPort: pick([undefined, 8080, 9090]),
+    mcpPort: pick([undefined, 3000]),
+    replicas: pick([undefined, 0, 1, 3]),
+    secrets: pick([undefined, [{ name: 's', key: 'k' }]]),
+    env: pick([undefined, [{ name: 'A', value: '1' }]]),
+    serviceAccount: pick([undefined, 'mine']),
+    permissionProfile: pick([
+      undefined,
+      { type: 'builtin', name: 'none' },
+      { type: 'configmap', name: 'p', key: 'k' },
+    ]),
+    // A user template that tries to smuggle server-owned fields in.
+    podTemplateSpec: pick([
+      undefined,
+      {
+        metadata: { labels: { team: 'x' } },
+        status: { phase: 'Running' },
+        spec: { containers: [{ name: 'mcp' }] },
+      },
+    ]),
+  };
+}
+
+describe('desired state invariants (500 random MCPServers)', () => {
+  const next = random(42);
+  const servers: MCPServer[] = Array.from({ length: 500 }, (_, i) =>
+    mcpServer(`s${i}`, (s) => Object.assign(s.spec, randomSpec(next))),
+  );
+
+  it('never puts status, managedFields or resourceVersion in an apply body', () => {
+    for (const server of servers) {
+      for (const object of desiredChildren(server, facts({ s: { k: 'eA==' } }), config()).objects) {
+        const body = applyBody(object);
+        const text = JSON.stringify(body);
+        expect(
+          [body.status, text.includes('managedFields'), text.includes('resourceVersion')],
+          `${server.metadata?.name} ${object.kind}`,
+        ).to.deep.equal([undefined, false, false]);
+      }
+    }
+  });
+
+  it('labels every child and makes its server its controller', () => {
+    for (const server of servers) {
+      for (const o of desiredChildren(server, facts(), config()).objects) {
+        expect([
+          o.metadata.labels['toolhive-name'],
+          o.metadata.ownerReferences.map((r) => [r.uid, r.controller]),
+        ]).to.deep.equal([server.metadata?.name, [[server.metadata?.uid, true]]]);
+      }
+    }
+  });
+
+  it('builds the same bodies twice', () => {
+    for (const server of servers.slice(0, 50)) {
+      const once = JSON.stringify(desiredChildren(server, facts(), config()));
+      expect(JSON.stringify(desiredChildren(structuredClone(server), facts(), config()))).to.equal(once);
+    }
+  });
+});
