@@ -21,7 +21,7 @@ help: ## Show this help
 
 .PHONY: run
 run: $(NODE_MODULES) binaries ## Start a local control plane and the operator on it (Ctrl-C stops all)
-	$(NODE) cli/main.ts dev up --foreground --name run
+	$(NODE) cli/main.ts dev up --foreground --operator --name run
 
 .PHONY: dev-up
 dev-up: $(NODE_MODULES) binaries ## Start a local control plane named "dev" and leave it running

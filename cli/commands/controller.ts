@@ -7,7 +7,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_PROXY_IMAGE, defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { createControllerMetrics, serveMetrics } from '../../controller/metrics.ts';
-import { createLogger } from '../../lib/log.ts';
+import { createLogger, type Logger } from '../../lib/log.ts';
 import type { Command } from '../command.ts';
 
 const USAGE = `Usage: mcp-operator controller [--kubeconfig PATH] [--namespaces a,b] [--proxy-image IMAGE]
@@ -75,8 +75,15 @@ export function parseControllerOptions(
   };
 }
 
-async function runUntilSignal(o: ControllerOptions): Promise<number> {
-  const log = createLogger('controller');
+export interface RunningController {
+  manager: Manager;
+  /** Resolves with why the manager stopped: 'stopped', or 'lost leadership'. */
+  done: Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Starts the controller as the options say; `mcp-operator run` starts it the same way. */
+export async function startController(o: ControllerOptions, log: Logger): Promise<RunningController> {
   const kubeConfig = new KubeConfig();
   if (o.kubeconfig) kubeConfig.loadFromFile(o.kubeconfig);
   else kubeConfig.loadFromDefault();
@@ -91,15 +98,21 @@ async function runUntilSignal(o: ControllerOptions): Promise<number> {
     metrics,
     leaderElection: o.leaderElect ? { namespace: o.leaderElectNamespace } : undefined,
   });
+  await manager.start();
+  const done = manager.done.finally(() => metricsServer?.close());
+  return { manager, done, stop: () => manager.stop() };
+}
+
+async function runUntilSignal(o: ControllerOptions): Promise<number> {
+  const log = createLogger('controller');
+  const controller = await startController(o, log);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       log.info({ signal }, 'Stopping controller');
-      void manager.stop();
+      void controller.stop();
     });
   }
-  await manager.start();
-  const reason = await manager.done;
-  metricsServer?.close();
+  const reason = await controller.done;
   return reason === 'stopped' ? 0 : 1;
 }
 

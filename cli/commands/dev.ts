@@ -14,9 +14,11 @@ import type { Command } from '../command.ts';
 
 const USAGE = `Usage: mcp-operator dev <up|down|status|kubeconfig> [--name NAME]
 
-  up [--foreground]   start a local control plane (etcd, kube-apiserver, kube-controller-manager,
+  up [--foreground [--operator]]
+                      start a local control plane (etcd, kube-apiserver, kube-controller-manager,
                       kube-scheduler, KWOK with one fake node); with --foreground, stay until Ctrl-C
-                      and stop it then, otherwise leave it running for 'dev down'
+                      and stop it then, otherwise leave it running for 'dev down'; with --operator,
+                      also run the operator in this process and apply a sample MCPServer
   down [--all]        stop the named control plane (or every one, after a crash) and remove its state
   status              list local control planes and their processes
   kubeconfig          print the admin kubeconfig path of the named control plane
@@ -62,10 +64,30 @@ function waitForSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-async function up(name: string, foreground: boolean): Promise<number> {
+function printTryTheOperator(cp: ControlPlane): void {
+  const kubectl = path.relative(process.cwd(), cp.binaries.kubectl) || cp.binaries.kubectl;
+  process.stdout.write(
+    [
+      'The operator is running on it (webhooks and controller, logs above), with a sample MCPServer:',
+      `  ${kubectl} get mcpservers --all-namespaces`,
+      `  ${kubectl} -n demo describe mcpserver everything`,
+      `  ${kubectl} get all,configmap,networkpolicy -n demo -l app.kubernetes.io/instance=everything`,
+      'A manifest the webhooks deny, every problem by its field path:',
+      `  ${kubectl} apply -f manifests/samples/mcpserver-bad.yaml`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function up(name: string, foreground: boolean, withOperator: boolean): Promise<number> {
   const log = createLogger('dev');
   const cp = await startControlPlane({ log, name, ownerPid: foreground ? process.pid : null });
+  // Loaded only here: the operator pulls in the Kubernetes client, express and the controller.
+  const operator = withOperator
+    ? await (await import('../local-operator.ts')).startLocalOperator(cp, log)
+    : undefined;
   printTryThis(cp);
+  if (operator) printTryTheOperator(cp);
   if (!foreground) {
     process.stdout.write(`Stop it with: mcp-operator dev down --name ${name}\n`);
     return 0;
@@ -73,6 +95,7 @@ async function up(name: string, foreground: boolean): Promise<number> {
   process.stdout.write('Press Ctrl-C to stop.\n');
   const signal = await waitForSignal();
   log.info({ signal }, 'Stopping control plane');
+  await operator?.stop();
   await cp.stop();
   log.info({ cluster: name }, 'Stopped control plane');
   return 0;
@@ -124,6 +147,7 @@ export const devCommand: Command = {
       options: {
         name: { type: 'string', default: 'dev' },
         foreground: { type: 'boolean', default: false },
+        operator: { type: 'boolean', default: false },
         all: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -131,7 +155,11 @@ export const devCommand: Command = {
     const name = values.name;
     switch (values.help ? 'help' : positionals[0]) {
       case 'up':
-        return up(name, values.foreground);
+        if (values.operator && !values.foreground) {
+          process.stderr.write('--operator runs the operator in this process, so it needs --foreground\n');
+          return 2;
+        }
+        return up(name, values.foreground, values.operator);
       case 'down':
         return down(name, values.all);
       case 'status':

@@ -9,6 +9,11 @@ function lazy(name: string, summary: string, load: () => Promise<Command>): Comm
 
 export const commands: Command[] = [
   lazy(
+    'run',
+    'Run the operator: admission webhooks and the controller',
+    async () => (await import('./run.ts')).runCommand,
+  ),
+  lazy(
     'dev',
     'Run a local Kubernetes control plane (up | down | status | kubeconfig)',
     async () => (await import('./dev.ts')).devCommand,

@@ -10,11 +10,10 @@ import {
   checkRunConfigFile,
   configFromFile,
   isPort,
-  type AttachTarget,
+  type PodTarget,
   type ProxyConfig,
   type Transport,
 } from '../../proxy/config.ts';
-import { kubernetesAttachStream } from '../../proxy/backends/attach.ts';
 import { runProxy } from '../../proxy/proxy.ts';
 import type { Command } from '../command.ts';
 
@@ -120,7 +119,12 @@ export const proxyCommand: Command = {
     }
     const log = createLogger('proxy');
     const { kubeconfig } = config;
-    const attachStream = (target: AttachTarget) => kubernetesAttachStream(target, { kubeconfig, log });
+    // client-node is loaded only for pod targets: it would triple the proxy's resident memory.
+    const podIO =
+      config.target.kind === 'attach' || config.target.kind === 'exec'
+        ? await import('../../proxy/backends/pod-io.ts')
+        : undefined;
+    const attachStream = (target: PodTarget) => podIO!.kubernetesPodStream(target, { kubeconfig, log });
     const proxy = await runProxy(config, { log, attachStream });
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));

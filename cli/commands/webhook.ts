@@ -118,7 +118,13 @@ async function certificateSource(
   return new SelfManagedSource({ store, publisher, config }, log);
 }
 
-async function serveUntilSignal(o: WebhookOptions, log: Logger): Promise<number> {
+export interface RunningAdmission {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the admission webhooks as the options say; `mcp-operator run` starts them the same way. */
+export async function startAdmission(o: WebhookOptions, log: Logger): Promise<RunningAdmission> {
   const kubeConfig = loadKubeConfig(o.kubeconfig);
   const certs = await certificateSource(o, kubeConfig, log);
   await certs.start();
@@ -141,13 +147,23 @@ async function serveUntilSignal(o: WebhookOptions, log: Logger): Promise<number>
   const readiness = () => (policySource && !policySource.synced() ? ['admission policy'] : []);
   const app = createWebhookApp({ ...handlers, log, readiness });
   const server = await startWebhookServer(app, certs, { port: o.port, host: o.host, log });
+  return {
+    port: server.port,
+    async stop() {
+      await server.close();
+      await Promise.all([certs.stop(), policySource?.stop()]);
+    },
+  };
+}
+
+async function serveUntilSignal(o: WebhookOptions, log: Logger): Promise<number> {
+  const admission = await startAdmission(o, log);
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   log.info({ signal }, 'Stopping webhook server');
-  await server.close();
-  await Promise.all([certs.stop(), policySource?.stop()]);
+  await admission.stop();
   return 0;
 }
 
