@@ -1,257 +1,143 @@
-// Benchmark: tools/call (server-everything's echo) through three paths in the same run, on loopback:
-//   direct      the SDK client speaking stdio to the server: the floor;
-//   ours        mcp-operator proxy (stdio backend, one server process shared by all sessions), /mcp;
-//   supergateway supergateway 4 --stateful streamableHttp (one server process per session: it cannot
-//               share one stdio server between sessions).
-// Prints latency p50/p99, throughput and the RSS of each path's processes (proxy or gateway plus the
-// servers it runs) after the run, and for ours the RSS after opening and closing many sessions, so
-// memory growth shows. Settings: PROXY_BENCH_SESSIONS (4), PROXY_BENCH_CALLS per session (500),
-// PROXY_BENCH_CHURN sessions opened and closed (500). Run with `node bench/proxy.ts` or `make bench`.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+// Benchmark: tools/call round trips on server-everything's echo tool at 1, 8 and 32 concurrent sessions,
+// each session calling in a closed loop, through every path in the same run (bench/lib/mcp-paths.ts):
+//   direct                   the SDK client on the stdio server, one server per session: the floor;
+//   ours (stdio)             mcp-operator proxy, one stdio server shared by all sessions;
+//   ours (streamable-http)   mcp-operator proxy in front of server-everything's own HTTP server;
+//   supergateway --stateful  supergateway 4, streamable HTTP, one server process per session.
+// Prints requests/s, p50 and p99, the p50 the proxy adds over direct, our throughput as a ratio to
+// supergateway's, and the resident memory of the proxy process alone (not its server), idle and after.
+// Settings: PROXY_BENCH_SESSIONS (1,8,32), PROXY_BENCH_SECONDS per measurement (2),
+// PROXY_BENCH_BASELINE=path/to/cli/main.ts adds "baseline (stdio)" from another tree (before/after in
+// one run), PROXY_BENCH_CPU_PROF=DIR writes our stdio proxy's CPU profile there.
+// Run with `node bench/proxy.ts` or `make bench`.
 import { createHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { compileServers, compiledPath } from './lib/compile.ts';
+import {
+  directHttp,
+  directPath,
+  oursHttp,
+  oursStdio,
+  rssMiB,
+  supergateway,
+  withPlainClient,
+  type BenchPath,
+} from './lib/mcp-paths.ts';
 
-const SESSIONS = Number(process.env.PROXY_BENCH_SESSIONS ?? 4);
-const CALLS = Number(process.env.PROXY_BENCH_CALLS ?? 500);
-const CHURN = Number(process.env.PROXY_BENCH_CHURN ?? 500);
-const WARMUP_CALLS = 50;
-const EVERYTHING = fileURLToPath(
-  import.meta.resolve('@modelcontextprotocol/server-everything/dist/index.js'),
-);
-const SUPERGATEWAY = fileURLToPath(import.meta.resolve('supergateway/dist/index.js'));
-const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-const LOOPBACK_PRELOAD = new URL('../test/unit/proxy/support/loopback-listen.mjs', import.meta.url).href;
-const serverCommand = `${process.execPath} ${EVERYTHING} stdio`;
-
-interface Subject {
-  name: string;
-  /** A new client session; stdio spawns its own server, which is then part of the RSS. */
-  transport(): Transport;
-  /** Processes whose RSS counts for this path, children included. */
-  pids(): number[];
-  /** The MCP endpoint of an HTTP path. */
-  url?: URL;
-  stop(): Promise<void>;
-}
-
-/** Resident memory of pid and all its descendants, in MiB, from /proc. */
-function treeRssMiB(roots: number[]): number {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // the process ended while we read
-    }
-  }
-  const tree = new Set(roots);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, ppid] of parents) {
-      if (tree.has(ppid) && !tree.has(pid)) {
-        tree.add(pid);
-        grew = true;
-      }
-    }
-  }
-  let kib = 0;
-  for (const pid of tree) {
-    try {
-      kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      // gone
-    }
-  }
-  return kib / 1024;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function untilAnswering(url: string): Promise<void> {
-  for (;;) {
-    const res = await fetch(url).catch(() => undefined);
-    if (res && res.status !== 503) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  return exited;
-}
-
-function directSubject(): Subject {
-  const transports: StdioClientTransport[] = [];
-  return {
-    name: 'direct stdio',
-    transport() {
-      const t = new StdioClientTransport({
-        command: process.execPath,
-        args: [EVERYTHING, 'stdio'],
-        stderr: 'ignore',
-      });
-      transports.push(t);
-      return t;
-    },
-    pids: () => transports.map((t) => t.pid).filter((p): p is number => p !== null),
-    stop: () => Promise.resolve(),
-  };
-}
-
-async function httpSubject(
-  name: string,
-  args: string[],
-  healthPath: string,
-  mcpPath: string,
-): Promise<Subject> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    args.map((a) => a.replace('$PORT', String(port))),
-    {
-      stdio: 'ignore',
-      env: { ...process.env, LOG_LEVEL: 'warn', NODE_OPTIONS: `--import ${LOOPBACK_PRELOAD}` },
-    },
-  );
-  await untilAnswering(`http://127.0.0.1:${port}${healthPath}`);
-  const url = new URL(`http://127.0.0.1:${port}${mcpPath}`);
-  return {
-    name,
-    url,
-    transport: () => new StreamableHTTPClientTransport(url),
-    pids: () => [child.pid!],
-    stop: () => stopChild(child),
-  };
-}
-
-const oursSubject = () =>
-  httpSubject(
-    'mcp-operator proxy',
-    [CLI, 'proxy', '--transport', 'stdio', '--port', '$PORT', '--', process.execPath, EVERYTHING, 'stdio'],
-    '/health',
-    '/mcp',
-  );
-const supergatewaySubject = () =>
-  httpSubject(
-    'supergateway',
-    [
-      SUPERGATEWAY,
-      '--stdio',
-      serverCommand,
-      '--outputTransport',
-      'streamableHttp',
-      '--stateful',
-      '--port',
-      '$PORT',
-      '--logLevel',
-      'none',
-      '--healthEndpoint',
-      '/healthz',
-    ],
-    '/healthz',
-    '/mcp',
-  );
+const LEVELS = (process.env.PROXY_BENCH_SESSIONS ?? '1,8,32').split(',').map(Number);
+const SECONDS = Number(process.env.PROXY_BENCH_SECONDS ?? 2);
+const WARMUP_SECONDS = 0.5;
+const WARMUP_PATH_SECONDS = 1;
+const BASELINE = process.env.PROXY_BENCH_BASELINE;
+const PROFILE_DIR = process.env.PROXY_BENCH_CPU_PROF;
 
 interface Figures {
+  perSecond: number;
   p50Ms: number;
   p99Ms: number;
-  perSecond: number;
-  rssMiB: number;
 }
 
-async function measure(subject: Subject): Promise<Figures> {
-  const clients = await Promise.all(
-    Array.from({ length: SESSIONS }, async () => {
-      const client = new Client({ name: 'bench', version: '1' });
-      await client.connect(subject.transport());
-      return client;
-    }),
-  );
-  const call = (c: Client, i: number) => c.callTool({ name: 'echo', arguments: { message: `m${i}` } });
-  await Promise.all(
-    clients.map(async (c) => {
-      for (let i = 0; i < WARMUP_CALLS; i++) await call(c, i);
-    }),
-  );
+/** Opens the sessions, warms up, then calls echo in a closed loop on each until the time is up. */
+async function measure(path: BenchPath, sessions: number, seconds = SECONDS): Promise<Figures> {
+  const open = await Promise.all(Array.from({ length: sessions }, () => path.connect()));
+  const run = async (seconds: number, record: (ns: bigint) => void) => {
+    const deadline = performance.now() + seconds * 1000;
+    let calls = 0;
+    await Promise.all(
+      open.map(async (session) => {
+        for (let i = 0; performance.now() < deadline; i++, calls++) {
+          const t0 = process.hrtime.bigint();
+          await session.echo(`m${i}`);
+          record(process.hrtime.bigint() - t0);
+        }
+      }),
+    );
+    return calls;
+  };
+  await run(WARMUP_SECONDS, () => undefined);
   const histogram = createHistogram();
   const started = performance.now();
-  await Promise.all(
-    clients.map(async (c) => {
-      for (let i = 0; i < CALLS; i++) {
-        const t0 = process.hrtime.bigint();
-        await call(c, i);
-        histogram.record(process.hrtime.bigint() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const rssMiB = treeRssMiB(subject.pids());
-  await Promise.all(clients.map((c) => c.close()));
-  return {
-    p50Ms: histogram.percentile(50) / 1e6,
-    p99Ms: histogram.percentile(99) / 1e6,
-    perSecond: (SESSIONS * CALLS) / seconds,
-    rssMiB,
-  };
+  const calls = await run(seconds, (ns) => histogram.record(ns));
+  const perSecond = calls / ((performance.now() - started) / 1000);
+  await Promise.all(open.map((s) => s.close()));
+  // Closed sessions' processes (direct, supergateway) exit now; let them go before the next path.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return { perSecond, p50Ms: histogram.percentile(50) / 1e6, p99Ms: histogram.percentile(99) / 1e6 };
 }
 
-/** RSS of our proxy after opening, using and closing CHURN sessions: flat means nothing is kept. */
-async function churn(subject: Subject): Promise<number[]> {
-  const samples = [treeRssMiB(subject.pids())];
-  for (let round = 0; round < 4; round++) {
-    for (let i = 0; i < CHURN / 4; i++) {
-      const client = new Client({ name: 'churn', version: '1' });
-      const transport = new StreamableHTTPClientTransport(subject.url!);
-      await client.connect(transport);
-      await client.callTool({ name: 'echo', arguments: { message: 'x' } });
-      await transport.terminateSession();
-      await client.close();
-    }
-    samples.push(treeRssMiB(subject.pids()));
+async function startPaths(): Promise<BenchPath[]> {
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const ours = await oursStdio('ours (stdio)', undefined, profile);
+  const paths = [directPath(), ours, withPlainClient(ours)];
+  if (BASELINE) {
+    const baseline = await oursStdio('baseline (stdio)', BASELINE);
+    paths.push(baseline, withPlainClient(baseline));
   }
-  return samples;
+  paths.push(await directHttp(), await oursHttp('ours (streamable-http)'));
+  if (BASELINE) paths.push(await oursHttp('baseline (streamable-http)', BASELINE));
+  paths.push(await supergateway());
+  return paths;
 }
 
-const fmt = (n: number, digits = 2) => n.toFixed(digits).padStart(9);
+const cell = (text: string, width: number) => text.padStart(width);
+const ms = (n: number) => n.toFixed(2);
+
+/** A row; the p50 added is over direct on the same server transport (stdio, or streamable-http). */
+function row(name: string, f: Figures, figures: Map<string, Figures>): string {
+  const ours = name.startsWith('ours') || name.startsWith('baseline');
+  const gateway = figures.get('supergateway --stateful');
+  const direct = figures.get(
+    name.includes('streamable-http') ? 'direct (streamable-http)' : 'direct (stdio)',
+  )!;
+  const delta = f.p50Ms - direct.p50Ms;
+  const added = ours ? `${delta >= 0 ? '+' : ''}${ms(delta)}` : '';
+  const ratio = ours && gateway ? `${(f.perSecond / gateway.perSecond).toFixed(1)}x` : '';
+  return `| ${name.padEnd(27)} |${cell(f.perSecond.toFixed(0), 8)} |${cell(ms(f.p50Ms), 7)} |${cell(
+    ms(f.p99Ms),
+    7,
+  )} |${cell(added, 8)} |${cell(ratio, 6)} |`;
+}
+
+async function level(paths: BenchPath[], sessions: number): Promise<void> {
+  const figures = new Map<string, Figures>();
+  for (const path of paths) figures.set(path.name, await measure(path, sessions));
+  console.log(`\n${sessions} session${sessions === 1 ? '' : 's'}:`);
+  console.log('| path                        | calls/s | p50 ms | p99 ms | +p50 ms | vs sg |');
+  console.log('|-----------------------------|--------:|-------:|-------:|--------:|------:|');
+  for (const [name, f] of figures) console.log(row(name, f, figures));
+}
+
+/** Idle RSS of our stdio proxy compiled to JavaScript, as a container image runs it (no type stripper). */
+async function compiledIdleRss(): Promise<number> {
+  const cli = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+  await compileServers([cli]);
+  const path = await oursStdio('ours (stdio), compiled', compiledPath(cli));
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return rssMiB(path.pid!);
+  } finally {
+    await path.stop();
+  }
+}
 
 async function main(): Promise<void> {
   console.log(
-    `proxy bench: ${SESSIONS} sessions x ${CALLS} tools/call (echo), after ${WARMUP_CALLS} warm-up calls each`,
+    `proxy bench: tools/call (echo) in a closed loop per session, ${SECONDS} s per measurement after ${WARMUP_SECONDS} s warm-up`,
   );
-  console.log(
-    `${'path'.padEnd(20)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'calls/s'.padStart(9)}${'RSS MiB'.padStart(9)}`,
-  );
-  for (const make of [() => Promise.resolve(directSubject()), oursSubject, supergatewaySubject]) {
-    const subject = await make();
-    try {
-      const f = await measure(subject);
-      console.log(
-        `${subject.name.padEnd(20)}${fmt(f.p50Ms)}${fmt(f.p99Ms)}${fmt(f.perSecond, 0)}${fmt(f.rssMiB, 1)}`,
-      );
-      if (subject.name === 'mcp-operator proxy') {
-        const samples = await churn(subject);
-        console.log(
-          `  RSS of proxy + server while opening and closing ${CHURN} sessions, MiB: ${samples.map((s) => s.toFixed(1)).join(' -> ')}`,
-        );
-      }
-    } finally {
-      await subject.stop();
-    }
+  const paths = await startPaths();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const idle = paths.filter((p) => p.pid).map((p) => `${p.name} ${rssMiB(p.pid!).toFixed(1)}`);
+    // JIT warm-up of every process, the bench's own HTTP and stdio clients included: the first path
+    // measured would otherwise pay for compiling code the others then reuse.
+    for (const path of paths) await measure(path, 4, WARMUP_PATH_SECONDS);
+    for (const sessions of LEVELS) await level(paths, sessions);
+    const after = paths.filter((p) => p.pid).map((p) => `${p.name} ${rssMiB(p.pid!).toFixed(1)}`);
+    console.log(`\nRSS of the proxy or gateway process alone, MiB, idle: ${idle.join(', ')}`);
+    console.log(`  after the run (sessions closed): ${after.join(', ')}`);
+    console.log(`  ours (stdio) compiled to JavaScript, idle: ${(await compiledIdleRss()).toFixed(1)}`);
+  } finally {
+    await Promise.all(paths.map((p) => p.stop()));
   }
 }
 

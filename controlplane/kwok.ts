@@ -1,7 +1,10 @@
 // KWOK's configuration and its fake node (pure). The kwok binary carries no stages; build-binaries.sh
 // extracts kwokctl's defaults (node-initialize, node heartbeat with lease, pod ready/complete/delete).
+import { LOCAL_EXEC } from './kwok-exec.ts';
+import { TEST_STAGES } from './kwok-test-stages.ts';
+
 export function kwokConfig(stagesYaml: string): string {
-  return stagesYaml;
+  return [stagesYaml.trimEnd(), ...TEST_STAGES, LOCAL_EXEC].join('\n---\n');
 }
 
 export function fakeNode(name: string): object {

@@ -8,9 +8,13 @@ import { LOOPBACK_HOSTS, serviceDnsNames, type AllowedNames } from './origin.ts'
 export type Transport = 'stdio' | 'sse' | 'streamable-http';
 export type ProxyMode = 'sse' | 'streamable-http';
 
-/** Where the MCP server is. `command` is local only: the server as a child process of the proxy. */
+/**
+ * Where the MCP server is. `command` is local only: the server as a child process of the proxy.
+ * `attach` reaches the container's PID 1; `exec` starts `command` in the container for each stream.
+ */
 export type ProxyTarget =
   | { kind: 'attach'; namespace: string; pod: string; container: string }
+  | { kind: 'exec'; namespace: string; pod: string; container: string; command: string[] }
   | { kind: 'http'; url: string }
   | { kind: 'command'; command: string[] };
 
@@ -56,6 +60,8 @@ export interface ProxyConfig {
 }
 
 export type AttachTarget = Extract<ProxyTarget, { kind: 'attach' }>;
+/** A stdio server in a pod, reached through the API server (attach or exec). */
+export type PodTarget = Extract<ProxyTarget, { kind: 'attach' | 'exec' }>;
 
 export const DEFAULT_LIMITS: ProxyLimits = {
   // The MCP SDK's own body limit; larger payloads belong in resources, not single messages.
@@ -91,12 +97,21 @@ export function checkRunConfigFile(value: unknown): RunConfigFile | { problem: s
   return { problem: targetProblem(file.target)! };
 }
 
+const TARGET_SHAPES =
+  'target must be {kind: http, url}, {kind: attach, namespace, pod, container}, ' +
+  '{kind: exec, namespace, pod, container, command} or {kind: command, command}';
+
 function targetProblem(target: unknown): string | undefined {
-  const t = target as Partial<ProxyTarget> | undefined;
-  if (t?.kind === 'http' && typeof t.url === 'string') return undefined;
-  if (t?.kind === 'attach' && typeof t.pod === 'string' && typeof t.namespace === 'string') return undefined;
-  if (t?.kind === 'command' && Array.isArray(t.command) && t.command.length > 0) return undefined;
-  return 'target must be {kind: http, url}, {kind: attach, namespace, pod, container} or {kind: command, command}';
+  const t = (target ?? {}) as Partial<Record<string, unknown>>;
+  const inPod = typeof t.pod === 'string' && typeof t.namespace === 'string';
+  const hasCommand = Array.isArray(t.command) && t.command.length > 0;
+  const fits: Record<string, boolean> = {
+    http: typeof t.url === 'string',
+    attach: inPod,
+    exec: inPod && hasCommand,
+    command: hasCommand,
+  };
+  return typeof t.kind === 'string' && fits[t.kind] ? undefined : TARGET_SHAPES;
 }
 
 export const isPort = (v: unknown): v is number =>

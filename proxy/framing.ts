@@ -100,3 +100,47 @@ export const encodeSseMessage = (message: RpcMessage): string =>
 
 /** An SSE comment: ignored by clients, keeps proxies and load balancers from closing an idle stream. */
 export const SSE_KEEPALIVE = ': keepalive\n\n';
+
+export interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/**
+ * Splits a text/event-stream into events (the SSE parsing rules the MCP transports need: `event:`,
+ * multi-line `data:`, comments, CRLF). Fed decoded text in chunks split anywhere.
+ */
+export class SseDecoder {
+  private buffer = '';
+  private event = '';
+  private data: string[] = [];
+
+  push(text: string): SseEvent[] {
+    this.buffer += text;
+    const out: SseEvent[] = [];
+    for (let nl = this.buffer.indexOf('\n'); nl !== -1; nl = this.buffer.indexOf('\n')) {
+      const line = this.buffer.slice(0, nl).replace(/\r$/, '');
+      this.buffer = this.buffer.slice(nl + 1);
+      const event = this.line(line);
+      if (event) out.push(event);
+    }
+    return out;
+  }
+
+  private line(line: string): SseEvent | undefined {
+    if (line === '') {
+      const event =
+        this.data.length > 0 ? { event: this.event || 'message', data: this.data.join('\n') } : undefined;
+      this.event = '';
+      this.data = [];
+      return event;
+    }
+    const colon = line.indexOf(':');
+    if (colon === 0) return undefined;
+    const field = colon === -1 ? line : line.slice(0, colon);
+    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'event') this.event = value;
+    else if (field === 'data') this.data.push(value);
+    return undefined;
+  }
+}

@@ -1,11 +1,19 @@
 // What the proxy tells each client session in answer to `initialize` when one stdio server, initialized
 // once by the proxy, serves them all. Pure.
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { Params } from './jsonrpc.ts';
 
+// The SDK's LATEST_PROTOCOL_VERSION and SUPPORTED_PROTOCOL_VERSIONS, copied: importing its types.js
+// loads zod and every schema (about 20 MiB resident) for two constants. negotiate.test.ts fails when
+// the SDK's lists change, so the copy cannot drift silently.
 /** The revision the proxy asks the server for: the newest it can relay. */
-export const PROXY_PROTOCOL_VERSION = LATEST_PROTOCOL_VERSION;
-export const SESSION_PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
+export const PROXY_PROTOCOL_VERSION = '2025-11-25';
+export const SESSION_PROTOCOL_VERSIONS: readonly string[] = [
+  PROXY_PROTOCOL_VERSION,
+  '2025-06-18',
+  '2025-03-26',
+  '2024-11-05',
+  '2024-10-07',
+];
 
 /**
  * The client's revision when the proxy knows it and the server speaks it too (revisions are dates, so

@@ -5,33 +5,35 @@ import type { Backend } from './backends/backend.ts';
 import { ChildProcessStream } from './backends/child-process.ts';
 import { MultiplexedBackend } from './backends/multiplexed.ts';
 import type { ServerStream } from './backends/stream.ts';
-import type { AttachTarget, ProxyConfig } from './config.ts';
+import type { PodTarget, ProxyConfig } from './config.ts';
 import type { FrontDeps } from './fronts/front.ts';
 import { SseFront } from './fronts/sse.ts';
 import { StreamableHttpFront } from './fronts/streamable-http.ts';
 import { createProxyMetrics } from './metrics.ts';
 import { startProxy, type RunningProxy } from './server.ts';
-import { HttpBackend } from './backends/http.ts';
 
 export interface ProxyIO {
   log: Logger;
-  /** The stream to a stdio server in a pod; only needed for attach targets (see backends/attach.ts). */
-  attachStream?: (target: AttachTarget) => ServerStream;
+  /** The stream to a stdio server in a pod; only needed for attach and exec targets (backends/pod-io.ts). */
+  attachStream?: (target: PodTarget) => ServerStream;
   /** Process metrics (CPU, memory, event loop) in /metrics; off in tests that start many proxies. */
   processMetrics?: boolean;
 }
 
-export function backendFor(config: ProxyConfig, io: ProxyIO): Backend {
+/** The backend for the target; the SDK's HTTP client (about 30 MiB) is loaded only for HTTP servers. */
+export async function backendFor(config: ProxyConfig, io: ProxyIO): Promise<Backend> {
   const { target, limits } = config;
-  if (target.kind === 'http')
+  if (target.kind === 'http') {
+    const { HttpBackend } = await import('./backends/http.ts');
     return new HttpBackend({ url: target.url, transport: config.transport, limits }, io.log);
+  }
   const stream =
     target.kind === 'command' ? new ChildProcessStream(target.command, io.log) : attachStreamFor(target, io);
   return new MultiplexedBackend(stream, limits, io.log);
 }
 
-function attachStreamFor(target: AttachTarget, io: ProxyIO): ServerStream {
-  if (!io.attachStream) throw new Error('an attach target needs a Kubernetes client');
+function attachStreamFor(target: PodTarget, io: ProxyIO): ServerStream {
+  if (!io.attachStream) throw new Error(`an ${target.kind} target needs a Kubernetes client`);
   return io.attachStream(target);
 }
 
@@ -40,7 +42,7 @@ export interface StartedProxy extends RunningProxy {
 }
 
 export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<StartedProxy> {
-  const backend = backendFor(config, io);
+  const backend = await backendFor(config, io);
   const metrics = createProxyMetrics(backend, { processMetrics: io.processMetrics ?? true });
   const deps: FrontDeps = { backend, allowed: config.allowed, limits: config.limits, metrics, log: io.log };
   const fronts = [new StreamableHttpFront(deps), new SseFront(deps)];

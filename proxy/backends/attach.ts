@@ -1,16 +1,15 @@
 // The in-cluster stdio backend: the server runs in its own pod (StatefulSet `<name>`, pod `<name>-0`)
-// and the proxy talks to the `mcp` container's stdin/stdout through the API server's pods/attach
-// (client-node's Attach, a WebSocket). It follows the pod: when the attach ends (container restart,
-// pod deleted and re-created under the same name), it waits for the pod to run again and re-attaches.
-// A stream that stays open but carries nothing is caught above, by the health pings of
-// multiplexed.ts, which then recycle() it. The Kubernetes calls sit behind AttachIO so tests can
-// replace them; only kubernetesAttachIO touches the API.
-// Not here: exec (attach reaches the container's PID 1, which is the server), TTYs, stderr (the
-// server's logs stay in its pod's log).
+// and the proxy talks to its stdin/stdout through the API server, by pods/attach (the `mcp` container's
+// PID 1) or pods/exec (a command started in the container for each stream). Both are a WebSocket
+// carrying stdin and stdout; this file is the stream code they share. It follows the pod: when the
+// stream ends (container restart, pod deleted and re-created under the same name, exec'd process
+// exited), it waits for the pod to run again and re-opens. A stream that stays open but carries nothing
+// is caught above, by the health pings of multiplexed.ts, which then recycle() it. The Kubernetes calls
+// sit behind AttachIO (pod-io.ts, loaded only when a pod target is configured) so tests can replace them.
+// Not here: TTYs, stderr (the server's logs stay in its pod's log).
 import { PassThrough, Writable } from 'node:stream';
-import { Attach, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../lib/log.ts';
-import type { AttachTarget } from '../config.ts';
+import type { PodTarget } from '../config.ts';
 import { STABLE_AFTER_MS, restartDelay, type ServerStream, type StreamEvents } from './stream.ts';
 
 export interface AttachedStream {
@@ -21,13 +20,13 @@ export interface AttachedStream {
 
 export interface AttachIO {
   /** Resolves once the pod runs with the container started; rejects on a read error (retried). */
-  waitForRunning(target: AttachTarget): Promise<void>;
-  /** Attaches stdin and stdout; rejects when the API server refuses. */
-  attach(target: AttachTarget, stdout: Writable, stdin: PassThrough): Promise<AttachedStream>;
+  waitForRunning(target: PodTarget): Promise<void>;
+  /** Attaches (or execs) stdin and stdout; rejects when the API server refuses. */
+  attach(target: PodTarget, stdout: Writable, stdin: PassThrough): Promise<AttachedStream>;
 }
 
 export class AttachStream implements ServerStream {
-  private readonly target: AttachTarget;
+  private readonly target: PodTarget;
   private readonly io: AttachIO;
   private readonly log: Logger;
   private events: StreamEvents | undefined;
@@ -37,7 +36,7 @@ export class AttachStream implements ServerStream {
   private closing = false;
   private retryTimer: NodeJS.Timeout | undefined;
 
-  constructor(target: AttachTarget, io: AttachIO, log: Logger) {
+  constructor(target: PodTarget, io: AttachIO, log: Logger) {
     this.target = target;
     this.io = io;
     this.log = log.child({ pod: target.pod, namespace: target.namespace });
@@ -76,7 +75,7 @@ export class AttachStream implements ServerStream {
       stdin.on('drain', () => this.events?.drained());
       this.current = await this.io.attach(this.target, stdout, stdin);
       this.stdin = stdin;
-      this.log.info('Attached to MCP server pod');
+      this.log.info({ via: this.target.kind }, 'Attached to MCP server pod');
       this.events?.opened();
       const reason = await this.current.ended;
       this.detached(reason, startedAt);
@@ -99,56 +98,4 @@ export class AttachStream implements ServerStream {
     this.failures = Date.now() - startedAt > STABLE_AFTER_MS ? 1 : this.failures + 1;
     this.retryTimer = setTimeout(() => void this.connect(), restartDelay(this.failures));
   }
-}
-
-/** The part of the ws WebSocket client-node returns that is used here (ws's types are not installed). */
-interface AttachSocket {
-  on(event: 'close', listener: (code: number) => void): void;
-  on(event: 'error', listener: (err: Error) => void): void;
-  close(): void;
-}
-
-// How often the pod is read while waiting for it to run again.
-const POD_POLL_MS = 2000;
-
-/** AttachIO through the API server, with the kubeconfig given or the default (in a pod: its token). */
-export function kubernetesAttachIO(kubeconfigPath: string | undefined): AttachIO {
-  const kubeConfig = new KubeConfig();
-  if (kubeconfigPath) kubeConfig.loadFromFile(kubeconfigPath);
-  else kubeConfig.loadFromDefault();
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const attach = new Attach(kubeConfig);
-  return {
-    async waitForRunning(target) {
-      for (;;) {
-        const pod = await core.readNamespacedPod({ name: target.pod, namespace: target.namespace });
-        const status = pod.status?.containerStatuses?.find((c) => c.name === target.container);
-        if (pod.status?.phase === 'Running' && status?.state?.running) return;
-        await new Promise((resolve) => setTimeout(resolve, POD_POLL_MS));
-      }
-    },
-    async attach(target, stdout, stdin) {
-      const ws = (await attach.attach(
-        target.namespace,
-        target.pod,
-        target.container,
-        stdout,
-        null,
-        stdin,
-        false,
-      )) as unknown as AttachSocket;
-      const ended = new Promise<string>((resolve) => {
-        ws.on('close', (code: number) => resolve(`attach closed (code ${code})`));
-        ws.on('error', (err: Error) => resolve(`attach failed: ${err.message}`));
-      });
-      return { ended, close: () => ws.close() };
-    },
-  };
-}
-
-export function kubernetesAttachStream(
-  target: AttachTarget,
-  deps: { kubeconfig?: string; log: Logger },
-): ServerStream {
-  return new AttachStream(target, kubernetesAttachIO(deps.kubeconfig), deps.log);
 }

@@ -1,15 +1,12 @@
 // The sse and streamable-http backends: an MCP server that already speaks HTTP, in the server's
-// Service (`mcp-<name>:<mcpPort>`) or at --target-url. Each client session gets an upstream session
-// of its own through the MCP SDK's client transports, so nothing is multiplexed and ids pass through
-// unchanged; the upstream's Mcp-Session-Id stays between the proxy and the upstream (clients see the
-// proxy's). MCP-Protocol-Version is passed on once the session's initialize response names it, and the
+// Service (`mcp-<name>:<mcpPort>`) or at --target-url. Each client session gets an upstream session of
+// its own (streamable-upstream.ts, or the SDK's SSE client), so nothing is multiplexed and ids pass
+// through unchanged; the upstream's Mcp-Session-Id stays between the proxy and the upstream (clients see
+// the proxy's). MCP-Protocol-Version is passed on once the session's initialize response names it, and the
 // headers of sessionless revisions (Mcp-Method, Mcp-Name) are sent as they came.
 // Health: the upstream answers (any HTTP status) an OPTIONS request within the ping interval; OPTIONS
 // because a GET on an SSE endpoint would open a session there.
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport as SdkTransport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { Logger } from '../../lib/log.ts';
 import type { Transport } from '../config.ts';
 import {
@@ -22,6 +19,22 @@ import {
   type RpcMessage,
 } from '../jsonrpc.ts';
 import type { Backend, BackendSession, SendOutcome, SessionOptions, SessionSink } from './backend.ts';
+import { StreamableUpstream, keptAliveAgents } from './streamable-upstream.ts';
+
+/**
+ * What UpstreamSession needs of a client transport: StreamableUpstream, or the SDK's SSE one. Messages
+ * are typed `never` here because the SDK's JSONRPCMessage and our RpcMessage are the same JSON typed apart.
+ */
+interface UpstreamTransport {
+  onmessage?: (message: never) => void;
+  onclose?: () => void;
+  onerror?: (err: Error) => void;
+  start(): Promise<void>;
+  send(message: never): Promise<void>;
+  close(): Promise<void>;
+  setProtocolVersion?(version: string): void;
+  terminateSession?(): Promise<void>;
+}
 
 export interface HttpBackendOptions {
   url: string;
@@ -34,6 +47,9 @@ export class HttpBackend implements Backend {
   private readonly log: Logger;
   private answering = false;
   private prober: NodeJS.Timeout | undefined;
+  private readonly agents = keptAliveAgents();
+  /** The SDK's SSE client, loaded only for sse servers (the SDK costs about 30 MiB resident). */
+  private sseTransport: typeof SSEClientTransport | undefined;
 
   constructor(options: HttpBackendOptions, log: Logger) {
     this.options = options;
@@ -41,6 +57,8 @@ export class HttpBackend implements Backend {
   }
 
   async start(): Promise<void> {
+    if (this.options.transport === 'sse')
+      this.sseTransport = (await import('@modelcontextprotocol/sdk/client/sse.js')).SSEClientTransport;
     await this.probe();
     this.prober = setInterval(() => void this.probe(), this.options.limits.pingIntervalMs);
     this.prober.unref();
@@ -49,10 +67,9 @@ export class HttpBackend implements Backend {
   openSession(_id: string, sink: SessionSink, options: SessionOptions = {}): BackendSession {
     const url = new URL(this.options.url);
     const requestInit = options.passHeaders ? { headers: options.passHeaders } : undefined;
-    const transport: SdkTransport =
-      this.options.transport === 'sse'
-        ? new SSEClientTransport(url, { requestInit })
-        : new StreamableHTTPClientTransport(url, { requestInit });
+    const transport: UpstreamTransport = this.sseTransport
+      ? new this.sseTransport(url, { requestInit })
+      : new StreamableUpstream(url, this.agents, options.passHeaders);
     return new UpstreamSession(transport, sink, this.options.limits.maxQueuedMessages, this.log);
   }
 
@@ -66,6 +83,8 @@ export class HttpBackend implements Backend {
 
   close(): Promise<void> {
     clearInterval(this.prober);
+    this.agents.http.destroy();
+    this.agents.https.destroy();
     return Promise.resolve();
   }
 
@@ -85,7 +104,7 @@ export class HttpBackend implements Backend {
 
 /** One client session's upstream session; messages wait, bounded, until the transport has started. */
 class UpstreamSession implements BackendSession {
-  private readonly transport: SdkTransport;
+  private readonly transport: UpstreamTransport;
   private readonly sink: SessionSink;
   private readonly maxPending: number;
   private readonly log: Logger;
@@ -94,12 +113,12 @@ class UpstreamSession implements BackendSession {
   private initializeId: RequestId | undefined;
   private closed = false;
 
-  constructor(transport: SdkTransport, sink: SessionSink, maxPending: number, log: Logger) {
+  constructor(transport: UpstreamTransport, sink: SessionSink, maxPending: number, log: Logger) {
     this.transport = transport;
     this.sink = sink;
     this.maxPending = maxPending;
     this.log = log;
-    transport.onmessage = (message) => this.received(message);
+    transport.onmessage = (message: unknown) => this.received(message);
     transport.onerror = (err) => log.debug({ err }, 'Upstream MCP session reported an error');
     transport.onclose = () => {
       if (!this.closed) sink.ended('upstream session closed');
@@ -113,7 +132,7 @@ class UpstreamSession implements BackendSession {
     if (isRequest(message) && message.method === 'initialize') this.initializeId = message.id;
     this.pending += 1;
     this.started
-      .then(() => this.transport.send(message as JSONRPCMessage))
+      .then(() => this.transport.send(message as never))
       .catch((err: unknown) => this.failed(message, err))
       .finally(() => (this.pending -= 1));
     return 'accepted';
@@ -122,8 +141,7 @@ class UpstreamSession implements BackendSession {
   close(): void {
     this.closed = true;
     const transport = this.transport;
-    const terminate =
-      transport instanceof StreamableHTTPClientTransport ? transport.terminateSession() : Promise.resolve();
+    const terminate = transport.terminateSession?.() ?? Promise.resolve();
     void terminate.catch(() => undefined).finally(() => void transport.close());
   }
 

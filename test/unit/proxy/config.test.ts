@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { proxyConfigFromArgs } from '../../../cli/commands/proxy.ts';
-import { DEFAULT_LIMITS } from '../../../proxy/config.ts';
+import { DEFAULT_LIMITS, checkRunConfigFile } from '../../../proxy/config.ts';
 
 const runConfig = {
   version: 1,
@@ -82,5 +82,22 @@ describe('proxyConfigFromArgs', () => {
   };
   for (const [name, c] of Object.entries(cases)) {
     it(name, async () => expect(await proxyConfigFromArgs(c.args, read)).to.deep.equal(c.want));
+  }
+});
+
+describe('checkRunConfigFile targets', () => {
+  const exec = { kind: 'exec', namespace: 'tools', pod: 'fetch-0', container: 'mcp', command: ['mcp-fetch'] };
+  const cases: Record<string, { target: unknown; ok: boolean }> = {
+    'accepts an exec target with its command': { target: exec, ok: true },
+    'refuses an exec target without a command': { target: { ...exec, command: [] }, ok: false },
+    'refuses an exec target without a pod': { target: { ...exec, pod: undefined }, ok: false },
+    'accepts an attach target': { target: runConfig.target, ok: true },
+    'refuses an unknown kind': { target: { kind: 'ssh', url: 'x' }, ok: false },
+  };
+  for (const [name, { target, ok }] of Object.entries(cases)) {
+    it(name, () => {
+      const checked = checkRunConfigFile({ ...runConfig, target });
+      expect('problem' in checked).to.equal(!ok);
+    });
   }
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LineDecoder, encodeSseEvent, type Decoded } from '../../../proxy/framing.ts';
+import { LineDecoder, SseDecoder, encodeSseEvent, type Decoded } from '../../../proxy/framing.ts';
 import type { RpcMessage } from '../../../proxy/jsonrpc.ts';
 
 const decodeAll = (max: number, chunks: string[]): Decoded[] => {
@@ -51,5 +51,17 @@ describe('LineDecoder', () => {
 describe('encodeSseEvent', () => {
   it('splits multi-line data into data lines of one event', () => {
     expect(encodeSseEvent('a\nb', 'message')).to.equal('event: message\ndata: a\ndata: b\n\n');
+  });
+});
+
+describe('SseDecoder', () => {
+  it('decodes events split anywhere, with multi-line data, comments and CRLF', () => {
+    const text = ': hi\r\nevent: message\r\ndata: {"a":\r\ndata: 1}\r\n\r\nid: 7\ndata: two\n\n';
+    const decoder = new SseDecoder();
+    const events = [...text].flatMap((ch) => decoder.push(ch));
+    expect(events).to.deep.equal([
+      { event: 'message', data: '{"a":\n1}' },
+      { event: 'message', data: 'two' },
+    ]);
   });
 });

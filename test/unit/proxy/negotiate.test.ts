@@ -1,5 +1,17 @@
 import { expect } from 'chai';
-import { negotiateVersion } from '../../../proxy/negotiate.ts';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import {
+  PROXY_PROTOCOL_VERSION,
+  SESSION_PROTOCOL_VERSIONS,
+  negotiateVersion,
+} from '../../../proxy/negotiate.ts';
+
+describe('protocol revisions', () => {
+  it("are the SDK's, copied to keep zod out of the proxy's memory", () => {
+    expect(PROXY_PROTOCOL_VERSION).to.equal(LATEST_PROTOCOL_VERSION);
+    expect(SESSION_PROTOCOL_VERSIONS).to.deep.equal(SUPPORTED_PROTOCOL_VERSIONS);
+  });
+});
 
 describe('negotiateVersion', () => {
   const cases: Record<string, { requested: unknown; server: string; want: string }> = {
