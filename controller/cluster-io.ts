@@ -2,9 +2,14 @@
 // It also keeps the controller from writing when nothing changed: it remembers, per child, a hash of
 // the body it last applied and the resourceVersion the API server answered with. While the cached
 // object still has that resourceVersion and the body is the same, no request is made at all. Any
-// change by anyone (a scale, a `kubectl rollout restart`, a status update) changes the resourceVersion,
-// and the apply goes out again; server-side apply then changes only fields we own, and a body equal to
-// what is stored changes nothing, not even the resourceVersion.
+// change by anyone (a scale, a `kubectl rollout restart`) changes the resourceVersion, and the apply
+// goes out again; server-side apply then changes only fields we own, and a body equal to what is
+// stored changes nothing, not even the resourceVersion.
+// One exception: a change to status alone. kube-controller-manager updates a Deployment's or a
+// StatefulSet's status several times while it rolls out, and re-applying after each would double the
+// controller's writes for nothing. So for objects with a metadata.generation (which moves on every spec
+// change), the same generation, uid, labels, annotations and owner references as after our apply
+// mean nothing we own can have changed, whatever the resourceVersion says.
 import { createHash } from 'node:crypto';
 import type { Logger } from '../lib/log.ts';
 import type { MCPServer, MCPServerStatus } from '../schemas/generated/mcpserver.ts';
@@ -25,14 +30,51 @@ import {
 import type { KubeClient } from './kube-client.ts';
 import { resourcePath, type KnownKind } from './resources.ts';
 
-interface Applied {
+export interface Applied {
   hash: string;
   resourceVersion: string;
   uid: string;
+  /** metadata.generation after the apply; undefined for kinds that have none (ConfigMap, Service...). */
+  generation: number | undefined;
+  /** A hash of the labels, annotations and owner references after the apply. */
+  metadataHash: string;
 }
 
 const meta = (o: Dict | undefined): Dict => (o && isDict(o.metadata) ? o.metadata : {});
 const refKey = (kind: string, namespace: string, name: string): string => `${kind}/${namespace}/${name}`;
+const sha256 = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+const pick = (map: unknown, keys: unknown): Dict => {
+  const from = isDict(map) ? map : {};
+  return isDict(keys) ? Object.fromEntries(Object.keys(keys).map((k) => [k, from[k]])) : {};
+};
+/**
+ * The labels and annotations we apply (others' keys are not ours: the Deployment controller's
+ * revision annotation, say) and the owner references, as they are in `m`.
+ */
+const metadataHash = (m: Dict, body: Dict): string =>
+  sha256([pick(m.labels, meta(body).labels), pick(m.annotations, meta(body).annotations), m.ownerReferences]);
+
+export function appliedFrom(hash: string, body: Dict, answer: Dict): Applied {
+  const m = meta(answer);
+  return {
+    hash,
+    resourceVersion: String(m.resourceVersion),
+    uid: String(m.uid),
+    generation: typeof m.generation === 'number' ? m.generation : undefined,
+    metadataHash: metadataHash(m, body),
+  };
+}
+
+/**
+ * Whether `live` can differ from `body` as we applied it last (see the header: status-only
+ * changes cannot). Only meaningful when `body` hashes to last.hash.
+ */
+export function mayHaveDrifted(live: Dict, body: Dict, last: Applied): boolean {
+  const m = meta(live);
+  if (m.resourceVersion === last.resourceVersion) return false;
+  if (last.generation === undefined || m.generation !== last.generation) return true;
+  return m.uid !== last.uid || metadataHash(m, body) !== last.metadataHash;
+}
 
 /** Server-side apply bodies must never carry what the server owns; a last line of defence. */
 export function applyBody(object: ChildObject): Dict {
@@ -100,11 +142,10 @@ export class ClusterIO implements ReconcileIO {
     const { name, namespace } = object.metadata;
     const key = refKey(object.kind, namespace, name);
     const body = applyBody(object);
-    const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    const hash = sha256(body);
     const live = this.#caches.get(object.kind, namespace, name);
     const last = this.#applied.get(key);
-    if (live && last && last.hash === hash && last.resourceVersion === meta(live).resourceVersion)
-      return 'unchanged';
+    if (live && last && last.hash === hash && !mayHaveDrifted(live, body, last)) return 'unchanged';
     const answer = await this.#client.request<Dict>({
       method: 'PATCH',
       path: resourcePath(object.kind, namespace, name),
@@ -112,11 +153,7 @@ export class ClusterIO implements ReconcileIO {
       contentType: 'application/apply-patch+yaml',
       body,
     });
-    const applied = {
-      hash,
-      resourceVersion: String(meta(answer).resourceVersion),
-      uid: String(meta(answer).uid),
-    };
+    const applied = appliedFrom(hash, body, answer);
     this.#applied.set(key, applied);
     if (!live && last?.uid !== applied.uid) return 'created';
     return live && meta(live).resourceVersion === applied.resourceVersion ? 'unchanged' : 'configured';

@@ -177,6 +177,7 @@ export class Manager {
       await Promise.all(this.#workers);
       await this.#caches.stop();
       await this.#elector?.stop();
+      this.client.close();
       this.#o.log.info({ reason }, 'Stopped MCPServer controller');
       this.#resolveDone(reason);
     })();

@@ -35,6 +35,7 @@ interface ApplyReport {
 
 async function applyAll(server: MCPServer, desired: DesiredState, io: ReconcileIO): Promise<ApplyReport> {
   const report: ApplyReport = { failure: undefined, retriable: undefined };
+  const created: string[] = [];
   for (const object of desired.objects) {
     let result: ApplyResult;
     try {
@@ -46,13 +47,16 @@ async function applyAll(server: MCPServer, desired: DesiredState, io: ReconcileI
         report.retriable ??= err instanceof Error ? err : new Error(String(err));
       continue;
     }
-    if (result === 'created') {
-      await io.recordEvent(server, {
-        type: 'Normal',
-        reason: 'Created',
-        message: `Created ${object.kind} ${object.metadata.name}`,
-      });
-    }
+    if (result === 'created') created.push(`${object.kind} ${object.metadata.name}`);
+  }
+  // One event for everything this reconcile created, not one per child: a new MCPServer would
+  // otherwise cost nine Event writes, each waited for in the reconcile.
+  if (created.length) {
+    await io.recordEvent(server, {
+      type: 'Normal',
+      reason: 'Created',
+      message: `Created ${created.join(', ')}`,
+    });
   }
   return report;
 }

@@ -70,6 +70,11 @@ export function desiredStatefulSet(server: MCPServer, facts: ServerFacts): Child
       // Always the headless name, even for stdio where that Service does not exist: serviceName is
       // immutable, and a transport change must stay an update rather than a delete and re-create.
       serviceName: headlessServiceName(server),
+      // Parallel, not the default OrderedReady: with OrderedReady a pod that never becomes Ready (a
+      // crash loop, a bad image) blocks the rolling update, so the spec change that fixes it is never
+      // rolled out until someone deletes the pod by hand (kubernetes/kubernetes#67250). With one
+      // replica, ordering buys nothing. Immutable after creation, like serviceName.
+      podManagementPolicy: 'Parallel',
       selector: { matchLabels: selectorLabels(server, 'mcp-server') },
       template: { metadata: podMetadata(server, facts), spec: podSpec(server) },
     },

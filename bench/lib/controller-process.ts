@@ -1,0 +1,72 @@
+// `mcp-operator controller` in its own process, so its RSS and CPU are its own: started from source by
+// the Node the project pins, optionally with --cpu-prof (the profile is written when it exits on SIGTERM).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../../controlplane/versions.ts';
+import { freePort, httpGet, waitUntil } from '../../controlplane/wait.ts';
+
+export interface BenchController {
+  pid: number;
+  rssMb(): number;
+  /** Sum of the samples of a metric family in its /metrics, over the label sets `keep` accepts. */
+  metric(name: string, keep?: (labels: string) => boolean): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface BenchControllerOptions {
+  kubeconfig: string;
+  namespace: string;
+  workers: number;
+  /** Folder for a V8 CPU profile; none when undefined. */
+  cpuProfileDir?: string;
+}
+
+export function sumMetric(text: string, name: string, keep: (labels: string) => boolean): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (match?.[1] === name && keep(match[2] ?? '')) sum += Number(match[3]);
+  }
+  return sum;
+}
+
+export async function startBenchController(o: BenchControllerOptions): Promise<BenchController> {
+  const port = await freePort();
+  const profile = o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfileDir}`] : [];
+  const child = spawn(
+    path.join(repoRoot, 'node_modules/.bin/node'),
+    [
+      ...profile,
+      'cli/main.ts',
+      'controller',
+      `--kubeconfig=${o.kubeconfig}`,
+      `--namespaces=${o.namespace}`,
+      `--metrics-port=${port}`,
+      `--workers=${o.workers}`,
+      '--proxy-image=example.invalid/mcp-operator:bench',
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}/metrics`;
+  await waitUntil(async () => (await httpGet(url)).status === 200, {
+    what: 'the controller metrics endpoint',
+    timeoutMs: 30_000,
+    exited: exited.then(() => 'controller exited'),
+  });
+  return {
+    pid: child.pid ?? -1,
+    rssMb: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    },
+    async metric(name, keep = () => true) {
+      return sumMetric((await httpGet(url, undefined, 10_000)).body, name, keep);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
