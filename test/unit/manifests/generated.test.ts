@@ -8,8 +8,8 @@ describe('generated webhook manifests', () => {
   for (const [file, content] of Object.entries(generatedWebhookManifests())) {
     const name = path.basename(file);
     it(`${name} is up to date (if not: run \`make manifests\`)`, () => {
-      expect(readFileSync(file, 'utf8') === content, `${name} is stale: run \`make manifests\` and commit it`).to.be
-        .true;
+      expect(readFileSync(file, 'utf8') === content, `${name} is stale: run \`make manifests\` and commit it`)
+        .to.be.true;
     });
   }
 
