@@ -3,7 +3,8 @@
 // Pure: reading the file and the flags is the CLI's job (cli/commands/proxy.ts). proxy/README.md
 // documents the format with examples.
 import type { FrontLimits } from './fronts/front.ts';
-import { LOOPBACK_HOSTS, serviceDnsNames, type AllowedNames } from './origin.ts';
+import { serviceDnsNames } from '../lib/service-names.ts';
+import { LOOPBACK_HOSTS, type AllowedNames } from './origin.ts';
 
 export type Transport = 'stdio' | 'sse' | 'streamable-http';
 export type ProxyMode = 'sse' | 'streamable-http';

@@ -12,16 +12,6 @@ export interface AllowedNames {
 
 export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
 
-/** The names a Service answers to inside the cluster. */
-export function serviceDnsNames(service: string, namespace: string): string[] {
-  return [
-    service,
-    `${service}.${namespace}`,
-    `${service}.${namespace}.svc`,
-    `${service}.${namespace}.svc.cluster.local`,
-  ];
-}
-
 /** The host part of a Host header value or URL authority, lower case, port removed. */
 export function hostName(authority: string): string {
   const lower = authority.trim().toLowerCase();

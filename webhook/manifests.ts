@@ -3,7 +3,7 @@
 // - cert-manager: a self-signed Issuer, a CA Certificate, a CA Issuer and the serving Certificate, and
 //   webhook configurations annotated with cert-manager.io/inject-ca-from so cainjector fills caBundle;
 //   the operator mounts the serving Secret and reloads it when it changes (certs/file-source.ts).
-import { serviceDnsNames } from './service-names.ts';
+import { serviceDnsNames } from '../lib/service-names.ts';
 import {
   desiredMutatingWebhookConfiguration,
   desiredValidatingWebhookConfiguration,

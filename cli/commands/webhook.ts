@@ -13,7 +13,7 @@ import type { CertificateSource } from '../../certs/source.ts';
 import { createLogger, type Logger } from '../../lib/log.ts';
 import { clusterLookupFrom } from '../../webhook/cluster-lookup.ts';
 import { webhookConfigurationNames } from '../../webhook/configuration.ts';
-import { serviceDnsNames } from '../../webhook/service-names.ts';
+import { serviceDnsNames } from '../../lib/service-names.ts';
 import { createAdmissionHandlers } from '../../webhook/handlers.ts';
 import { defaultPolicy, parsePolicy, type AdmissionPolicy } from '../../webhook/policy.ts';
 import { PolicySource, configMapInformer } from '../../webhook/policy-source.ts';
@@ -92,8 +92,6 @@ function loadKubeConfig(path: string | undefined): KubeConfig {
   else kubeConfig.loadFromDefault();
   return kubeConfig;
 }
-
-export { serviceDnsNames };
 
 async function certificateSource(
   o: WebhookOptions,

@@ -8,7 +8,7 @@ import { DEFAULT_LIFETIMES } from '../../certs/authority.ts';
 import { generateRsaKeyPem } from '../../certs/issuer.ts';
 import { secretAuthorityStore, webhookCaBundlePublisher } from '../../certs/kubernetes-store.ts';
 import { SelfManagedSource } from '../../certs/self-managed-source.ts';
-import { serviceDnsNames } from '../../cli/commands/webhook.ts';
+import { serviceDnsNames } from '../../lib/service-names.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { webhookConfigurationNames } from '../../webhook/configuration.ts';
 import { type AdmissionPolicy, defaultPolicy, parsePolicy } from '../../webhook/policy.ts';

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { LOOPBACK_HOSTS, rebindingProblem, serviceDnsNames } from '../../../proxy/origin.ts';
+import { serviceDnsNames } from '../../../lib/service-names.ts';
+import { LOOPBACK_HOSTS, rebindingProblem } from '../../../proxy/origin.ts';
 
 describe('rebindingProblem', () => {
   const allowed = {

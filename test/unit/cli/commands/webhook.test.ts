@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { parseWebhookOptions, serviceDnsNames } from '../../../../cli/commands/webhook.ts';
+import { parseWebhookOptions } from '../../../../cli/commands/webhook.ts';
+import { serviceDnsNames } from '../../../../lib/service-names.ts';
 
 describe('parseWebhookOptions', () => {
   const cases: Record<string, { args: string[]; want: unknown }> = {

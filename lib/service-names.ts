@@ -1,4 +1,5 @@
-// The DNS names of the webhook Service: the serving certificate must carry each, in every mode.
+// The DNS names a Service answers to in the cluster: the webhook's serving certificate must carry each,
+// and the proxy accepts each as a Host (DNS rebinding protection).
 
 /** The names a Service answers to inside the cluster, short to fully qualified. */
 export function serviceDnsNames(service: string, namespace: string): string[] {
