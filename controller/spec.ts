@@ -6,12 +6,17 @@
 // also does policy defaulting and warnings this side does not need. Only the values follow ToolHive
 // (transport stdio; proxyMode streamable-http; proxyPort and mcpPort 8080; the legacy `port` is the
 // proxy port and `targetPort` the MCP port). Unlike the webhook, this never writes the spec back.
+import {
+  DEFAULT_MCP_PORT,
+  DEFAULT_PROXY_MODE,
+  DEFAULT_PROXY_PORT,
+  DEFAULT_TRANSPORT,
+  type ProxyMode,
+  type Transport,
+} from '../schemas/defaults.ts';
 import type { MCPServer, MCPServerSpec } from '../schemas/generated/mcpserver.ts';
 
-export type Transport = 'stdio' | 'sse' | 'streamable-http';
-export type ProxyMode = 'sse' | 'streamable-http';
-
-const DEFAULT_PORT = 8080;
+export type { ProxyMode, Transport };
 
 export interface EffectiveSpec {
   transport: Transport;
@@ -28,13 +33,13 @@ const validPort = (p: unknown): number | undefined =>
 
 export function effectiveSpec(server: MCPServer): EffectiveSpec {
   const spec = server.spec;
-  const transport: Transport = spec.transport ?? 'stdio';
-  const proxyMode: ProxyMode = transport === 'stdio' ? (spec.proxyMode ?? 'streamable-http') : transport;
-  const proxyPort = validPort(spec.proxyPort) ?? validPort(spec.port) ?? DEFAULT_PORT;
+  const transport: Transport = spec.transport ?? DEFAULT_TRANSPORT;
+  const proxyMode: ProxyMode = transport === 'stdio' ? (spec.proxyMode ?? DEFAULT_PROXY_MODE) : transport;
+  const proxyPort = validPort(spec.proxyPort) ?? validPort(spec.port) ?? DEFAULT_PROXY_PORT;
   const mcpPort =
     transport === 'stdio'
       ? undefined
-      : (validPort(spec.mcpPort) ?? validPort(spec.targetPort) ?? DEFAULT_PORT);
+      : (validPort(spec.mcpPort) ?? validPort(spec.targetPort) ?? DEFAULT_MCP_PORT);
   return { transport, proxyMode, proxyPort, mcpPort, spec };
 }
 

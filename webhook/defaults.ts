@@ -10,14 +10,17 @@
 //
 // Never overrides a value the user wrote; a legacy field that contradicts its replacement is left in place
 // for validation to deny. Idempotent: defaulting the result again changes nothing.
+import {
+  DEFAULT_MCP_PORT,
+  DEFAULT_PROXY_MODE,
+  DEFAULT_PROXY_PORT,
+  DEFAULT_TRANSPORT,
+} from '../schemas/defaults.ts';
 import type { AdmissionPolicy } from './policy.ts';
 import { int, isDict, type Dict } from './rules/shape.ts';
 import { PORT_MOVED, TARGET_PORT_MOVED } from './rules/warnings.ts';
 
-export const DEFAULT_TRANSPORT = 'stdio';
-export const DEFAULT_PROXY_MODE = 'streamable-http';
-export const DEFAULT_PROXY_PORT = 8080;
-export const DEFAULT_MCP_PORT = 8080;
+export { DEFAULT_MCP_PORT, DEFAULT_PROXY_MODE, DEFAULT_PROXY_PORT, DEFAULT_TRANSPORT };
 
 export interface Defaulted {
   object: unknown;

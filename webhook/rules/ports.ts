@@ -3,14 +3,14 @@
 // never share a network namespace. What can go wrong: a legacy field contradicting its replacement, an
 // `mcp` container that declares ports but not the one the proxy will dial, and several proxy replicas for
 // a stdio server (each would start its own MCP server process and sessions could not be shared).
+import { DEFAULT_MCP_PORT } from '../../schemas/defaults.ts';
 import { FieldPath, invalid, type FieldError } from '../field.ts';
 import { mcpContainer } from './pod-template.ts';
 import { dictsOf, int, specOf, type Dict } from './shape.ts';
 
-/** ToolHive's GetMcpPort: mcpPort, else the deprecated targetPort, else 8080. */
-export const DEFAULT_PORT = 8080;
+/** ToolHive's GetMcpPort: mcpPort, else the deprecated targetPort, else the default. */
 export const effectiveMcpPort = (spec: Dict): number =>
-  int(spec.mcpPort) ?? int(spec.targetPort) ?? DEFAULT_PORT;
+  int(spec.mcpPort) ?? int(spec.targetPort) ?? DEFAULT_MCP_PORT;
 
 const isHttpTransport = (spec: Dict): boolean =>
   spec.transport === 'sse' || spec.transport === 'streamable-http';
