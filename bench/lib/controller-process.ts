@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../controlplane/versions.ts';
 import { freePort, httpGet, waitUntil } from '../../controlplane/wait.ts';
+import { sumSamples } from '../../lib/prometheus-text.ts';
 
 export interface BenchController {
   pid: number;
@@ -20,15 +21,6 @@ export interface BenchControllerOptions {
   workers: number;
   /** Folder for a V8 CPU profile; none when undefined. */
   cpuProfileDir?: string;
-}
-
-export function sumMetric(text: string, name: string, keep: (labels: string) => boolean): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (match?.[1] === name && keep(match[2] ?? '')) sum += Number(match[3]);
-  }
-  return sum;
 }
 
 export async function startBenchController(o: BenchControllerOptions): Promise<BenchController> {
@@ -62,7 +54,7 @@ export async function startBenchController(o: BenchControllerOptions): Promise<B
       return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
     },
     async metric(name, keep = () => true) {
-      return sumMetric((await httpGet(url, undefined, 10_000)).body, name, keep);
+      return sumSamples((await httpGet(url, undefined, 10_000)).body, name, keep);
     },
     async stop() {
       child.kill('SIGTERM');

@@ -13,7 +13,7 @@ import { silentLogger } from '../../lib/log.ts';
 import { webhookConfigurationNames } from '../../webhook/configuration.ts';
 import { type AdmissionPolicy, defaultPolicy, parsePolicy } from '../../webhook/policy.ts';
 import { configMapInformer, PolicySource } from '../../webhook/policy-source.ts';
-import { adminKubeConfig, controlPlane, eventually } from './harness.ts';
+import { adminKubeConfig, controlPlane, eventually, installCrd } from './harness.ts';
 import { type LocalWebhook, startLocalWebhook } from './local-webhook.ts';
 
 const OPERATOR_NS = 'mcp-operator-system';
@@ -75,13 +75,7 @@ describe('admission modes on a real API server', function () {
     kc = adminKubeConfig();
     core = kc.makeApiClient(k8s.CoreV1Api);
     admission = kc.makeApiClient(k8s.AdmissionregistrationV1Api);
-    const crd = await controlPlane().kubectl([
-      'apply',
-      '--server-side',
-      '-f',
-      'manifests/crd/toolhive.stacklok.dev_mcpservers.yaml',
-    ]);
-    expect(crd.code, crd.stderr).to.equal(0);
+    await installCrd();
     for (const ns of [OPERATOR_NS, TEST_NS])
       await core.createNamespace({ body: { metadata: { name: ns } } }).catch(() => undefined);
     await setPolicy('allowedImageRegistries: ["ghcr.io/"]\n');

@@ -5,10 +5,9 @@ import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { repoRoot } from '../../controlplane/versions.ts';
 import { badManifests } from '../unit/webhook/corpus.ts';
-import { adminKubeConfig, controlPlane, eventually } from './harness.ts';
+import { adminKubeConfig, controlPlane, eventually, installCrd } from './harness.ts';
 import { type LocalWebhook, startLocalWebhook } from './local-webhook.ts';
 
-const CRD = path.join(repoRoot, 'manifests/crd/toolhive.stacklok.dev_mcpservers.yaml');
 const SEEDS = path.join(repoRoot, 'test/fixtures/seed-examples');
 const BAD = path.join(repoRoot, 'test/fixtures/bad-manifests');
 const WEBHOOK_DENIED = 'admission webhook "validate.mcpserver.toolhive.stacklok.dev" denied the request';
@@ -84,13 +83,7 @@ describe('admission on a real API server', function () {
   const target = { group: 'toolhive.stacklok.dev', version: 'v1alpha1', plural: 'mcpservers' };
 
   before(async () => {
-    await mustSucceed(['apply', '--server-side', '-f', CRD]);
-    await mustSucceed([
-      'wait',
-      '--for=condition=Established',
-      'crd/mcpservers.toolhive.stacklok.dev',
-      '--timeout=30s',
-    ]);
+    await installCrd();
     webhook = await startLocalWebhook('admission-test');
     await prepareNamespaces();
     custom = adminKubeConfig().makeApiClient(k8s.CustomObjectsApi);

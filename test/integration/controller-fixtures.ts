@@ -6,7 +6,7 @@ import { repoRoot } from '../../controlplane/versions.ts';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import { controlPlane, eventually } from './harness.ts';
 
-export const CRD = path.join(repoRoot, 'manifests/crd/toolhive.stacklok.dev_mcpservers.yaml');
+export { CRD, installCrd } from './harness.ts';
 export const SEEDS = path.join(repoRoot, 'test/fixtures/seed-examples');
 
 /** Every kind the controller creates for an MCPServer, as kubectl names them. */
@@ -29,11 +29,6 @@ export async function kubectl(args: string[], input?: string): Promise<string> {
   const r = await controlPlane().kubectl(args, input);
   expect(r.code, `kubectl ${args.join(' ')}: ${r.stderr}`).to.equal(0);
   return r.stdout;
-}
-
-export async function installCrd(): Promise<void> {
-  await kubectl(['apply', '--server-side', '-f', CRD]);
-  await kubectl(['wait', '--for=condition=Established', 'crd/mcpservers.toolhive.stacklok.dev']);
 }
 
 /** Creates the namespace if missing (other test files may have made it) and waits for its ServiceAccount. */

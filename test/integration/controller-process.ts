@@ -6,6 +6,7 @@ import path from 'node:path';
 import { freePort, httpGet } from '../../controlplane/wait.ts';
 import { repoRoot } from '../../controlplane/versions.ts';
 import { controlPlane } from './harness.ts';
+import { sumSamples } from '../../lib/prometheus-text.ts';
 
 export interface ControllerProcess {
   readonly pid: number;
@@ -70,14 +71,4 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
       return sumSamples(res.body, name, keep);
     },
   };
-}
-
-/** Sums the samples of `name` (exactly that name, any labels `keep` accepts) in Prometheus text. */
-export function sumSamples(text: string, name: string, keep: (labels: string) => boolean): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (match?.[1] === name && keep(match[2] ?? '')) sum += Number(match[3]);
-  }
-  return sum;
 }

@@ -11,7 +11,7 @@ import { SECRETS_CHECKSUM_ANNOTATION } from '../../controller/desired/secrets-ha
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
-import { adminKubeConfig, controlPlane, eventually, statusOf } from './harness.ts';
+import { adminKubeConfig, controlPlane, eventually, installCrd, statusOf } from './harness.ts';
 
 const ns = `ctrl-test-${process.pid}`;
 const GROUP = { group: 'toolhive.stacklok.dev', version: 'v1alpha1', plural: 'mcpservers', namespace: ns };
@@ -91,18 +91,7 @@ describe('MCPServer controller', function () {
     apps = kc.makeApiClient(k8s.AppsV1Api);
     custom = kc.makeApiClient(k8s.CustomObjectsApi);
     rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
-    const crd = await controlPlane().kubectl([
-      'apply',
-      '--server-side',
-      '-f',
-      'manifests/crd/toolhive.stacklok.dev_mcpservers.yaml',
-    ]);
-    expect(crd.code, crd.stderr).to.equal(0);
-    await controlPlane().kubectl([
-      'wait',
-      '--for=condition=Established',
-      'crd/mcpservers.toolhive.stacklok.dev',
-    ]);
+    await installCrd();
     await core.createNamespace({ body: { metadata: { name: ns } } });
     await eventually(
       'default ServiceAccount',

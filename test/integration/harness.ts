@@ -1,7 +1,9 @@
 // One local control plane for the whole integration run (started by hooks.ts), shared by every test
 // file: starting one per file would cost seconds each and prove nothing more.
 import * as k8s from '@kubernetes/client-node';
+import path from 'node:path';
 import type { ControlPlane } from '../../controlplane/cluster.ts';
+import { repoRoot } from '../../controlplane/versions.ts';
 
 let current: ControlPlane | undefined;
 
@@ -59,4 +61,17 @@ export async function eventually<T>(
 /** The HTTP status of a client-node error, or undefined when it is not an API error. */
 export function statusOf(err: unknown): number | undefined {
   return err instanceof k8s.ApiException ? err.code : undefined;
+}
+
+export const CRD = path.join(repoRoot, 'manifests/crd/toolhive.stacklok.dev_mcpservers.yaml');
+
+/** Installs the MCPServer CRD (idempotent: every test file that needs it calls this) and waits until it is served. */
+export async function installCrd(): Promise<void> {
+  for (const args of [
+    ['apply', '--server-side', '-f', CRD],
+    ['wait', '--for=condition=Established', 'crd/mcpservers.toolhive.stacklok.dev', '--timeout=30s'],
+  ]) {
+    const r = await controlPlane().kubectl(args);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+  }
 }
