@@ -9,6 +9,7 @@ import { Manager } from '../../controller/manager.ts';
 import { createControllerMetrics, serveMetrics } from '../../controller/metrics.ts';
 import { createLogger, type Logger } from '../../lib/log.ts';
 import type { Command } from '../command.ts';
+import { untilSignal } from '../signals.ts';
 
 const USAGE = `Usage: mcp-operator controller [--kubeconfig PATH] [--namespaces a,b] [--proxy-image IMAGE]
                                 [--leader-elect [--leader-elect-namespace NS]] [--metrics-port 8080]
@@ -106,13 +107,14 @@ export async function startController(o: ControllerOptions, log: Logger): Promis
 async function runUntilSignal(o: ControllerOptions): Promise<number> {
   const log = createLogger('controller');
   const controller = await startController(o, log);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      log.info({ signal }, 'Stopping controller');
-      void controller.stop();
-    });
-  }
+  const stopWaiting = new AbortController();
+  void untilSignal(stopWaiting.signal).then((signal) => {
+    if (!signal) return;
+    log.info({ signal }, 'Stopping controller');
+    return controller.stop();
+  });
   const reason = await controller.done;
+  stopWaiting.abort();
   return reason === 'stopped' ? 0 : 1;
 }
 

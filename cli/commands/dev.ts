@@ -11,6 +11,7 @@ import {
 } from '../../controlplane/cluster.ts';
 import { createLogger } from '../../lib/log.ts';
 import type { Command } from '../command.ts';
+import { untilSignal } from '../signals.ts';
 
 const USAGE = `Usage: mcp-operator dev <up|down|status|kubeconfig> [--name NAME]
 
@@ -51,19 +52,6 @@ function printTryThis(cp: ControlPlane): void {
   );
 }
 
-function waitForSignal(): Promise<NodeJS.Signals> {
-  // The control plane's processes are unref'd, so something must keep the event loop alive meanwhile.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-  return new Promise((resolve) => {
-    const done = (signal: NodeJS.Signals) => {
-      clearInterval(keepAlive);
-      resolve(signal);
-    };
-    process.once('SIGINT', () => done('SIGINT'));
-    process.once('SIGTERM', () => done('SIGTERM'));
-  });
-}
-
 function printTryTheOperator(cp: ControlPlane): void {
   const kubectl = path.relative(process.cwd(), cp.binaries.kubectl) || cp.binaries.kubectl;
   process.stdout.write(
@@ -93,7 +81,7 @@ async function up(name: string, foreground: boolean, withOperator: boolean): Pro
     return 0;
   }
   process.stdout.write('Press Ctrl-C to stop.\n');
-  const signal = await waitForSignal();
+  const signal = await untilSignal();
   log.info({ signal }, 'Stopping control plane');
   await operator?.stop();
   await cp.stop();

@@ -16,6 +16,7 @@ import {
 } from '../../proxy/config.ts';
 import { runProxy } from '../../proxy/proxy.ts';
 import type { Command } from '../command.ts';
+import { untilSignal } from '../signals.ts';
 
 const USAGE = `Usage:
   mcp-operator proxy --config FILE [--host ADDR] [--port N] [--kubeconfig PATH]
@@ -126,10 +127,7 @@ export const proxyCommand: Command = {
         : undefined;
     const attachStream = (target: PodTarget) => podIO!.kubernetesPodStream(target, { kubeconfig, log });
     const proxy = await runProxy(config, { log, attachStream });
-    const signal = await new Promise<string>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      process.once('SIGINT', () => resolve('SIGINT'));
-    });
+    const signal = await untilSignal();
     log.info({ signal }, 'Stopping MCP proxy');
     await proxy.close();
     return 0;

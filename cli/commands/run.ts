@@ -4,6 +4,7 @@
 // --kubeconfig goes to both, and --namespace (the operator's own) also holds the leader Lease.
 import { createLogger } from '../../lib/log.ts';
 import type { Command } from '../command.ts';
+import { untilSignal } from '../signals.ts';
 import { parseControllerOptions, startController } from './controller.ts';
 import { parseWebhookOptions, startAdmission } from './webhook.ts';
 
@@ -95,11 +96,9 @@ export const runCommand: Command = {
     const log = createLogger('operator');
     const admission = await startAdmission(options.webhook, log.child({ job: 'webhook' }));
     const controller = await startController(options.controller, log.child({ job: 'controller' }));
-    const stopped = new Promise<string>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      process.once('SIGINT', () => resolve('SIGINT'));
-    });
-    const why = await Promise.race([stopped, controller.done]);
+    const stopWaiting = new AbortController();
+    const why = await Promise.race([untilSignal(stopWaiting.signal), controller.done]);
+    stopWaiting.abort();
     log.info({ why }, 'Stopping operator');
     await Promise.all([controller.stop(), admission.stop()]);
     // Lost leadership ends the process with 1, so the pod restarts as a fresh candidate.

@@ -19,6 +19,7 @@ import { defaultPolicy, parsePolicy, type AdmissionPolicy } from '../../webhook/
 import { PolicySource, configMapInformer } from '../../webhook/policy-source.ts';
 import { createWebhookApp, startWebhookServer } from '../../webhook/server.ts';
 import type { Command } from '../command.ts';
+import { untilSignal } from '../signals.ts';
 
 const USAGE = `Usage: mcp-operator webhook [--port 9443] [--host ADDR] CERTIFICATES [--kubeconfig PATH] [--policy-configmap NS/NAME]
 
@@ -156,10 +157,7 @@ export async function startAdmission(o: WebhookOptions, log: Logger): Promise<Ru
 
 async function serveUntilSignal(o: WebhookOptions, log: Logger): Promise<number> {
   const admission = await startAdmission(o, log);
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await untilSignal();
   log.info({ signal }, 'Stopping webhook server');
   await admission.stop();
   return 0;
