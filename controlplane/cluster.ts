@@ -14,7 +14,14 @@ import * as flags from './flags.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { fakeNode, kwokConfig } from './kwok.ts';
 import { createControlPlanePki, type ControlPlanePki } from './pki.ts';
-import { isAlive, readPids, spawnLogged, stopGroups, type StartedProcess } from './processes.ts';
+import {
+  isAlive,
+  readPids,
+  runToCompletion,
+  spawnLogged,
+  stopGroups,
+  type StartedProcess,
+} from './processes.ts';
 import type { BinaryPaths } from './versions.ts';
 import { cacheDir, repoRoot } from './versions.ts';
 import { freePort, httpGet, httpRequest, type TlsClient, waitUntil } from './wait.ts';
@@ -242,7 +249,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     binaries,
     adminTls,
     stop,
-    kubectl: (args, input) => runKubectl(binaries.kubectl, files.adminKubeconfig, args, input),
+    kubectl: (args, input) =>
+      runToCompletion(binaries.kubectl, [`--kubeconfig=${files.adminKubeconfig}`, ...args], input),
   };
 }
 
@@ -280,26 +288,6 @@ async function createNodeAndWaitReady(
     },
     { what: 'kwok (fake node Ready)', timeoutMs: 60_000, exited: kwokExited, intervalMs: 200 },
   );
-}
-
-function runKubectl(
-  kubectl: string,
-  kubeconfig: string,
-  args: string[],
-  input?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(kubectl, [`--kubeconfig=${kubeconfig}`, ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
 }
 
 /** Reads a cluster's state.json; undefined when it never finished starting or is gone. */

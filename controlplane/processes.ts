@@ -88,3 +88,23 @@ export async function stopGroups(pids: number[], graceMs = STOP_GRACE_MS): Promi
   for (const pid of pids.filter(isAlive)) signalGroup(pid, 'SIGKILL');
   while (pids.some(isAlive)) await sleep(20);
 }
+
+export interface CompletedProcess {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end with `input` on stdin; resolves with its output and exit code, whatever the code. */
+export function runToCompletion(command: string, args: string[], input = ''): Promise<CompletedProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}

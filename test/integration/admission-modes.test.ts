@@ -1,7 +1,7 @@
 // The webhook's cluster-facing modes on a real API server: self-managed certificates (CA and serving
 // certificate kept in a Secret, caBundle patched into both webhook configurations) and the admission
 // policy read from a ConfigMap and reloaded when it changes.
-import { spawn } from 'node:child_process';
+import { type CompletedProcess, runToCompletion } from '../../controlplane/processes.ts';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { DEFAULT_LIFETIMES } from '../../certs/authority.ts';
@@ -177,15 +177,6 @@ describe('admission modes on a real API server', function () {
   });
 });
 
-function runCli(args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['cli/main.ts', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
+function runCli(args: string[], input: string): Promise<CompletedProcess> {
+  return runToCompletion(process.execPath, ['cli/main.ts', ...args], input);
 }

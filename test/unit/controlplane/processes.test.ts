@@ -5,7 +5,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { isAlive, readPids, spawnLogged, stopGroups } from '../../../controlplane/processes.ts';
+import {
+  isAlive,
+  readPids,
+  runToCompletion,
+  spawnLogged,
+  stopGroups,
+} from '../../../controlplane/processes.ts';
 import { repoRoot } from '../../../controlplane/versions.ts';
 
 async function until(pred: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -65,5 +71,10 @@ describe('control plane processes', function () {
     expect(await until(() => !isAlive(target.pid), 5000), 'target ended').to.equal(true);
     expect(await until(() => !existsSync(dir), 5000), 'state folder removed').to.equal(true);
     await watchdogExited;
+  });
+
+  it('runs a command to its end with its input, and reports output and a failing exit code', async () => {
+    const r = await runToCompletion('bash', ['-c', 'cat; echo oops >&2; exit 3'], 'hello');
+    expect(r).to.deep.equal({ code: 3, stdout: 'hello', stderr: 'oops\n' });
   });
 });
