@@ -61,8 +61,9 @@ bench: $(NODE_MODULES) binaries ## Benchmarks under bench/ (they print their fig
 ##@ Build
 
 .PHONY: manifests
-manifests: $(NODE_MODULES) ## Generate the CRD and types from schemas/, and the webhook manifests from webhook/
+manifests: $(NODE_MODULES) ## Generate the CRD and types from schemas/, and manifests/install/ from the Helm chart
 	$(NODE) schemas/generate.ts
+	@bash controlplane/build-binaries.sh helm
 	$(NODE) manifests/generate.ts
 
 .PHONY: binaries

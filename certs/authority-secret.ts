@@ -1,6 +1,6 @@
-// How an AuthorityState is laid out in the `<name>-webhook-tls` Secret, both ways, pure. The Secret is
-// of type kubernetes.io/tls, so tls.crt/tls.key are the serving pair and ca.crt is the bundle clients
-// must trust (the keys cert-manager uses), which lets the Secret also be mounted like any TLS Secret.
+// How an AuthorityState is laid out in the `<name>-webhook-tls` Secret, both ways, pure. tls.crt/tls.key
+// are the serving pair and ca.crt is the bundle clients must trust (the keys cert-manager uses), which
+// lets the Secret also be mounted like any TLS Secret.
 // The rest is the authority's memory: the signing CA's key, a CA being introduced and when its bundle
 // was published, and a retired CA and when it was retired (see certs/authority.ts for the sequence).
 import { type AuthorityState, trustedCaBundle } from './authority.ts';

@@ -73,7 +73,9 @@ export function desiredTlsSecret(
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    type: 'kubernetes.io/tls',
+    // Opaque, not kubernetes.io/tls: the Helm chart creates this Secret empty (so `helm uninstall` removes
+    // it), and a Secret's type cannot change once created; kubernetes.io/tls would require the keys then.
+    type: 'Opaque',
     metadata: {
       name,
       namespace,

@@ -109,7 +109,7 @@ function writeMaterial(
   write(files.adminKubeconfig, kc('admin', pki.admin));
   write(files.controllerManagerKubeconfig, kc('kube-controller-manager', pki.controllerManager));
   write(files.schedulerKubeconfig, kc('kube-scheduler', pki.scheduler));
-  write(files.kwokConfig, kwokConfig(stages));
+  write(files.kwokConfig, kwokConfig(stages, dir));
 }
 
 async function allocatePorts(): Promise<flags.Ports> {

@@ -65,10 +65,23 @@ export function apiserverArgs(ports: Ports, files: Files): string[] {
     `--kubelet-client-key=${files.adminKey}`,
     // The `kubernetes` Service cannot point at a loopback address, so no endpoint reconciling.
     '--endpoint-reconciler-type=none',
+    // Webhooks (and aggregated APIs) behind a Service are dialled at an endpoint's IP and target port, as
+    // on clusters without kube-proxy on the control plane; here there is no kube-proxy at all, so a
+    // Service's ClusterIP leads nowhere. The Helm e2e test routes the pod network to this host.
+    '--enable-aggregator-routing=true',
     '--profiling=false',
     '--v=1',
   ];
 }
+
+/**
+ * Client rate limits of kube-controller-manager and kube-scheduler. Their defaults (20/30 and 50/100
+ * requests/s) are for a shared production API server; with them, creating 1,000 MCPServers at once
+ * left Pods up to minutes behind their Deployments in bench/controller (the ReplicaSet controller
+ * alone writes two Pods, a status and Events per MCPServer through one 20/s limiter). The local
+ * control plane serves only these processes and the tests, so they may ask as fast as it answers.
+ */
+export const CLIENT_RATE_FLAGS = ['--kube-api-qps=500', '--kube-api-burst=1000'];
 
 export function controllerManagerArgs(ports: Ports, files: Files): string[] {
   return [
@@ -84,6 +97,7 @@ export function controllerManagerArgs(ports: Ports, files: Files): string[] {
     '--use-service-account-credentials=true',
     `--cluster-signing-cert-file=${files.caCert}`,
     `--cluster-signing-key-file=${files.caKey}`,
+    ...CLIENT_RATE_FLAGS,
     '--profiling=false',
     '--v=1',
   ];
@@ -97,6 +111,7 @@ export function schedulerArgs(ports: Ports, files: Files): string[] {
     '--bind-address=127.0.0.1',
     `--secure-port=${ports.scheduler}`,
     '--leader-elect=false',
+    ...CLIENT_RATE_FLAGS,
     '--profiling=false',
     '--v=1',
   ];

@@ -1,10 +1,36 @@
 // KWOK's configuration and its fake node (pure). The kwok binary carries no stages; build-binaries.sh
 // extracts kwokctl's defaults (node-initialize, node heartbeat with lease, pod ready/complete/delete).
+import path from 'node:path';
 import { LOCAL_EXEC } from './kwok-exec.ts';
 import { TEST_STAGES } from './kwok-test-stages.ts';
 
-export function kwokConfig(stagesYaml: string): string {
-  return [stagesYaml.trimEnd(), ...TEST_STAGES, LOCAL_EXEC].join('\n---\n');
+/**
+ * Pods in this namespace (the operator's, in the Helm e2e test) have container logs: KWOK serves
+ * `kubectl logs` for them from standInLogFile, where a process standing in for the pod writes.
+ */
+export const STAND_IN_LOGS_NAMESPACE = 'mcp-operator-system';
+
+export function standInLogFile(stateDir: string): string {
+  return path.join(stateDir, 'logs', `${STAND_IN_LOGS_NAMESPACE}.log`);
+}
+
+function standInLogs(stateDir: string): string {
+  return `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: stand-in-logs
+spec:
+  selector:
+    matchNamespaces:
+    - ${STAND_IN_LOGS_NAMESPACE}
+  logs:
+  - logsFile: ${JSON.stringify(standInLogFile(stateDir))}
+    follow: true
+`;
+}
+
+export function kwokConfig(stagesYaml: string, stateDir: string): string {
+  return [stagesYaml.trimEnd(), ...TEST_STAGES, LOCAL_EXEC, standInLogs(stateDir)].join('\n---\n');
 }
 
 export function fakeNode(name: string): object {

@@ -1,0 +1,34 @@
+# One image for the operator (`mcp-operator run`) and the proxies it creates (`mcp-operator proxy`).
+# Build: docker build -t ghcr.io/mcp-operator/mcp-operator:0.1.0 .
+# Node 24 LTS; compiled JavaScript (starts faster and uses ~30 MB less than type-stripped sources);
+# runs as a non-root user on a read-only root filesystem (the chart mounts an emptyDir at /tmp).
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+# --ignore-scripts: the `node` package's install script would fetch a second Node binary; the image has one.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY cli cli
+COPY controlplane controlplane
+COPY schemas schemas
+COPY webhook webhook
+COPY certs certs
+COPY controller controller
+COPY proxy proxy
+COPY lib lib
+RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM gcr.io/distroless/nodejs24-debian12:nonroot
+LABEL org.opencontainers.image.source="https://github.com/mcp-operator/mcp-operator" \
+      org.opencontainers.image.description="MCP servers on Kubernetes: operator, admission webhooks and proxy" \
+      org.opencontainers.image.licenses="Apache-2.0"
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+# distroless :nonroot is uid/gid 65532, matching the chart's securityContext.
+USER 65532:65532
+ENTRYPOINT ["/nodejs/bin/node", "dist/cli/main.js"]
+CMD ["--help"]
