@@ -15,6 +15,7 @@ import {
 import { defaultControllerConfig } from '../controller/config.ts';
 import { startController } from './commands/controller.ts';
 import { startAdmission } from './commands/webhook.ts';
+import { startDemoProxy } from './local-demo-proxy.ts';
 
 export const SAMPLE = path.join(repoRoot, 'manifests/samples/mcpserver-everything.yaml');
 export const BAD_SAMPLE = path.join(repoRoot, 'manifests/samples/mcpserver-bad.yaml');
@@ -70,6 +71,10 @@ async function waitForSampleReady(cp: ControlPlane, log: Logger, timeoutMs = 60_
 }
 
 export interface LocalOperator {
+  /** The sample's proxy, run here in front of a real MCP server (cli/local-demo-proxy.ts). */
+  proxyUrl: string;
+  /** What the sample's echo tool answered through the proxy. */
+  echoReply: string;
   stop(): Promise<void>;
 }
 
@@ -115,8 +120,17 @@ export async function startLocalOperator(cp: ControlPlane, log: Logger): Promise
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await waitForSampleReady(cp, log);
+  const proxy = await startDemoProxy(cp, log.child({ job: 'proxy' }), {
+    namespace: 'demo',
+    name: 'everything',
+  });
+  const echoReply = await proxy.echo('hello from make run');
+  log.info({ proxy: proxy.url, reply: echoReply }, 'Called the sample MCP server through its proxy');
   return {
+    proxyUrl: proxy.url,
+    echoReply,
     async stop() {
+      await proxy.stop();
       await controller.stop();
       await admission.stop();
     },

@@ -12,6 +12,7 @@ import {
 import { createLogger } from '../../lib/log.ts';
 import type { Command } from '../command.ts';
 import { untilSignal } from '../signals.ts';
+import type { LocalOperator } from '../local-operator.ts';
 
 const USAGE = `Usage: mcp-operator dev <up|down|status|kubeconfig> [--name NAME]
 
@@ -52,8 +53,14 @@ function printTryThis(cp: ControlPlane): void {
   );
 }
 
-function printTryTheOperator(cp: ControlPlane): void {
+function printTryTheOperator(cp: ControlPlane, operator: LocalOperator): void {
   const kubectl = path.relative(process.cwd(), cp.binaries.kubectl) || cp.binaries.kubectl;
+  const mcp = `${operator.proxyUrl}/mcp`;
+  const headers = `-H 'content-type: application/json' -H 'accept: application/json, text/event-stream'`;
+  const initialize =
+    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}';
+  const call =
+    '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}}';
   process.stdout.write(
     [
       'The operator is running on it (webhooks and controller, logs above), with a sample MCPServer:',
@@ -62,6 +69,9 @@ function printTryTheOperator(cp: ControlPlane): void {
       `  ${kubectl} get all,configmap,networkpolicy -n demo -l app.kubernetes.io/instance=everything`,
       'A manifest the webhooks deny, every problem by its field path:',
       `  ${kubectl} apply -f manifests/samples/mcpserver-bad.yaml`,
+      `The sample's proxy runs here, in front of @modelcontextprotocol/server-everything (its echo said "${operator.echoReply}"):`,
+      `  curl -si ${mcp} ${headers} -d '${initialize}'   # note the mcp-session-id header`,
+      `  curl -s ${mcp} ${headers} -H 'mcp-session-id: <id>' -d '${call}'`,
       '',
     ].join('\n'),
   );
@@ -75,7 +85,7 @@ async function up(name: string, foreground: boolean, withOperator: boolean): Pro
     ? await (await import('../local-operator.ts')).startLocalOperator(cp, log)
     : undefined;
   printTryThis(cp);
-  if (operator) printTryTheOperator(cp);
+  if (operator) printTryTheOperator(cp, operator);
   if (!foreground) {
     process.stdout.write(`Stop it with: mcp-operator dev down --name ${name}\n`);
     return 0;
