@@ -12,7 +12,7 @@ function runConfigJson(spec: MCPServer['spec']): string {
     metadata: { name: 'everything', namespace: 'demo', uid: 'u-1', generation: 1 },
     spec,
   } as MCPServer;
-  const configMap = desiredRunConfigMap(server, defaultControllerConfig()) as {
+  const configMap = desiredRunConfigMap(server, defaultControllerConfig()) as unknown as {
     data: Record<string, string>;
   };
   return configMap.data[RUNCONFIG_KEY]!;
