@@ -67,11 +67,18 @@ export const CRD = path.join(repoRoot, 'manifests/crd/toolhive.stacklok.dev_mcps
 
 /** Installs the MCPServer CRD (idempotent: every test file that needs it calls this) and waits until it is served. */
 export async function installCrd(): Promise<void> {
-  for (const args of [
-    ['apply', '--server-side', '-f', CRD],
-    ['wait', '--for=condition=Established', 'crd/mcpservers.toolhive.stacklok.dev', '--timeout=30s'],
-  ]) {
+  const kubectl = async (args: string[]) => {
     const r = await controlPlane().kubectl(args);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-  }
+  };
+  await kubectl(['apply', '--server-side', '-f', CRD]);
+  // kubectl wait fails at once ("accessor error") when it reads the CRD before its first status: retry.
+  await eventually('the MCPServer CRD to be Established', () =>
+    kubectl([
+      'wait',
+      '--for=condition=Established',
+      'crd/mcpservers.toolhive.stacklok.dev',
+      '--timeout=30s',
+    ]).then(() => true),
+  );
 }
