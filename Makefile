@@ -34,11 +34,15 @@ dev-down: $(NODE_MODULES) ## Stop every local control plane (also cleans up afte
 ##@ Test
 
 .PHONY: test
-test: typecheck test-unit test-integration ## Every test: type check, unit and integration (builds what is missing)
+test: typecheck test-unit test-fuzz test-integration ## Every test: type check, unit, fuzz and integration (builds what is missing)
 
 .PHONY: test-unit
 test-unit: $(NODE_MODULES) ## Pure tests: no cluster, seconds
 	npm run --silent test:unit
+
+.PHONY: test-fuzz
+test-fuzz: $(NODE_MODULES) ## Property-based fuzzing of admission and the proxy (FUZZ_SEED, FUZZ_RUNS), minutes
+	npm run --silent test:fuzz
 
 .PHONY: test-integration
 test-integration: $(NODE_MODULES) binaries ## Tests on a real local control plane

@@ -61,7 +61,9 @@ function defaultPermissionProfile(spec: Dict, policy: AdmissionPolicy): void {
 
 export function defaultMCPServer(obj: unknown, policy: AdmissionPolicy): Defaulted {
   if (!isDict(obj) || !isDict(obj.spec)) return { object: obj, warnings: [] };
-  const spec: Dict = structuredClone(obj.spec);
+  // A shallow copy: only top-level spec fields are set or removed, and a deep clone overflows the stack
+  // on objects nested a few thousand levels deep, which the API server accepts (it stops at 10,000).
+  const spec: Dict = { ...obj.spec };
   const warnings: string[] = [];
   if (migratePort(spec, 'port', 'proxyPort')) warnings.push(PORT_MOVED);
   if (migratePort(spec, 'targetPort', 'mcpPort')) warnings.push(TARGET_PORT_MOVED);

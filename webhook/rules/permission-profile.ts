@@ -21,7 +21,8 @@ function checkConfigMapProfile(
   if (facts.lookupsSkipped || !facts.configMapData.has(name)) return [];
   const data = facts.configMapData.get(name);
   if (data === undefined) return [notFound(path.child('name'), name)];
-  const text = data[key];
+  // Own keys only: `constructor` or `toString` must be Not found, not a function read off the prototype.
+  const text = Object.hasOwn(data, key) ? data[key] : undefined;
   if (text === undefined) return [notFound(path.child('key'), key)];
   const parsed = parsePermissionProfile(text);
   if ('profile' in parsed) return [];
