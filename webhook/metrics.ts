@@ -61,17 +61,23 @@ export function createAdmissionMetrics(options: { processMetrics?: boolean } = {
     buckets: DURATION_BUCKETS,
     registers,
   });
-  const inFlight = new Gauge({
+  // Counted in a plain map and handed to the gauge when /metrics is read: the gauge's own inc and dec
+  // would hash and check the labels twice per review, on the one hot path of the webhook.
+  const inFlight = new Map<string, number>();
+  new Gauge({
     name: 'controller_runtime_webhook_requests_in_flight',
     help: 'Current number of admission requests being served.',
     labelNames: ['webhook'] as const,
     registers,
+    collect() {
+      for (const [webhook, count] of inFlight) this.set({ webhook }, count);
+    },
   });
   return {
     registry,
     startRequest(webhook) {
-      inFlight.inc({ webhook });
-      return () => inFlight.dec({ webhook });
+      inFlight.set(webhook, (inFlight.get(webhook) ?? 0) + 1);
+      return () => void inFlight.set(webhook, (inFlight.get(webhook) ?? 1) - 1);
     },
     observe(o) {
       requestsTotal.inc({ operation: o.operation, kind_of_review: o.kind, verdict: o.verdict });

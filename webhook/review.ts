@@ -5,10 +5,10 @@
 //   const { httpStatus, body: answer } = reviewValidate(body, facts, policy)
 // and a throwing lookup becomes errored(uid, ...) (500), never a denial.
 // dryRun needs no handling: admission here has no side effects, so a dry run gets the same answer.
-import jsonPatch from 'fast-json-patch';
 import { defaultMCPServer } from './defaults.ts';
 import type { AdmissionFacts } from './facts.ts';
 import { errorBody, formatFieldError, goQuote, type FieldError } from './field.ts';
+import { sharedStructurePatch } from './json-patch.ts';
 import type { AdmissionPolicy } from './policy.ts';
 import { dict, isDict, str, type Dict } from './rules/shape.ts';
 import { validateMCPServer } from './validate.ts';
@@ -130,9 +130,12 @@ export const deny = (
 ): ReviewResult =>
   answer({ uid, allowed: false, status: invalidStatus(name, errors), ...withWarnings(warnings) });
 
-/** Allowed, with the JSON Patch (RFC 6902) that turns the original into the defaulted object. */
-export function patch(uid: string, original: unknown, defaulted: unknown, warnings: string[]): ReviewResult {
-  const ops = jsonPatch.compare(original as object, defaulted as object);
+/**
+ * Allowed, with the JSON Patch (RFC 6902) that turns the original into the defaulted object, which shares
+ * every subtree it did not change with the original (json-patch.ts).
+ */
+export function patch(uid: string, original: Dict, defaulted: Dict, warnings: string[]): ReviewResult {
+  const ops = sharedStructurePatch(original, defaulted);
   if (ops.length === 0) return allow(uid, warnings);
   const encoded = Buffer.from(JSON.stringify(ops)).toString('base64');
   return answer({ uid, allowed: true, patchType: 'JSONPatch', patch: encoded, ...withWarnings(warnings) });
@@ -143,8 +146,10 @@ export function reviewMutate(review: unknown, policy: AdmissionPolicy): ReviewRe
   const parsed = parseReview(review);
   if ('problem' in parsed) return badRequest(parsed.problem);
   if (parsed.operation !== 'CREATE' && parsed.operation !== 'UPDATE') return allow(parsed.uid);
-  const { object, warnings } = defaultMCPServer(parsed.object, policy);
-  return patch(parsed.uid, parsed.object, object, warnings);
+  // parseReview has checked that CREATE and UPDATE carry an object; defaulting returns one too.
+  const original = dict(parsed.object);
+  const { object, warnings } = defaultMCPServer(original, policy);
+  return patch(parsed.uid, original, dict(object), warnings);
 }
 
 /**
