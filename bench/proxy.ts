@@ -1,6 +1,8 @@
 // Benchmark: tools/call round trips on server-everything's echo tool at 1, 8 and 32 concurrent sessions,
 // each session calling in a closed loop, through every path in the same run (bench/lib/mcp-paths.ts):
 //   direct                   the SDK client on the stdio server, one server per session: the floor;
+//   floor (HTTP, no server)  an endpoint answering echo at once: what the SDK's HTTP client costs alone,
+//                            so the least any HTTP path can add and the highest ratio to supergateway;
 //   ours (stdio)             mcp-operator proxy, one stdio server shared by all sessions;
 //   ours (streamable-http)   mcp-operator proxy in front of server-everything's own HTTP server;
 //   supergateway --stateful  supergateway 4, streamable HTTP, one server process per session.
@@ -10,12 +12,15 @@
 // PROXY_BENCH_BASELINE=path/to/cli/main.ts adds "baseline (stdio)" from another tree (before/after in
 // one run), PROXY_BENCH_CPU_PROF=DIR writes our stdio proxy's CPU profile there.
 // Run with `node bench/proxy.ts` or `make bench`.
+import { loadavg } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import { createHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { compileServers, compiledPath } from './lib/compile.ts';
 import {
   directHttp,
   directPath,
+  floorHttp,
   oursHttp,
   oursStdio,
   rssMiB,
@@ -28,7 +33,7 @@ const LEVELS = (process.env.PROXY_BENCH_SESSIONS ?? '1,8,32').split(',').map(Num
 const SECONDS = Number(process.env.PROXY_BENCH_SECONDS ?? 2);
 const WARMUP_SECONDS = 0.5;
 const WARMUP_PATH_SECONDS = 1;
-const BASELINE = process.env.PROXY_BENCH_BASELINE;
+const BASELINE = process.env.PROXY_BENCH_BASELINE && resolvePath(process.env.PROXY_BENCH_BASELINE);
 const PROFILE_DIR = process.env.PROXY_BENCH_CPU_PROF;
 
 interface Figures {
@@ -68,7 +73,8 @@ async function measure(path: BenchPath, sessions: number, seconds = SECONDS): Pr
 async function startPaths(): Promise<BenchPath[]> {
   const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const ours = await oursStdio('ours (stdio)', undefined, profile);
-  const paths = [directPath(), ours, withPlainClient(ours)];
+  const floor = await floorHttp();
+  const paths = [directPath(), floor, withPlainClient(floor), ours, withPlainClient(ours)];
   if (BASELINE) {
     const baseline = await oursStdio('baseline (stdio)', BASELINE);
     paths.push(baseline, withPlainClient(baseline));
@@ -84,7 +90,7 @@ const ms = (n: number) => n.toFixed(2);
 
 /** A row; the p50 added is over direct on the same server transport (stdio, or streamable-http). */
 function row(name: string, f: Figures, figures: Map<string, Figures>): string {
-  const ours = name.startsWith('ours') || name.startsWith('baseline');
+  const ours = /^(ours|baseline|floor)/.test(name);
   const gateway = figures.get('supergateway --stateful');
   const direct = figures.get(
     name.includes('streamable-http') ? 'direct (streamable-http)' : 'direct (stdio)',
@@ -107,22 +113,31 @@ async function level(paths: BenchPath[], sessions: number): Promise<void> {
   for (const [name, f] of figures) console.log(row(name, f, figures));
 }
 
-/** Idle RSS of our stdio proxy compiled to JavaScript, as a container image runs it (no type stripper). */
-async function compiledIdleRss(): Promise<number> {
-  const cli = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+/** Idle RSS of our proxy compiled to JavaScript, as a container image runs it (no type stripper). */
+async function compiledIdleRss(cli: string, label: string): Promise<string> {
   await compileServers([cli]);
-  const path = await oursStdio('ours (stdio), compiled', compiledPath(cli));
-  try {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    return rssMiB(path.pid!);
-  } finally {
-    await path.stop();
+  const figures: string[] = [];
+  for (const start of [oursStdio, oursHttp]) {
+    const backend = start === oursStdio ? 'stdio' : 'streamable-http';
+    const path = await start(`${label} (${backend})`, compiledPath(cli));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      figures.push(`${path.name} ${rssMiB(path.pid!).toFixed(1)}`);
+    } finally {
+      await path.stop();
+    }
   }
+  return figures.join(', ');
 }
+
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
 
 async function main(): Promise<void> {
   console.log(
-    `proxy bench: tools/call (echo) in a closed loop per session, ${SECONDS} s per measurement after ${WARMUP_SECONDS} s warm-up`,
+    `proxy bench: tools/call (echo) in a closed loop per session, ${SECONDS} s per measurement after ${WARMUP_SECONDS} s warm-up; load average ${load()}`,
   );
   const paths = await startPaths();
   try {
@@ -135,7 +150,11 @@ async function main(): Promise<void> {
     const after = paths.filter((p) => p.pid).map((p) => `${p.name} ${rssMiB(p.pid!).toFixed(1)}`);
     console.log(`\nRSS of the proxy or gateway process alone, MiB, idle: ${idle.join(', ')}`);
     console.log(`  after the run (sessions closed): ${after.join(', ')}`);
-    console.log(`  ours (stdio) compiled to JavaScript, idle: ${(await compiledIdleRss()).toFixed(1)}`);
+    const ours = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+    const compiled = [await compiledIdleRss(ours, 'ours')];
+    if (BASELINE) compiled.push(await compiledIdleRss(BASELINE, 'baseline'));
+    console.log(`  compiled to JavaScript, idle: ${compiled.join(', ')}`);
+    console.log(`load average at the end: ${load()}`);
   } finally {
     await Promise.all(paths.map((p) => p.stop()));
   }

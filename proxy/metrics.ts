@@ -1,12 +1,15 @@
-// The proxy's Prometheus metrics, in a registry of its own (as webhook/metrics.ts does): HTTP
-// requests and their latency by front, open sessions by front, JSON-RPC requests by outcome, and the
-// backend's restarts and health, read when scraped.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// The proxy's Prometheus metrics (prometheus.ts, not prom-client: see there): HTTP requests and their
+// latency by front, open sessions by front, refusals by reason, and the backend's restarts and health,
+// read when scraped; process metrics unless turned off.
+import { registerProcessMetrics } from './process-metrics.ts';
+import { CONTENT_TYPE, Counter, Gauge, Histogram, Registry } from './prometheus.ts';
 
 export type FrontName = 'streamable-http' | 'sse';
 
 export interface ProxyMetrics {
-  readonly registry: Registry;
+  /** The text exposition of every metric, values read now. */
+  render(): Promise<string>;
+  readonly contentType: string;
   /** Counts an HTTP request to an MCP endpoint once answered (for SSE: once its stream ends). */
   observeHttp(front: FrontName, method: string, status: number, seconds: number): void;
   sessionOpened(front: FrontName): void;
@@ -29,58 +32,51 @@ export function createProxyMetrics(
   options: { processMetrics?: boolean } = {},
 ): ProxyMetrics {
   const registry = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-  const requests = new Counter({
-    name: 'mcp_proxy_http_requests_total',
-    help: 'HTTP requests to the MCP endpoints, by front, HTTP method and status code.',
-    labelNames: ['front', 'method', 'code'] as const,
-    registers,
+  const requests = registry.register(
+    new Counter(
+      'mcp_proxy_http_requests_total',
+      'HTTP requests to the MCP endpoints, by front, HTTP method and status code.',
+      ['front', 'method', 'code'],
+    ),
+  );
+  const latency = registry.register(
+    new Histogram(
+      'mcp_proxy_http_request_duration_seconds',
+      'Time from an HTTP request to the MCP endpoints until its answer ended.',
+      ['front', 'method'],
+      LATENCY_BUCKETS,
+    ),
+  );
+  const sessions = registry.register(
+    new Gauge('mcp_proxy_sessions', 'Open client sessions, by front.', ['front']),
+  );
+  const refusals = registry.register(
+    new Counter('mcp_proxy_refused_total', 'Client messages refused because a bound was reached.', [
+      'front',
+      'reason',
+    ]),
+  );
+  const restarts = registry.register(
+    new Counter(
+      'mcp_proxy_backend_restarts_total',
+      'Times the MCP server stream was re-opened (process restarts, re-attaches).',
+    ),
+  );
+  const up = registry.register(new Gauge('mcp_proxy_backend_up', '1 while the MCP server answers, else 0.'));
+  registry.beforeRender(() => {
+    restarts.set([], backend.restarts());
+    up.set([], backend.healthy() ? 1 : 0);
   });
-  const latency = new Histogram({
-    name: 'mcp_proxy_http_request_duration_seconds',
-    help: 'Time from an HTTP request to the MCP endpoints until its answer ended.',
-    labelNames: ['front', 'method'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const sessions = new Gauge({
-    name: 'mcp_proxy_sessions',
-    help: 'Open client sessions, by front.',
-    labelNames: ['front'] as const,
-    registers,
-  });
-  const refusals = new Counter({
-    name: 'mcp_proxy_refused_total',
-    help: 'Client messages refused because a bound was reached.',
-    labelNames: ['front', 'reason'] as const,
-    registers,
-  });
-  new Counter({
-    name: 'mcp_proxy_backend_restarts_total',
-    help: 'Times the MCP server stream was re-opened (process restarts, re-attaches).',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(backend.restarts());
-    },
-  });
-  new Gauge({
-    name: 'mcp_proxy_backend_up',
-    help: '1 while the MCP server answers, else 0.',
-    registers,
-    collect() {
-      this.set(backend.healthy() ? 1 : 0);
-    },
-  });
+  if (options.processMetrics ?? true) registerProcessMetrics(registry);
   return {
-    registry,
+    render: () => registry.render(),
+    contentType: CONTENT_TYPE,
     observeHttp(front, method, status, seconds) {
-      requests.inc({ front, method, code: String(status) });
-      latency.observe({ front, method }, seconds);
+      requests.inc([front, method, String(status)]);
+      latency.observe([front, method], seconds);
     },
-    sessionOpened: (front) => sessions.inc({ front }),
-    sessionClosed: (front) => sessions.dec({ front }),
-    refused: (front, reason) => refusals.inc({ front, reason }),
+    sessionOpened: (front) => sessions.inc([front]),
+    sessionClosed: (front) => sessions.dec([front]),
+    refused: (front, reason) => refusals.inc([front, reason]),
   };
 }

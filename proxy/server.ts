@@ -1,12 +1,13 @@
 // The proxy's HTTP server: routes each path to its front, answers /health and /metrics, and runs the
 // idle-session sweep. No MCP here: the fronts speak it, the backend reaches the server.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../lib/log.ts';
 import type { Backend } from './backends/backend.ts';
 import type { Front } from './fronts/front.ts';
 import { sendJson } from './fronts/http.ts';
 import type { ProxyMetrics } from './metrics.ts';
+import { http } from './node-http.ts';
 
 export interface ProxyServerDeps {
   backend: Backend;
@@ -26,7 +27,7 @@ export interface RunningProxy {
 export function createProxyServer(deps: ProxyServerDeps): Server {
   const byPath = new Map<string, Front>();
   for (const front of deps.fronts) for (const path of front.paths) byPath.set(path, front);
-  return createServer((req, res) => {
+  return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy.invalid');
     const front = byPath.get(url.pathname);
     if (front) {
@@ -38,8 +39,8 @@ export function createProxyServer(deps: ProxyServerDeps): Server {
       return sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable' });
     }
     if (url.pathname === '/metrics') {
-      void deps.metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(text);
+      void deps.metrics.render().then((text) => {
+        res.writeHead(200, { 'content-type': deps.metrics.contentType }).end(text);
       });
       return;
     }

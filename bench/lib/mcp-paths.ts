@@ -14,6 +14,7 @@ const modulePath = (specifier: string) => fileURLToPath(import.meta.resolve(spec
 const EVERYTHING = modulePath('@modelcontextprotocol/server-everything/dist/index.js');
 const SUPERGATEWAY = modulePath('supergateway/dist/index.js');
 const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./mcp-floor-server.ts', import.meta.url));
 // server-everything and supergateway listen on every interface; this keeps them on loopback.
 const LOOPBACK = `--import=${new URL('../../test/unit/proxy/support/loopback-listen.mjs', import.meta.url).href}`;
 
@@ -226,6 +227,18 @@ export function withPlainClient(path: BenchPath): BenchPath {
     connect: () => plainHttpSession(path.url!),
     stop: () => Promise.resolve(),
   };
+}
+
+/**
+ * An endpoint answering echo at once (mcp-floor-server.ts), no server behind it: what the SDK client's
+ * streamable-HTTP transport costs by itself, so the least any HTTP path (ours included) can add for it.
+ */
+export async function floorHttp(): Promise<BenchPath> {
+  const port = await freePort();
+  const server = startGroup([FLOOR, `${port}`]);
+  const url = new URL(`http://127.0.0.1:${port}/mcp`);
+  await untilAnswering(url.href, (s) => s !== 0);
+  return { ...httpPath('floor (HTTP, no server)', [server], url), pid: undefined };
 }
 
 /** server-everything's own streamable HTTP server, with no proxy: the floor of the HTTP backend. */

@@ -19,7 +19,7 @@ import {
   type RpcMessage,
 } from '../jsonrpc.ts';
 import type { Backend, BackendSession, SendOutcome, SessionOptions, SessionSink } from './backend.ts';
-import { StreamableUpstream, keptAliveAgents } from './streamable-upstream.ts';
+import { StreamableUpstream, keptAliveAgents, probe } from './streamable-upstream.ts';
 
 /**
  * What UpstreamSession needs of a client transport: StreamableUpstream, or the SDK's SSE one. Messages
@@ -90,10 +90,7 @@ export class HttpBackend implements Backend {
 
   private async probe(): Promise<void> {
     try {
-      await fetch(this.options.url, {
-        method: 'OPTIONS',
-        signal: AbortSignal.timeout(this.options.limits.pingIntervalMs),
-      });
+      await probe(new URL(this.options.url), this.agents, this.options.limits.pingIntervalMs);
       this.answering = true;
     } catch (err) {
       if (this.answering) this.log.warn({ err, url: this.options.url }, 'MCP server stopped answering');

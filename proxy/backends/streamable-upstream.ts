@@ -5,17 +5,37 @@
 // from the initialize answer, MCP-Protocol-Version once known, JSON or SSE answers to POST, the GET
 // stream opened after notifications/initialized (405: the server has none), DELETE to end the session.
 // Not here: resumability (Last-Event-ID), authorization flows.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { SseDecoder } from '../framing.ts';
 import { asMessage, type RpcMessage } from '../jsonrpc.ts';
+import { http, https } from '../node-http.ts';
 
 export type Agents = { http: HttpAgent; https: HttpsAgent };
 
 export const keptAliveAgents = (): Agents => ({
-  http: new HttpAgent({ keepAlive: true }),
-  https: new HttpsAgent({ keepAlive: true }),
+  http: new http.Agent({ keepAlive: true }),
+  https: new https.Agent({ keepAlive: true }),
 });
+
+/**
+ * Resolves once the server answers an OPTIONS request, whatever the status; rejects when nothing comes
+ * within timeoutMs. node:http rather than fetch: fetch would load Node's bundled undici into an
+ * otherwise idle proxy (about 8 MiB resident, bench/proxy.ts).
+ */
+export function probe(url: URL, agents: Agents, timeoutMs: number): Promise<void> {
+  const secure = url.protocol === 'https:';
+  const agent = secure ? agents.https : agents.http;
+  return new Promise((resolve, reject) => {
+    const req = (secure ? https : http).request(url, { method: 'OPTIONS', agent }, (res) => {
+      res.resume();
+      resolve();
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 // A GET stream the server ended is opened again after this long, while the session lasts.
 const GET_RETRY_MS = 1000;
@@ -124,10 +144,10 @@ export class StreamableUpstream {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.sessionId) headers['mcp-session-id'] = this.sessionId;
     if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
-    const https = this.url.protocol === 'https:';
-    const send = https ? httpsRequest : httpRequest;
+    const secure = this.url.protocol === 'https:';
+    const send = secure ? https.request : http.request;
     return new Promise((resolve, reject) => {
-      const agent = https ? this.agents.https : this.agents.http;
+      const agent = secure ? this.agents.https : this.agents.http;
       const req = send(this.url, { method, headers, agent }, resolve);
       req.on('error', reject);
       req.end(body);

@@ -1,0 +1,61 @@
+// The process's own metrics in /metrics, read when scraped, under prom-client's default names so the
+// usual dashboards and alerts work: CPU, resident memory, heap, open file descriptors, event loop lag
+// (the delay of a setImmediate at scrape time, as prom-client measured it before perf_hooks: no timer
+// runs between scrapes), start time and Node version.
+import { readdir } from 'node:fs/promises';
+import { Counter, Gauge, type Registry } from './prometheus.ts';
+
+export function registerProcessMetrics(registry: Registry): void {
+  const user = registry.register(
+    new Counter('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.'),
+  );
+  const system = registry.register(
+    new Counter('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.'),
+  );
+  const cpu = registry.register(
+    new Counter('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.'),
+  );
+  const started = registry.register(
+    new Gauge('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.'),
+  );
+  const resident = registry.register(
+    new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes.'),
+  );
+  const fds = registry.register(new Gauge('process_open_fds', 'Number of open file descriptors.'));
+  const heapTotal = registry.register(
+    new Gauge('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.'),
+  );
+  const heapUsed = registry.register(
+    new Gauge('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.'),
+  );
+  const external = registry.register(
+    new Gauge('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.'),
+  );
+  const lag = registry.register(new Gauge('nodejs_eventloop_lag_seconds', 'Lag of event loop in seconds.'));
+  const version = registry.register(
+    new Gauge('nodejs_version_info', 'Node.js version info.', ['version', 'major', 'minor', 'patch']),
+  );
+  const [major, minor, patch] = process.versions.node.split('.');
+  version.set([process.version, major!, minor!, patch!], 1);
+  started.set([], Math.round(Date.now() / 1000 - process.uptime()));
+
+  registry.beforeRender(async () => {
+    const usage = process.cpuUsage();
+    user.set([], usage.user / 1e6);
+    system.set([], usage.system / 1e6);
+    cpu.set([], (usage.user + usage.system) / 1e6);
+    const memory = process.memoryUsage();
+    resident.set([], memory.rss);
+    heapTotal.set([], memory.heapTotal);
+    heapUsed.set([], memory.heapUsed);
+    external.set([], memory.external);
+    lag.set([], await eventLoopLagSeconds());
+    const open = await readdir('/proc/self/fd').catch(() => undefined);
+    if (open) fds.set([], open.length);
+  });
+}
+
+function eventLoopLagSeconds(): Promise<number> {
+  const start = process.hrtime.bigint();
+  return new Promise((resolve) => setImmediate(() => resolve(Number(process.hrtime.bigint() - start) / 1e9)));
+}

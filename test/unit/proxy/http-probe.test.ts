@@ -1,0 +1,49 @@
+// The HTTP backend's health: /health follows whether the MCP server answers at all (any status), probed
+// with node:http against a real server that is then stopped.
+import { expect } from 'chai';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { silentLogger } from '../../../lib/log.ts';
+import { HttpBackend } from '../../../proxy/backends/http.ts';
+import { keptAliveAgents, probe } from '../../../proxy/backends/streamable-upstream.ts';
+
+describe('HTTP backend health probe', () => {
+  it('counts any HTTP answer as answering, and no answer as not', async () => {
+    const server = createServer((_req, res) => res.writeHead(405).end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+    const backend = new HttpBackend(
+      { url, transport: 'streamable-http', limits: { maxQueuedMessages: 10, pingIntervalMs: 50 } },
+      silentLogger(),
+    );
+    try {
+      await backend.start();
+      expect(backend.healthy()).to.equal(true);
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await sleep(200);
+      expect(backend.healthy()).to.equal(false);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('gives up on a server that accepts the connection but never answers', async () => {
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`);
+    const agents = keptAliveAgents();
+    try {
+      const outcome = await probe(url, agents, 100).then(
+        () => 'answered',
+        (err: Error) => err.message,
+      );
+      expect(outcome).to.match(/no answer within 100 ms/);
+    } finally {
+      agents.http.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
