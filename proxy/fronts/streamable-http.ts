@@ -189,6 +189,20 @@ export class StreamableHttpFront implements Front {
       keepAliveMs: this.deps.limits.keepAliveMs,
       maxBufferedBytes: this.deps.limits.maxBufferedBytes,
     };
+    // A second request with an id still in flight would take the first POST's place, and the first would
+    // never be answered (found by test/fuzz): refuse it, as JSON-RPC ids must be unique while pending.
+    if (session.isExpecting(message.id)) {
+      return sendJson(
+        res,
+        400,
+        errorResponse(
+          message.id,
+          INVALID_REQUEST,
+          'Invalid Request: a request with this id is already in flight',
+        ),
+        headers,
+      );
+    }
     const exchange = new Exchange(res, accept, limits, headers);
     session.expect(message.id, exchange);
     res.once('close', () => session.forget(message.id));

@@ -29,6 +29,11 @@ export class StreamableSession implements Entry, SessionSink {
     this.exchanges.set(idKey(id), exchange);
   }
 
+  /** Whether a POST of this session already waits for the response to id. */
+  isExpecting(id: RequestId): boolean {
+    return this.exchanges.has(idKey(id));
+  }
+
   forget(id: RequestId): void {
     this.exchanges.delete(idKey(id));
   }

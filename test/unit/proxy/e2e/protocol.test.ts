@@ -141,6 +141,24 @@ describe('/mcp HTTP rules', function () {
     }).to.deep.equal({ status: 200, session: null, hasEcho: true });
   });
 
+  it('refuses a request whose id is still in flight in the session, and answers the first', async () => {
+    const slow = {
+      jsonrpc: '2.0',
+      id: 77,
+      method: 'tools/call',
+      params: { name: 'trigger-long-running-operation', arguments: { duration: 1, steps: 2 } },
+    };
+    const headers = { 'mcp-session-id': session };
+    const first = post(mcp, slow, headers);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = await post(mcp, { ...toolsList, id: 77 }, headers);
+    expect(second.status).to.equal(400);
+    expect((second.body as { error: { code: number } }).error.code).to.equal(-32600);
+    const answered = await first;
+    expect(answered.status).to.equal(200);
+    expect((answered.body as { id: number; result?: unknown }).id).to.equal(77);
+  });
+
   it('ends a session on DELETE, after which it is unknown', async () => {
     const own = (await post(mcp, initialize)).sessionId!;
     const deleted = await fetch(mcp, { method: 'DELETE', headers: { 'mcp-session-id': own } });
