@@ -14,9 +14,8 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../lib/log.ts';
 import type { MCPServer, MCPServerStatus } from '../schemas/generated/mcpserver.ts';
 import { FIELD_MANAGER, type ControllerConfig } from './config.ts';
-import { LABEL_INSTANCE } from './desired/labels.ts';
 import { proxyDeploymentName, workloadName } from './desired/names.ts';
-import { CHILD_KINDS, isDict, type ChildObject, type Dict, type ServerFacts } from './desired/types.ts';
+import { isDict, type ChildKind, type ChildObject, type Dict, type ServerFacts } from './desired/types.ts';
 import { eventObject } from './events.ts';
 import type { Caches } from './informers.ts';
 import {
@@ -129,13 +128,13 @@ export class ClusterIO implements ReconcileIO {
   }
 
   listOwned(server: MCPServer): ChildRef[] {
-    const namespace = server.metadata?.namespace ?? '';
-    return CHILD_KINDS.flatMap((kind) =>
-      this.#caches
-        .list(kind, namespace)
-        .filter((o) => this.#ownedBy(server, o))
-        .map((o) => ({ kind, namespace, name: String(meta(o).name) })),
-    );
+    const uid = server.metadata?.uid;
+    if (!uid) return [];
+    return this.#caches.ownedBy(uid).map((o) => ({
+      kind: o.kind as ChildKind,
+      namespace: String(meta(o).namespace),
+      name: String(meta(o).name),
+    }));
   }
 
   async apply(object: ChildObject): Promise<ApplyResult> {
@@ -184,9 +183,7 @@ export class ClusterIO implements ReconcileIO {
     return {
       statefulSet: owned(this.#caches.get('StatefulSet', namespace, workloadName(server))),
       deployment: owned(this.#caches.get('Deployment', namespace, proxyDeploymentName(server))),
-      pods: this.#caches
-        .list('Pod', namespace)
-        .filter((p) => isDict(meta(p).labels) && (meta(p).labels as Dict)[LABEL_INSTANCE] === name),
+      pods: name ? this.#caches.podsOf(namespace, name) : [],
     };
   }
 

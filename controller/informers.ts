@@ -1,133 +1,185 @@
-// Informer caches: one client-node ListWatch per watched kind and namespace (or one cluster-wide when
-// no namespaces are given). Children and pods are watched through the managed-by label, so the caches
-// hold only what the operator made; Secrets and ConfigMaps are watched whole, because the ones an
-// MCPServer references are the user's and carry no label of ours.
-// Lists and watches return raw JSON (not client-node's model classes), so every cached object has the
-// same shape whether it came from the list or a watch event (the typed list would turn timestamps
-// into Date objects while watch events keep strings).
-import {
-  ListWatch,
-  Watch,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+// Informer caches: one ListWatch (list-watch.ts) per watched kind and namespace (or one cluster-wide
+// when no namespaces are given). Children and pods are watched through the managed-by label, so the
+// caches hold only what the operator made; Secrets and ConfigMaps are watched whole, because the ones
+// an MCPServer references are the user's and carry no label of ours. Objects are kept in their cached
+// form (cache-transform.ts).
+// Indexes answer the controller's questions without scanning (each scan was per reconcile or per event,
+// so quadratic in MCPServers): children by the uid of their controller owner (prune's "what do I own"),
+// pods by namespace and instance label (status's "my pods"), and MCPServers by the Secrets and
+// ConfigMap they reference (which servers a Secret or ConfigMap event wakes).
 import type { Logger } from '../lib/log.ts';
-import { MANAGED_SELECTOR } from './desired/labels.ts';
-import { CHILD_KINDS, type Dict } from './desired/types.ts';
+import { cachedForm } from './cache-transform.ts';
+import { LABEL_INSTANCE, MANAGED_SELECTOR } from './desired/labels.ts';
+import { CHILD_KINDS, dictsIn, isDict, str, type Dict } from './desired/types.ts';
 import type { KubeClient } from './kube-client.ts';
+import { ListWatch, objectKey, type CacheEvent } from './list-watch.ts';
 import { resourcePath, type KnownKind } from './resources.ts';
 
-export type CacheEvent = 'add' | 'update' | 'delete';
+export type { CacheEvent } from './list-watch.ts';
 export type CacheHandler = (kind: KnownKind, event: CacheEvent, object: Dict) => void;
-
-const CHILD_SELECTOR = Object.fromEntries(CHILD_KINDS.map((k) => [k, MANAGED_SELECTOR])) as Record<
-  string,
-  string
->;
 
 /** Every watched kind and its label selector (undefined: everything of that kind). */
 export const WATCHED: ReadonlyArray<[KnownKind, string | undefined]> = [
   ['MCPServer', undefined],
   ...CHILD_KINDS.filter((k) => k !== 'ConfigMap').map((k): [KnownKind, string | undefined] => [
     k,
-    CHILD_SELECTOR[k],
+    MANAGED_SELECTOR,
   ]),
   ['ConfigMap', undefined],
   ['Secret', undefined],
   ['Pod', MANAGED_SELECTOR],
 ];
 
-const RESTART_DELAY_MS = 2_000;
+const CHILD_KIND_SET: ReadonlySet<string> = new Set(CHILD_KINDS);
+const meta = (o: Dict): Dict => (isDict(o.metadata) ? o.metadata : {});
+
+/** The uid of the object's controller owner reference, if any. */
+export function controllerUid(object: Dict): string | undefined {
+  const ref = dictsIn(meta(object).ownerReferences).find((r) => r.controller === true);
+  return ref ? str(ref.uid) || undefined : undefined;
+}
+
+/** namespace/instance-label of a pod, if labelled. */
+export function podInstance(pod: Dict): string | undefined {
+  const labels = meta(pod).labels;
+  const instance = isDict(labels) ? str(labels[LABEL_INSTANCE]) : '';
+  return instance ? `${str(meta(pod).namespace)}/${instance}` : undefined;
+}
+
+/** The Secrets and ConfigMap an MCPServer reads, as namespace/kind/name. */
+export function referencedBy(server: Dict): string[] {
+  const namespace = str(meta(server).namespace);
+  const spec = isDict(server.spec) ? server.spec : {};
+  const secrets = Array.isArray(spec.secrets) ? spec.secrets.filter(isDict) : [];
+  const refs = secrets.map((s) => `${namespace}/Secret/${str(s.name)}`);
+  const profile = isDict(spec.permissionProfile) ? spec.permissionProfile : {};
+  if (profile.type === 'configmap') refs.push(`${namespace}/ConfigMap/${str(profile.name)}`);
+  return refs;
+}
+
+/** Objects grouped by computed values (none, one or several per object), kept current as they change. */
+export class Index {
+  readonly #byValue = new Map<string, Map<string, Dict>>();
+  readonly #valuesOf = new Map<string, string[]>();
+  readonly #valuesFn: (object: Dict) => string[];
+
+  constructor(valuesFn: (object: Dict) => string[]) {
+    this.#valuesFn = valuesFn;
+  }
+
+  update(event: CacheEvent, object: Dict): void {
+    const key = `${str(object.kind)}/${objectKey(object)}`;
+    for (const previous of this.#valuesOf.get(key) ?? []) {
+      const group = this.#byValue.get(previous);
+      group?.delete(key);
+      if (group?.size === 0) this.#byValue.delete(previous);
+    }
+    this.#valuesOf.delete(key);
+    const values = event === 'delete' ? [] : [...new Set(this.#valuesFn(object))];
+    if (!values.length) return;
+    this.#valuesOf.set(key, values);
+    for (const value of values) {
+      let group = this.#byValue.get(value);
+      if (!group) this.#byValue.set(value, (group = new Map<string, Dict>()));
+      group.set(key, object);
+    }
+  }
+
+  get(value: string): Dict[] {
+    return [...(this.#byValue.get(value)?.values() ?? [])];
+  }
+}
+
+const asList = (value: string | undefined): string[] => (value === undefined ? [] : [value]);
 
 interface Entry {
   kind: KnownKind;
-  informer: ListWatch<KubernetesObject>;
-  listed: boolean;
+  informer: ListWatch;
 }
 
 export class Caches {
   readonly #entries: Entry[] = [];
   readonly #handlers: CacheHandler[] = [];
-  readonly #log: Logger;
-  #stopped = false;
+  readonly #byOwner = new Index((o) => asList(controllerUid(o)));
+  readonly #podsByInstance = new Index((o) => asList(podInstance(o)));
+  readonly #serversByReference = new Index(referencedBy);
 
   /** namespaces: the ones to watch, or undefined for all. */
-  constructor(kubeConfig: KubeConfig, client: KubeClient, namespaces: string[] | undefined, log: Logger) {
-    this.#log = log;
+  constructor(client: KubeClient, namespaces: string[] | undefined, log: Logger) {
     for (const namespace of namespaces ?? [undefined]) {
-      for (const [kind, selector] of WATCHED)
-        this.#entries.push(this.#entry(kubeConfig, client, kind, namespace, selector));
+      for (const [kind, labelSelector] of WATCHED) {
+        const informer = new ListWatch({
+          client,
+          path: resourcePath(kind, namespace),
+          labelSelector,
+          transform: (o) => cachedForm(kind, o),
+          onEvent: (event, object) => this.#onEvent(kind, event, object),
+          log: log.child({ kind }),
+        });
+        this.#entries.push({ kind, informer });
+      }
     }
   }
 
-  #entry(
-    kc: KubeConfig,
-    client: KubeClient,
-    kind: KnownKind,
-    namespace: string | undefined,
-    selector: string | undefined,
-  ): Entry {
-    const path = resourcePath(kind, namespace);
-    const entry = { kind } as Entry;
-    const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
-      const result = await client.request<KubernetesListObject<KubernetesObject>>({
-        method: 'GET',
-        path,
-        query: { labelSelector: selector },
-      });
-      entry.listed = true;
-      return result;
-    };
-    entry.informer = new ListWatch(path, new Watch(kc), list, false, selector);
-    for (const event of ['add', 'update', 'delete'] as const) {
-      entry.informer.on(event, (obj) => this.#handlers.forEach((h) => h(kind, event, obj as Dict)));
-    }
-    entry.informer.on('error', (err) => this.#restartLater(entry, err));
-    return entry;
-  }
-
-  /** client-node's informer stops on an error other than an expired resourceVersion; start it again. */
-  #restartLater(entry: Entry, err: unknown): void {
-    if (this.#stopped) return;
-    this.#log.warn({ err, kind: entry.kind }, 'Watch failed, restarting');
-    setTimeout(() => {
-      if (!this.#stopped) entry.informer.start().catch((e: unknown) => this.#restartLater(entry, e));
-    }, RESTART_DELAY_MS).unref();
+  #onEvent(kind: KnownKind, event: CacheEvent, object: Dict): void {
+    if (CHILD_KIND_SET.has(kind)) this.#byOwner.update(event, object);
+    if (kind === 'Pod') this.#podsByInstance.update(event, object);
+    if (kind === 'MCPServer') this.#serversByReference.update(event, object);
+    for (const handler of this.#handlers) handler(kind, event, object);
   }
 
   onEvent(handler: CacheHandler): void {
     this.#handlers.push(handler);
   }
 
-  /** Starts every informer and resolves once each has listed at least once (the caches are usable). */
+  /** Starts every informer and resolves once each has listed once (the caches are usable). */
   async start(timeoutMs = 60_000): Promise<void> {
-    await Promise.all(this.#entries.map((e) => e.informer.start()));
-    const deadline = Date.now() + timeoutMs;
-    while (this.#entries.some((e) => !e.listed)) {
-      if (Date.now() > deadline) {
-        const missing = this.#entries.filter((e) => !e.listed).map((e) => e.kind);
-        throw new Error(`caches did not sync: ${[...new Set(missing)].join(', ')}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('caches did not sync')), timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.all(this.#entries.map((e) => e.informer.start())), timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
     await Promise.all(this.#entries.map((e) => e.informer.stop()));
   }
 
   get(kind: KnownKind, namespace: string, name: string): Dict | undefined {
     for (const e of this.#entries) {
       if (e.kind !== kind) continue;
-      const found = e.informer.get(name, namespace);
-      if (found) return found as Dict;
+      const found = e.informer.get(namespace, name);
+      if (found) return found;
     }
     return undefined;
   }
 
   list(kind: KnownKind, namespace?: string): Dict[] {
-    return this.#entries.filter((e) => e.kind === kind).flatMap((e) => e.informer.list(namespace) as Dict[]);
+    const out: Dict[] = [];
+    for (const e of this.#entries) {
+      if (e.kind !== kind) continue;
+      for (const o of e.informer.values())
+        if (namespace === undefined || meta(o).namespace === namespace) out.push(o);
+    }
+    return out;
+  }
+
+  /** Children (of CHILD_KINDS) whose controller owner reference has this uid. */
+  ownedBy(uid: string): Dict[] {
+    return this.#byOwner.get(uid);
+  }
+
+  /** MCPServers whose spec names this Secret or ConfigMap. */
+  referencing(kind: 'Secret' | 'ConfigMap', namespace: string, name: string): Dict[] {
+    return this.#serversByReference.get(`${namespace}/${kind}/${name}`);
+  }
+
+  /** Pods labelled app.kubernetes.io/instance=<instance> in the namespace. */
+  podsOf(namespace: string, instance: string): Dict[] {
+    return this.#podsByInstance.get(`${namespace}/${instance}`);
   }
 }

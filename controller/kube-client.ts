@@ -1,12 +1,13 @@
-// A thin JSON client for the few calls the controller writes (apply, delete, status, events, leases).
-// Bodies go out as the JSON we built, untouched: client-node's typed serializer would drop fields its
-// models do not know. Authentication and TLS come from the KubeConfig through client-node.
-// Connections are kept alive: client-node's own https.Agent is not keep-alive, so every request would
-// make a new TLS handshake (and a new SecureContext), which was most of the controller's CPU time in
-// bench/controller. The keep-alive agent is made again whenever the TLS material changes.
-import { request as httpRequest } from 'node:http';
+// A thin JSON client for everything the controller asks the API server: its writes (apply, delete,
+// status, events, leases) and its informers' lists and watches (stream()). Bodies go out as the JSON we
+// built, untouched: client-node's typed serializer would drop fields its models do not know.
+// Authentication and TLS come from ApiAccess (api-access.ts).
+// Connections are kept alive: a new TLS handshake (and a new SecureContext) per request was most of the
+// controller's CPU time in bench/controller. The keep-alive agent is made again whenever the TLS
+// material changes (a rotated client certificate).
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ApiAccess } from './api-access.ts';
 import { str } from './desired/types.ts';
 import { ApiError } from './io.ts';
 
@@ -21,17 +22,16 @@ export interface KubeRequest {
 /** Called after each request, for metrics and the tests that count writes. */
 export type RequestObserver = (method: string, path: string, code: number) => void;
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export class KubeClient {
-  readonly #kubeConfig: KubeConfig;
-  readonly #server: URL;
+  readonly #access: ApiAccess;
   readonly #observers: RequestObserver[] = [];
+  readonly #httpAgent = new HttpAgent({ keepAlive: true });
   #agent: { material: string; agent: HttpsAgent } | undefined;
 
-  constructor(kubeConfig: KubeConfig) {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    this.#kubeConfig = kubeConfig;
-    this.#server = new URL(cluster.server);
+  constructor(access: ApiAccess) {
+    this.#access = access;
   }
 
   #keepAliveAgent(options: RequestOptions): HttpsAgent {
@@ -56,54 +56,113 @@ export class KubeClient {
   close(): void {
     this.#agent?.agent.destroy();
     this.#agent = undefined;
+    this.#httpAgent.destroy();
   }
 
   onRequest(observer: RequestObserver): void {
     this.#observers.push(observer);
   }
 
-  async request<T>(req: KubeRequest): Promise<T> {
-    const url = new URL(this.#server.pathname.replace(/\/$/, '') + req.path, this.#server);
+  async #prepare(req: KubeRequest): Promise<{ url: URL; options: RequestOptions; body?: string }> {
+    const server = this.#access.server;
+    const url = new URL(server.pathname.replace(/\/$/, '') + req.path, server);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const options: RequestOptions = { method: req.method, headers: { Accept: 'application/json' } };
-    await this.#kubeConfig.applyToHTTPSOptions(options);
-    // Only a plain https.Agent is replaced; a proxy agent (cluster.proxyUrl) stays as it is.
-    if (options.agent?.constructor === HttpsAgent) options.agent = this.#keepAliveAgent(options);
+    await this.#access.applyTo(options);
+    if (url.protocol === 'http:') options.agent ??= this.#httpAgent;
+    // A plain https.Agent (or none) becomes the kept-alive one; a proxy agent stays as it is.
+    else if (!options.agent || options.agent.constructor === HttpsAgent)
+      options.agent = this.#keepAliveAgent(options);
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     if (body !== undefined) {
       options.headers = { ...options.headers, 'Content-Type': req.contentType ?? 'application/json' };
     }
-    const { code, text } = await send(url, options, body);
+    return { url, options, body };
+  }
+
+  async request<T>(req: KubeRequest): Promise<T> {
+    const { url, options, body } = await this.#prepare(req);
+    const res = await send(url, options, body, REQUEST_TIMEOUT_MS);
+    const text = await readAll(res);
+    const code = res.statusCode ?? 0;
     for (const observe of this.#observers) observe(req.method, req.path, code);
     const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    if (code >= 400) {
-      throw new ApiError(
-        code,
-        str(parsed.reason),
-        str(parsed.message) || `HTTP ${code} from ${req.method} ${req.path}`,
-      );
-    }
+    if (code >= 400) throw apiError(code, parsed, req);
     return parsed as T;
+  }
+
+  /**
+   * A GET whose answer is a stream of JSON lines (a watch): calls onLine for each complete line and
+   * resolves when the server ends the stream or `signal` aborts it. Throws ApiError on an HTTP error.
+   * Not counted by the request observers (the metric counts requests, and a watch lasts minutes).
+   */
+  async stream(req: KubeRequest, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
+    const { url, options } = await this.#prepare(req);
+    options.signal = signal;
+    // Idle for longer than the server's timeoutSeconds plus slack means the connection is dead.
+    const idleMs = (Number(req.query?.timeoutSeconds ?? 0) + 60) * 1000;
+    const res = await send(url, options, undefined, idleMs);
+    const code = res.statusCode ?? 0;
+    if (code >= 400) {
+      const text = await readAll(res);
+      let parsed: Record<string, unknown> = {};
+      try {
+        parsed = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        // not a Status: the code says enough
+      }
+      throw apiError(code, parsed, req);
+    }
+    await new Promise<void>((resolve, reject) => {
+      let partial = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        try {
+          for (const line of lines) if (line) onLine(line);
+        } catch (err) {
+          // onLine's error (an ERROR event, say) ends this stream; the caller decides what next.
+          res.destroy();
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+      res.on('end', resolve);
+      res.on('close', resolve);
+      res.on('error', (err) => (signal.aborted ? resolve() : reject(err)));
+    });
   }
 }
 
+function apiError(code: number, status: Record<string, unknown>, req: KubeRequest): ApiError {
+  return new ApiError(
+    code,
+    str(status.reason),
+    str(status.message) || `HTTP ${code} from ${req.method} ${req.path}`,
+  );
+}
+
+/** The response, once its headers arrive; the socket times out after `idleMs` without data. */
 function send(
   url: URL,
   options: RequestOptions,
   body: string | undefined,
-): Promise<{ code: number; text: string }> {
+  idleMs: number,
+): Promise<IncomingMessage> {
   const doRequest = url.protocol === 'http:' ? httpRequest : httpsRequest;
   return new Promise((resolve, reject) => {
-    const req = doRequest(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ code: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.setTimeout(30_000, () => req.destroy(new Error(`timed out: ${options.method} ${url.pathname}`)));
+    const req = doRequest(url, options, resolve);
+    req.setTimeout(idleMs, () => req.destroy(new Error(`timed out: ${options.method} ${url.pathname}`)));
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+function readAll(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
   });
 }

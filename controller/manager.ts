@@ -2,8 +2,8 @@
 // reconcile(). With leader election, nothing is watched or reconciled until this replica leads, and
 // losing the Lease stops the manager (the CLI then exits, and the pod restarts as a candidate).
 import { hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../lib/log.ts';
+import type { ApiAccess } from './api-access.ts';
 import type { MCPServer } from '../schemas/generated/mcpserver.ts';
 import { ClusterIO } from './cluster-io.ts';
 import type { ControllerConfig } from './config.ts';
@@ -19,7 +19,8 @@ import { reconcile } from './reconcile.ts';
 import type { KnownKind } from './resources.ts';
 
 export interface ManagerOptions {
-  kubeConfig: KubeConfig;
+  /** The API server and credentials (api-access.ts loadApiAccess). */
+  access: ApiAccess;
   config: ControllerConfig;
   log: Logger;
   /** Namespaces to watch; undefined watches all. */
@@ -82,10 +83,10 @@ export class Manager {
     this.#o = options;
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
     this.metrics = options.metrics ?? createControllerMetrics({ processMetrics: false });
-    this.client = new KubeClient(options.kubeConfig);
+    this.client = new KubeClient(options.access);
     this.client.onRequest((verb, _path, code) => this.metrics.countRequest(verb, code));
     this.#queue = new WorkQueue({ onDepth: (n) => this.metrics.setDepth(n) });
-    this.#caches = new Caches(options.kubeConfig, this.client, options.namespaces, options.log);
+    this.#caches = new Caches(this.client, options.namespaces, options.log);
     this.#io = new ClusterIO({
       config: options.config,
       log: options.log,
@@ -109,7 +110,14 @@ export class Manager {
     if (event === 'delete' && kind !== 'MCPServer') {
       this.#io.forget(kind, str(meta(object).namespace), str(meta(object).name));
     }
-    const servers = kind === 'Secret' || kind === 'ConfigMap' ? this.#servers() : [];
+    const servers =
+      kind === 'Secret' || kind === 'ConfigMap'
+        ? (this.#caches.referencing(
+            kind,
+            str(meta(object).namespace),
+            str(meta(object).name),
+          ) as unknown as MCPServer[])
+        : [];
     for (const key of keysFor(kind, object, servers)) this.enqueue(key);
   }
 

@@ -1,11 +1,13 @@
 // `mcp-operator controller` in its own process, so its RSS and CPU are its own: started from source by
-// the Node the project pins, optionally with --cpu-prof (the profile is written when it exits on SIGTERM).
+// the Node the project pins (or compiled to JavaScript, BENCH_COMPILED=1), optionally with --cpu-prof (the
+// profile is written when it exits on SIGTERM).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../controlplane/versions.ts';
 import { freePort, httpGet, waitUntil } from '../../controlplane/wait.ts';
 import { sumSamples } from '../../lib/prometheus-text.ts';
+import { compileServers, compiledPath } from './compile.ts';
 
 export interface BenchController {
   pid: number;
@@ -18,24 +20,29 @@ export interface BenchController {
 export interface BenchControllerOptions {
   kubeconfig: string;
   namespace: string;
-  workers: number;
+  /** --workers; the controller's default when undefined. */
+  workers: number | undefined;
   /** Folder for a V8 CPU profile; none when undefined. */
   cpuProfileDir?: string;
+  /** Run cli/main.ts compiled to JavaScript (as the image runs it: no type stripper in memory). */
+  compiled?: boolean;
 }
 
 export async function startBenchController(o: BenchControllerOptions): Promise<BenchController> {
   const port = await freePort();
   const profile = o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfileDir}`] : [];
+  const cli = path.join(repoRoot, 'cli/main.ts');
+  if (o.compiled) await compileServers([cli]);
   const child = spawn(
     path.join(repoRoot, 'node_modules/.bin/node'),
     [
       ...profile,
-      'cli/main.ts',
+      o.compiled ? compiledPath(cli) : cli,
       'controller',
       `--kubeconfig=${o.kubeconfig}`,
       `--namespaces=${o.namespace}`,
       `--metrics-port=${port}`,
-      `--workers=${o.workers}`,
+      ...(o.workers === undefined ? [] : [`--workers=${o.workers}`]),
       '--proxy-image=example.invalid/mcp-operator:bench',
     ],
     { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } },

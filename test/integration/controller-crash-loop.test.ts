@@ -6,11 +6,12 @@
 import { expect } from 'chai';
 import { stringify } from 'yaml';
 import { defaultControllerConfig } from '../../controller/config.ts';
+import { loadApiAccess } from '../../controller/api-access.ts';
 import { Manager } from '../../controller/manager.ts';
 import { KWOK_FAIL_ANNOTATION } from '../../controlplane/kwok-test-stages.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { ensureNamespace, installCrd, kubectl, serverInPhase } from './controller-fixtures.ts';
-import { adminKubeConfig, eventually } from './harness.ts';
+import { controlPlane, eventually } from './harness.ts';
 
 const ns = `ctrl-crash-${process.pid}`;
 
@@ -46,7 +47,7 @@ describe('an MCPServer whose pod is in CrashLoopBackOff', function () {
     await installCrd();
     await ensureNamespace(ns);
     manager = new Manager({
-      kubeConfig: adminKubeConfig(),
+      access: await loadApiAccess(controlPlane().kubeconfig),
       config: { ...defaultControllerConfig(), proxyImage: 'example.invalid/mcp-operator:test' },
       log: silentLogger(),
       namespaces: [ns],

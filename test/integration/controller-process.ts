@@ -43,19 +43,23 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
     env: { ...process.env, LOG_LEVEL: 'info' },
   });
   const logs: ControllerProcess['logs'] = [];
-  let partial = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    const lines = (partial + d.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        logs.push(JSON.parse(line) as ControllerProcess['logs'][number]);
-      } catch {
-        logs.push({ msg: line });
+  // The JSON log is on stderr (lib/log.ts); stdout is parsed the same way in case anything prints there.
+  const collectLines = (stream: NodeJS.ReadableStream | null, name: string): void => {
+    let partial = '';
+    stream?.on('data', (d: Buffer) => {
+      const lines = (partial + d.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          logs.push(JSON.parse(line) as ControllerProcess['logs'][number]);
+        } catch {
+          logs.push({ msg: line, stream: name });
+        }
       }
-    }
-  });
-  child.stderr?.on('data', (d: Buffer) => logs.push({ msg: d.toString(), stream: 'stderr' }));
+    });
+  };
+  collectLines(child.stdout, 'stdout');
+  collectLines(child.stderr, 'stderr');
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     pid: child.pid ?? -1,

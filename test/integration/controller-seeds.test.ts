@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { defaultControllerConfig } from '../../controller/config.ts';
+import { loadApiAccess } from '../../controller/api-access.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';
 import {
@@ -19,7 +20,7 @@ import {
   serverInPhase,
   stdioChildren,
 } from './controller-fixtures.ts';
-import { adminKubeConfig, eventually } from './harness.ts';
+import { controlPlane, eventually } from './harness.ts';
 
 interface Seed {
   file: string;
@@ -105,7 +106,7 @@ describe('the seed examples through the controller', function () {
     await installCrd();
     await prepareSeedPrerequisites();
     manager = new Manager({
-      kubeConfig: adminKubeConfig(),
+      access: await loadApiAccess(controlPlane().kubeconfig),
       config: { ...defaultControllerConfig(), proxyImage: 'example.invalid/mcp-operator:test' },
       log: silentLogger(),
       namespaces: SEED_CASES.map((s) => s.namespace),

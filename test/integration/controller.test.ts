@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { stringify } from 'yaml';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { SECRETS_CHECKSUM_ANNOTATION } from '../../controller/desired/secrets-hash.ts';
+import { loadApiAccess } from '../../controller/api-access.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
@@ -99,7 +100,7 @@ describe('MCPServer controller', function () {
         (await core.readNamespacedServiceAccount({ name: 'default', namespace: ns })).metadata?.name,
     );
     manager = new Manager({
-      kubeConfig: kc,
+      access: await loadApiAccess(controlPlane().kubeconfig),
       config: { ...defaultControllerConfig(), proxyImage: 'example.invalid/mcp-operator:test' },
       log: silentLogger(),
       namespaces: [ns],

@@ -12,7 +12,7 @@ describe('parseControllerOptions', () => {
       leaderElect: false,
       leaderElectNamespace: 'default',
       metricsPort: 8080,
-      workers: 4,
+      workers: 16,
     });
   });
 

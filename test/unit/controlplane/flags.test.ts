@@ -75,6 +75,15 @@ describe('control plane flags', () => {
     expect(commandLines['kube-apiserver']).to.include('--service-account-signing-key-file=/state/saKey');
   });
 
+  it('lifts the client rate limits of kube-controller-manager and kube-scheduler above their defaults', () => {
+    for (const name of ['kube-controller-manager', 'kube-scheduler']) {
+      const qps = commandLines[name]!.find((a) => a.startsWith('--kube-api-qps='));
+      const burst = commandLines[name]!.find((a) => a.startsWith('--kube-api-burst='));
+      expect(Number(qps?.split('=')[1]), `${name} qps`).to.be.greaterThan(50);
+      expect(Number(burst?.split('=')[1]), `${name} burst`).to.be.greaterThan(100);
+    }
+  });
+
   it('lets KWOK manage only nodes annotated as fake', () => {
     expect(commandLines.kwok).to.include('--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake');
     expect(commandLines.kwok).to.include('--manage-all-nodes=false');

@@ -1,0 +1,174 @@
+// One informer: lists a resource (in pages), then watches it from the list's resourceVersion, keeping
+// a local copy of every object and telling a handler about each change, as client-go's reflector does.
+// - A watch that ends (the server's timeoutSeconds, a dropped connection) resumes from the last
+//   resourceVersion seen; bookmarks keep that version current while nothing we watch changes, so a
+//   resume rarely needs a relist.
+// - 410 Gone (the version was compacted away) relists; a relist reports what changed meanwhile:
+//   adds, updates, and deletes of what is no longer there.
+// - Any other failure waits (doubling up to 30 s) and tries again, relisting.
+// Objects pass through `transform` before they are stored (see cache-transform.ts), so the copy holds
+// only what the controller reads.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../lib/log.ts';
+import { isDict, str, type Dict } from './desired/types.ts';
+import { ApiError } from './io.ts';
+import type { KubeClient } from './kube-client.ts';
+
+export type CacheEvent = 'add' | 'update' | 'delete';
+
+export interface ListWatchOptions {
+  client: KubeClient;
+  /** The collection's path, e.g. /api/v1/namespaces/a/pods. */
+  path: string;
+  labelSelector?: string;
+  transform: (object: Dict) => Dict;
+  onEvent: (event: CacheEvent, object: Dict) => void;
+  log: Logger;
+  /** Items per list page. */
+  pageSize?: number;
+}
+
+const LIST_PAGE_SIZE = 500;
+const MIN_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 30_000;
+
+const meta = (o: Dict): Dict => (isDict(o.metadata) ? o.metadata : {});
+export const objectKey = (o: Dict): string => `${str(meta(o).namespace)}/${str(meta(o).name)}`;
+
+interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: Dict;
+}
+
+/** Whether the watch can resume at its resourceVersion (false: relist). */
+const isGone = (err: unknown): boolean => err instanceof ApiError && err.code === 410;
+
+export class ListWatch {
+  readonly #o: ListWatchOptions;
+  readonly #store = new Map<string, Dict>();
+  readonly #abort = new AbortController();
+  #resourceVersion = '';
+  #synced!: Promise<void>;
+  #running: Promise<void> | undefined;
+
+  constructor(options: ListWatchOptions) {
+    this.#o = options;
+  }
+
+  /** Starts listing and watching; resolves once the first list is in the store. */
+  start(): Promise<void> {
+    let markSynced!: () => void;
+    this.#synced = new Promise((resolve) => (markSynced = resolve));
+    this.#running = this.#run(markSynced);
+    return this.#synced;
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#running;
+  }
+
+  get(namespace: string, name: string): Dict | undefined {
+    return this.#store.get(`${namespace}/${name}`);
+  }
+
+  values(): IterableIterator<Dict> {
+    return this.#store.values();
+  }
+
+  async #run(markSynced: () => void): Promise<void> {
+    let backoffMs = MIN_BACKOFF_MS;
+    let mustList = true;
+    while (!this.#abort.signal.aborted) {
+      try {
+        if (mustList) {
+          await this.#list();
+          markSynced();
+          mustList = false;
+        }
+        await this.#watch();
+        backoffMs = MIN_BACKOFF_MS; // a watch that ran to its end is a success
+      } catch (err) {
+        if (this.#abort.signal.aborted) return;
+        mustList = true;
+        if (isGone(err)) continue; // expected after compaction: relist at once
+        this.#o.log.warn({ err, path: this.#o.path, delayMs: backoffMs }, 'List or watch failed, retrying');
+        await sleep(backoffMs, undefined, { signal: this.#abort.signal }).catch(() => undefined);
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  async #list(): Promise<void> {
+    const seen = new Set<string>();
+    let continueToken: string | undefined;
+    do {
+      const page = await this.#o.client.request<{ metadata?: Dict; items?: Dict[] }>({
+        method: 'GET',
+        path: this.#o.path,
+        query: {
+          labelSelector: this.#o.labelSelector,
+          limit: String(this.#o.pageSize ?? LIST_PAGE_SIZE),
+          continue: continueToken,
+        },
+      });
+      for (const item of page.items ?? []) {
+        const key = objectKey(item);
+        seen.add(key);
+        this.#put(key, this.#o.transform(item));
+      }
+      continueToken = str(page.metadata?.continue) || undefined;
+      this.#resourceVersion = str(page.metadata?.resourceVersion);
+    } while (continueToken);
+    for (const [key, gone] of [...this.#store]) {
+      if (seen.has(key)) continue;
+      this.#store.delete(key);
+      this.#o.onEvent('delete', gone);
+    }
+  }
+
+  #put(key: string, object: Dict): void {
+    const before = this.#store.get(key);
+    if (before && meta(before).resourceVersion === meta(object).resourceVersion) return;
+    this.#store.set(key, object);
+    this.#o.onEvent(before ? 'update' : 'add', object);
+  }
+
+  async #watch(): Promise<void> {
+    const timeoutSeconds = 300 + Math.floor(Math.random() * 300); // spread reconnects, as client-go
+    await this.#o.client.stream(
+      {
+        method: 'GET',
+        path: this.#o.path,
+        query: {
+          watch: 'true',
+          labelSelector: this.#o.labelSelector,
+          resourceVersion: this.#resourceVersion,
+          allowWatchBookmarks: 'true',
+          timeoutSeconds: String(timeoutSeconds),
+        },
+      },
+      (line) => this.#onWatchLine(line),
+      this.#abort.signal,
+    );
+  }
+
+  #onWatchLine(line: string): void {
+    const event = JSON.parse(line) as WatchEvent;
+    if (event.type === 'ERROR') {
+      const status = event.object;
+      throw new ApiError(Number(status.code ?? 500), str(status.reason), str(status.message));
+    }
+    const rv = str(meta(event.object).resourceVersion);
+    if (rv) this.#resourceVersion = rv;
+    if (event.type === 'BOOKMARK') return;
+    const key = objectKey(event.object);
+    if (event.type === 'DELETED') {
+      const before = this.#store.get(key);
+      this.#store.delete(key);
+      this.#o.onEvent('delete', before ?? this.#o.transform(event.object));
+      return;
+    }
+    this.#put(key, this.#o.transform(event.object));
+  }
+}
