@@ -13,7 +13,7 @@ export interface CertificatePair {
 
 // Certificates start a little in the past: an API server whose clock runs behind ours would
 // otherwise reject a certificate that is "not yet valid" for the first minutes of its life.
-const BACKDATE_MS = 5 * 60 * 1000;
+export const BACKDATE_MS = 5 * 60 * 1000;
 
 /** node-forge signs only with RSA, and its JavaScript key generation is slow: Node's native one is used. */
 export function generateRsaKeyPem(): string {

@@ -54,6 +54,12 @@ export interface ControlPlane extends ControlPlaneState {
   adminTls: Required<TlsClient>;
   /** Runs kubectl against this cluster; resolves with its output and exit code, never rejects on exit code. */
   kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  /**
+   * Stops kube-apiserver alone (its process group, as stop() does), waits downtimeMs, and starts it again
+   * with the same flags, port and etcd; resolves once /readyz answers. For fault tests: every client
+   * (the controller's informers, KCM, KWOK) sees the API server go away and come back.
+   */
+  restartApiserver(options?: { downtimeMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -174,6 +180,23 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     await stopGroups(readPids(stateDir).map((p) => p.pid));
     rmSync(stateDir, { recursive: true, force: true }); // also tells the watchdog to leave
   };
+  let apiserver: StartedProcess | undefined;
+  const startApiserver = async (): Promise<void> => {
+    const p = spawnLogged(stateDir, {
+      name: 'kube-apiserver',
+      command: binaries.kubeApiserver,
+      args: flags.apiserverArgs(ports, files),
+      env,
+    });
+    started.push(p);
+    apiserver = p;
+    await waitUntil(async () => (await httpGet(`${server}/readyz`, adminTls)).status === 200, {
+      what: 'kube-apiserver',
+      timeoutMs: 90_000,
+      exited: p.exited,
+      intervalMs: 200,
+    });
+  };
   try {
     await step(log, 'etcd', async () => {
       const p = spawnLogged(stateDir, {
@@ -188,21 +211,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         { what: 'etcd', timeoutMs: 30_000, exited: p.exited },
       );
     });
-    await step(log, 'kube-apiserver', async () => {
-      const p = spawnLogged(stateDir, {
-        name: 'kube-apiserver',
-        command: binaries.kubeApiserver,
-        args: flags.apiserverArgs(ports, files),
-        env,
-      });
-      started.push(p);
-      await waitUntil(async () => (await httpGet(`${server}/readyz`, adminTls)).status === 200, {
-        what: 'kube-apiserver',
-        timeoutMs: 90_000,
-        exited: p.exited,
-        intervalMs: 200,
-      });
-    });
+    await step(log, 'kube-apiserver', startApiserver);
     await step(log, 'kube-controller-manager, kube-scheduler, kwok and the fake node', async () => {
       const others: [string, string, string[]][] = [
         [
@@ -249,6 +258,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     binaries,
     adminTls,
     stop,
+    async restartApiserver({ downtimeMs = 0 } = {}) {
+      if (apiserver) await stopGroups([apiserver.pid]);
+      log.info({ downtimeMs }, 'Stopped kube-apiserver');
+      await new Promise((r) => setTimeout(r, downtimeMs));
+      await step(log, 'kube-apiserver again', startApiserver);
+    },
     kubectl: (args, input) =>
       runToCompletion(binaries.kubectl, [`--kubeconfig=${files.adminKubeconfig}`, ...args], input),
   };

@@ -39,6 +39,10 @@ interface Deployment {
 
 export interface StandIn {
   pid: number;
+  /** The pod this process stands in for. */
+  podName: string;
+  /** Resolves when the process has exited, however it ended. */
+  exited: Promise<void>;
   /** Everything the process wrote to stderr (its JSON log) so far. */
   output(): string;
   /** Resolves when the process has exited (SIGTERM, then SIGKILL after 5 s). */
@@ -140,6 +144,13 @@ function criLogLines(lines: string[]): string {
   return lines.map((line) => `${time} stderr F ${line}\n`).join('');
 }
 
+export interface StandInOptions {
+  /** The pod to stand in for; default: the Deployment's first pod. */
+  podName?: string;
+  /** Arguments added after the container's own, e.g. `--host=<pod IP>` for one replica of several. */
+  extraArgs?: string[];
+}
+
 /** Starts the Deployment's first container locally, as one of its pods. */
 export async function runDeploymentLocally(
   cp: ControlPlane,
@@ -147,22 +158,25 @@ export async function runDeploymentLocally(
   name: string,
   /** Where the container's log goes too (KWOK serves `kubectl logs` from it: controlplane/kwok.ts). */
   logFile?: string,
+  options: StandInOptions = {},
 ): Promise<StandIn> {
   const deployment = await kubectlJson<Deployment>(cp, ['-n', namespace, 'get', 'deployment', name]);
   const container = deployment.spec.template.spec.containers[0]!;
   const selector = Object.entries(deployment.spec.selector.matchLabels)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  const podName = await kubectlText(cp, [
-    '-n',
-    namespace,
-    'get',
-    'pods',
-    '-l',
-    selector,
-    '-o',
-    'jsonpath={.items[0].metadata.name}',
-  ]);
+  const podName =
+    options.podName ??
+    (await kubectlText(cp, [
+      '-n',
+      namespace,
+      'get',
+      'pods',
+      '-l',
+      selector,
+      '-o',
+      'jsonpath={.items[0].metadata.name}',
+    ]));
   if (!podName) throw new Error(`deployment ${namespace}/${name} has no pod to stand in for`);
   const dir = mkdtempSync(path.join(tmpdir(), `stand-in-${name}-`));
   const kubeconfig = await serviceAccountKubeconfig(
@@ -172,7 +186,11 @@ export async function runDeploymentLocally(
     dir,
   );
   const mounts = await materializeSecretMounts(cp, namespace, deployment, container, dir);
-  const args = [...rewriteMountPaths(container.args ?? [], mounts), `--kubeconfig=${kubeconfig}`];
+  const args = [
+    ...rewriteMountPaths(container.args ?? [], mounts),
+    `--kubeconfig=${kubeconfig}`,
+    ...(options.extraArgs ?? []),
+  ];
   const env = resolveEnv(container.env ?? [], { namespace, name: podName });
   const child: ChildProcess = spawn(
     path.join(repoRoot, 'node_modules/.bin/node'),
@@ -198,6 +216,8 @@ export async function runDeploymentLocally(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     pid: child.pid!,
+    podName,
+    exited,
     output: () => output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

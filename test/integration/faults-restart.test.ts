@@ -1,8 +1,9 @@
-// Crash safety: the controller, as its own process, is SIGKILLed while it is creating the children
-// of 50 MCPServers (no chance to finish a reconcile or clean up), then started again. Level-triggered
-// reconciles from the cluster's state must converge: every server Ready, each with exactly its
-// children, every child owned by its server, and no second rollout (one ReplicaSet per Deployment, one
-// ControllerRevision per StatefulSet: the new process built the same pod templates as the dead one).
+// Crash safety (issue 7, faults): the controller, as its own process, is SIGKILLed while it is creating
+// the children of 200 MCPServers (no chance to finish a reconcile or clean up), then started again.
+// Level-triggered reconciles from the cluster's state must converge: every server Ready, each with
+// exactly its children (none duplicated, none missing), every child owned by its server, nothing
+// orphaned, and no second rollout (one ReplicaSet per Deployment, one ControllerRevision per
+// StatefulSet: the new process built the same pod templates as the dead one).
 import { expect } from 'chai';
 import { stringify } from 'yaml';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
@@ -16,11 +17,21 @@ import {
   type ListedObject,
 } from './controller-fixtures.ts';
 import { startControllerProcess, type ControllerProcess } from './controller-process.ts';
+import { fakeNode } from '../../controlplane/kwok.ts';
 import { eventually } from './harness.ts';
 
-const ns = `ctrl-restart-${process.pid}`;
-const COUNT = 50;
-const names = Array.from({ length: COUNT }, (_, i) => `srv-${String(i).padStart(2, '0')}`);
+const ns = `faults-restart-${process.pid}`;
+const COUNT = 200;
+/** Killed once at least this many StatefulSets exist: mid-way, with most servers still to do. */
+const KILL_AFTER = 20;
+const names = Array.from({ length: COUNT }, (_, i) => `srv-${String(i).padStart(3, '0')}`);
+// Each MCPServer runs two pods (its StatefulSet's and its proxy's) and a KWOK node takes 110, as a
+// kubelet's default maxPods: the shared control plane's one node holds 55 servers. More fake nodes for
+// the time of this test, as a real cluster of this size would have.
+const EXTRA_NODES = Array.from(
+  { length: Math.ceil((2 * COUNT) / 110) - 1 },
+  (_, i) => `faults-restart-node-${i}`,
+);
 
 const manifests = names
   .map((name) =>
@@ -48,22 +59,25 @@ const isNamespaceDefault = (o: ListedObject): boolean =>
   (o.kind === 'ServiceAccount' && o.metadata.name === 'default') ||
   (o.kind === 'ConfigMap' && o.metadata.name === 'kube-root-ca.crt');
 
-describe('a controller killed mid-reconcile and started again', function () {
-  this.timeout(180_000);
+describe(`a controller killed mid-reconcile of ${COUNT} MCPServers and started again`, function () {
+  this.timeout(420_000);
   const processes: ControllerProcess[] = [];
   let statefulSetsAtKill = 0;
 
   before(async () => {
     await installCrd();
     await ensureNamespace(ns);
-    await kubectl(['apply', '-f', '-'], manifests);
+    for (const node of EXTRA_NODES) await kubectl(['apply', '-f', '-'], JSON.stringify(fakeNode(node)));
+    await kubectl(['create', '-f', '-'], manifests);
     const first = await startControllerProcess({ namespaces: [ns] });
     processes.push(first);
     statefulSetsAtKill = await eventually(
       'the first controller to have created some StatefulSets',
       async () => {
-        const n = (await list('statefulsets')).length;
-        return n >= 5 ? n : undefined;
+        const n = (await kubectl(['-n', ns, 'get', 'statefulsets', '-o', 'name']))
+          .split('\n')
+          .filter(Boolean).length;
+        return n >= KILL_AFTER ? n : undefined;
       },
       60_000,
     );
@@ -74,10 +88,12 @@ describe('a controller killed mid-reconcile and started again', function () {
   after(async () => {
     for (const p of processes) await p.kill('SIGTERM');
     await kubectl(['delete', 'namespace', ns, '--wait=false', '--ignore-not-found']);
+    // The pods still bound to them are deleted with the namespace (or by pod GC once the node is gone).
+    await kubectl(['delete', 'node', ...EXTRA_NODES, '--ignore-not-found']);
   });
 
   it('was killed with some but not all StatefulSets created', () => {
-    expect(statefulSetsAtKill).to.be.within(5, COUNT - 1);
+    expect(statefulSetsAtKill).to.be.within(KILL_AFTER, COUNT - 1);
   });
 
   it(`brings all ${COUNT} MCPServers to Ready after the restart`, async () => {
@@ -86,9 +102,12 @@ describe('a controller killed mid-reconcile and started again', function () {
       async () => {
         const servers = await list<MCPServer>('mcpservers');
         const ok = servers.filter((s) => s.status?.phase === 'Ready');
-        return ok.length === COUNT ? ok : undefined;
+        if (ok.length === COUNT) return ok;
+        // Thrown, not returned: a timeout then says how far it got.
+        const phases = Map.groupBy(servers, (s) => s.status?.phase ?? 'none');
+        throw new Error([...phases].map(([phase, l]) => `${phase}: ${l.length}`).join(', '));
       },
-      120_000,
+      240_000,
     );
     expect(ready.map((s) => s.metadata?.name).sort()).to.deep.equal(names);
   });
