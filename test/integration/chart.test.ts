@@ -69,6 +69,7 @@ interface ContainerView {
   resources: { limits: Record<string, string> };
   securityContext: Record<string, unknown>;
   readinessProbe: { httpGet: Record<string, unknown> };
+  lifecycle?: unknown;
 }
 interface DeploymentView {
   replicas: number;
@@ -182,6 +183,8 @@ describe('the Helm chart', function () {
       capabilities: { drop: ['ALL'] },
     });
     expect(pod.topologySpreadConstraints[0]?.topologyKey).to.equal('kubernetes.io/hostname');
+    // A terminating replica keeps answering until its endpoint is gone: the API server does not retry.
+    expect(container.lifecycle).to.deep.equal({ preStop: { sleep: { seconds: 5 } } });
     expect(container.readinessProbe.httpGet).to.deep.include({ path: '/readyz', scheme: 'HTTPS' });
     expect(
       (find(objs, 'PodDisruptionBudget') as unknown as { spec: { minAvailable: number } }).spec.minAvailable,
