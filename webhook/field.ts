@@ -21,33 +21,64 @@ export interface FieldError {
   detail: string;
 }
 
-/** An immutable path into an object: `FieldPath.of('spec').child('secrets').index(0).key('a')`. */
+/**
+ * An immutable path into an object: `FieldPath.of('spec').child('secrets').index(0).key('a')`. Rules make
+ * a path for every field they look at, and almost all of them are never printed (the object is valid), so
+ * a path only links to its parent and spells itself out the first time it is printed.
+ */
 export class FieldPath {
-  readonly #text: string;
+  readonly #parent: FieldPath | undefined;
+  /** A field name for child(), or what goes in brackets for index() and key(). */
+  readonly #segment: string | number;
+  readonly #bracketed: boolean;
+  #text: string | undefined;
 
-  private constructor(text: string) {
-    this.#text = text;
+  private constructor(parent: FieldPath | undefined, segment: string | number, bracketed: boolean) {
+    this.#parent = parent;
+    this.#segment = segment;
+    this.#bracketed = bracketed;
   }
 
   static of(name: string): FieldPath {
-    return new FieldPath(name);
+    return new FieldPath(undefined, name, false);
   }
 
+  /** Names that are empty are skipped, as apimachinery's Child does for an empty root. */
   child(...names: string[]): FieldPath {
-    return new FieldPath([this.#text, ...names].filter((s) => s !== '').join('.'));
+    return names.reduce<FieldPath>(
+      (path, name) => (name === '' ? path : new FieldPath(path, name, false)),
+      this,
+    );
   }
 
   index(i: number): FieldPath {
-    return new FieldPath(`${this.#text}[${i}]`);
+    return new FieldPath(this, i, true);
   }
 
   /** A map key, printed as apimachinery's Path.Key does: `metadata.labels[app]`. */
   key(k: string): FieldPath {
-    return new FieldPath(`${this.#text}[${k}]`);
+    return new FieldPath(this, k, true);
   }
 
   toString(): string {
-    return this.#text;
+    if (this.#text !== undefined) return this.#text;
+    // Iterative, so that however deep a path goes, printing it cannot overflow the stack.
+    const unprinted: FieldPath[] = [this];
+    let printed = this.#parent;
+    while (printed !== undefined && printed.#text === undefined) {
+      unprinted.push(printed);
+      printed = printed.#parent;
+    }
+    let text = printed === undefined ? '' : (printed.#text ?? '');
+    for (let i = unprinted.length - 1; i >= 0; i--) {
+      const path = unprinted[i]!;
+      const segment = String(path.#segment);
+      if (path.#bracketed) text = `${text}[${segment}]`;
+      else if (text !== '') text = `${text}.${segment}`;
+      else text = segment;
+      path.#text = text;
+    }
+    return text;
   }
 }
 
