@@ -15,7 +15,10 @@ export const podSpecOf = (server: unknown): Dict => dict(dict(specOf(server).pod
 
 /** The container named `mcp` with its index in containers, if there is one. */
 export function mcpContainer(server: unknown): [Dict, number] | undefined {
-  return dictsOf(podSpecOf(server).containers).find(([c]) => c.name === MCP_CONTAINER);
+  const containers = podSpecOf(server).containers;
+  if (!Array.isArray(containers)) return undefined;
+  const index = containers.findIndex((c) => isDict(c) && c.name === MCP_CONTAINER);
+  return index === -1 ? undefined : [containers[index] as Dict, index];
 }
 
 function checkListShape(podSpec: Dict, path: FieldPath): FieldError[] {
@@ -28,9 +31,10 @@ function checkListShape(podSpec: Dict, path: FieldPath): FieldError[] {
       continue;
     }
     value.forEach((c: unknown, i) => {
-      const itemPath = path.child(list).index(i);
-      if (!isDict(c)) errors.push(typeInvalid(itemPath, c, 'must be of type object'));
-      else if (typeof c.name !== 'string' || c.name === '') errors.push(required(itemPath.child('name')));
+      if (!isDict(c)) errors.push(typeInvalid(path.child(list).index(i), c, 'must be of type object'));
+      else if (typeof c.name !== 'string' || c.name === '') {
+        errors.push(required(path.child(list).index(i).child('name')));
+      }
     });
   }
   return errors;
@@ -39,7 +43,7 @@ function checkListShape(podSpec: Dict, path: FieldPath): FieldError[] {
 function checkMcpContainerPresent(podSpec: Dict, path: FieldPath): FieldError[] {
   const containers = podSpec.containers;
   if (!Array.isArray(containers) || containers.length === 0) return [];
-  if (dictsOf(containers).some(([c]) => c.name === MCP_CONTAINER)) return [];
+  if (containers.some((c) => isDict(c) && c.name === MCP_CONTAINER)) return [];
   return [
     required(
       path.child('containers'),
@@ -51,7 +55,7 @@ function checkMcpContainerPresent(podSpec: Dict, path: FieldPath): FieldError[] 
 function checkContainers(podSpec: Dict, path: FieldPath): FieldError[] {
   const errors: FieldError[] = [];
   const names = new Set<string>();
-  const volumes = new Set(dictsOf(podSpec.volumes).map(([v]) => str(v.name)));
+  let volumes: Set<string | undefined> | undefined; // read once a container mounts something
   for (const list of LISTS) {
     for (const [container, i] of dictsOf(podSpec[list])) {
       const containerPath = path.child(list).index(i);
@@ -60,6 +64,7 @@ function checkContainers(podSpec: Dict, path: FieldPath): FieldError[] {
       if (name) names.add(name);
       for (const [mount, j] of dictsOf(container.volumeMounts)) {
         const volume = str(mount.name);
+        volumes ??= new Set(dictsOf(podSpec.volumes).map(([v]) => str(v.name)));
         if (volume && !volumes.has(volume)) {
           errors.push(notFound(containerPath.child('volumeMounts').index(j).child('name'), volume));
         }
@@ -77,9 +82,10 @@ export function checkPodTemplate(server: unknown, path: FieldPath = FieldPath.of
   if (!isDict(template) || template.spec === undefined) return [];
   const podPath = path.child('podTemplateSpec', 'spec');
   if (!isDict(template.spec)) return [invalid(podPath, template.spec, 'must be a PodSpec object')];
-  return [
-    ...checkListShape(template.spec, podPath),
+  const errors = checkListShape(template.spec, podPath);
+  errors.push(
     ...checkMcpContainerPresent(template.spec, podPath),
     ...checkContainers(template.spec, podPath),
-  ];
+  );
+  return errors;
 }

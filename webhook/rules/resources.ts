@@ -4,7 +4,7 @@
 // on the Deployment or StatefulSet, where the user would never see the error.
 import { FieldPath, invalid, type FieldError } from '../field.ts';
 import { parseQuantity, QUANTITY_FORMAT_MESSAGE } from '../quantity.ts';
-import { dict, isDict, specOf } from './shape.ts';
+import { dict, isDict, specOf, str, type Dict } from './shape.ts';
 
 /** How a resource name joins its path: `limits.cpu` for our typed fields, `limits[cpu]` for core maps. */
 export type ResourceNameStyle = 'field' | 'mapKey';
@@ -12,23 +12,26 @@ export type ResourceNameStyle = 'field' | 'mapKey';
 const named = (path: FieldPath, name: string, style: ResourceNameStyle): FieldPath =>
   style === 'field' ? path.child(name) : path.key(name);
 
-function parsedList(
-  list: unknown,
-  path: FieldPath,
-  style: ResourceNameStyle,
-  errors: FieldError[],
-): Map<string, bigint> {
-  const parsed = new Map<string, bigint>();
-  for (const [name, raw] of Object.entries(dict(list))) {
-    const text = typeof raw === 'number' ? String(raw) : raw;
-    if (typeof text !== 'string') continue; // a type error the schema (or API server) reports
+/** The quantity a resources entry holds (numbers are read as their decimal text), or undefined. */
+const textOf = (raw: unknown): string | undefined => (typeof raw === 'number' ? String(raw) : str(raw));
+
+/** Every quantity of a limits or requests map valid and non-negative; type errors are the schema's. */
+function checkList(list: Dict, path: FieldPath, style: ResourceNameStyle, errors: FieldError[]): void {
+  for (const name of Object.keys(list)) {
+    const text = textOf(list[name]);
+    if (text === undefined) continue; // a type error the schema (or API server) reports
     const quantity = parseQuantity(text);
     if (quantity === undefined) errors.push(invalid(named(path, name, style), text, QUANTITY_FORMAT_MESSAGE));
     else if (quantity < 0n)
       errors.push(invalid(named(path, name, style), text, 'must be greater than or equal to 0'));
-    else parsed.set(name, quantity);
   }
-  return parsed;
+}
+
+/** A quantity that checkList accepted, or undefined. */
+function validQuantity(raw: unknown): bigint | undefined {
+  const text = textOf(raw);
+  const quantity = text === undefined ? undefined : parseQuantity(text);
+  return quantity !== undefined && quantity >= 0n ? quantity : undefined;
 }
 
 /** Quantities of a {limits, requests} object valid, and each request at most its limit. */
@@ -39,15 +42,18 @@ export function checkResourceRequirements(
 ): FieldError[] {
   if (!isDict(resources)) return [];
   const errors: FieldError[] = [];
-  const limits = parsedList(resources.limits, path.child('limits'), style, errors);
-  const requests = parsedList(resources.requests, path.child('requests'), style, errors);
-  for (const [name, request] of requests) {
-    const limit = limits.get(name);
-    if (limit !== undefined && request > limit) {
-      const limitText = String(dict(resources.limits)[name]);
-      const requestText = String(dict(resources.requests)[name]);
-      const detail = `must be less than or equal to ${name} limit of ${limitText}`;
-      errors.push(invalid(named(path.child('requests'), name, style), requestText, detail));
+  const limits = dict(resources.limits);
+  const requests = dict(resources.requests);
+  checkList(limits, path.child('limits'), style, errors);
+  checkList(requests, path.child('requests'), style, errors);
+  for (const name of Object.keys(requests)) {
+    // Own keys only: a request named `constructor` has no limit, whatever the prototype holds.
+    if (!Object.hasOwn(limits, name)) continue;
+    const request = validQuantity(requests[name]);
+    const limit = validQuantity(limits[name]);
+    if (request !== undefined && limit !== undefined && request > limit) {
+      const detail = `must be less than or equal to ${name} limit of ${String(limits[name])}`;
+      errors.push(invalid(named(path.child('requests'), name, style), String(requests[name]), detail));
     }
   }
   return errors;

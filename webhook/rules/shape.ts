@@ -21,9 +21,10 @@ export const int = (value: unknown): number | undefined =>
 export function dictsOf(value: unknown): Array<[Dict, number]> {
   if (!Array.isArray(value)) return [];
   const out: Array<[Dict, number]> = [];
-  value.forEach((item, i) => {
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i];
     if (isDict(item)) out.push([item, i]);
-  });
+  }
   return out;
 }
 

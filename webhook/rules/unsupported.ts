@@ -27,7 +27,10 @@ export function checkUnsupportedFields(
   path: FieldPath = FieldPath.of('spec'),
 ): FieldError[] {
   const spec = specOf(server);
-  return UNSUPPORTED_FIELDS.filter((field) => !isZeroValue(spec[field])).map((field) =>
-    forbidden(path.child(field), 'not supported by this operator'),
-  );
+  const errors: FieldError[] = [];
+  for (const field of UNSUPPORTED_FIELDS) {
+    if (!isZeroValue(spec[field]))
+      errors.push(forbidden(path.child(field), 'not supported by this operator'));
+  }
+  return errors;
 }
