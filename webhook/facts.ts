@@ -59,13 +59,19 @@ export async function gatherFacts(
   if (lookup.offline) return skippedFacts();
   const secrets = referencedSecrets(server);
   const configMaps = referencedConfigMaps(server);
-  const [secretKeys, configMapData] = await Promise.all([
-    Promise.all(secrets.map((name) => lookup.getSecretKeys(namespace, name))),
-    Promise.all(configMaps.map((name) => lookup.getConfigMapData(namespace, name))),
+  if (secrets.length === 0 && configMaps.length === 0) {
+    return { lookupsSkipped: false, secretKeys: new Map(), configMapData: new Map() };
+  }
+  // One Promise.all over both kinds: the Secrets' answers first, then the ConfigMaps'.
+  const answers = await Promise.all<string[] | Record<string, string> | undefined>([
+    ...secrets.map((name) => lookup.getSecretKeys(namespace, name)),
+    ...configMaps.map((name) => lookup.getConfigMapData(namespace, name)),
   ]);
   return {
     lookupsSkipped: false,
-    secretKeys: new Map(secrets.map((name, i) => [name, secretKeys[i]])),
-    configMapData: new Map(configMaps.map((name, i) => [name, configMapData[i]])),
+    secretKeys: new Map(secrets.map((name, i) => [name, answers[i] as string[] | undefined])),
+    configMapData: new Map(
+      configMaps.map((name, i) => [name, answers[secrets.length + i] as Record<string, string> | undefined]),
+    ),
   };
 }

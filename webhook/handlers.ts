@@ -2,8 +2,8 @@
 // facts the lookup reads and the policy current at the time of the review. A lookup that throws makes
 // the handler throw, which the server answers as Errored (500) with the request's uid: a flaky API
 // server must never make a valid MCPServer look invalid.
-import { admissionTarget, reviewMutate, reviewValidate } from './review.ts';
-import { type ClusterLookup, gatherFacts, skippedFacts } from './facts.ts';
+import { finishValidation, reviewMutate, startValidation } from './review.ts';
+import { type ClusterLookup, gatherFacts } from './facts.ts';
 import type { AdmissionPolicy } from './policy.ts';
 import type { AdmissionHandler } from './server.ts';
 
@@ -19,9 +19,11 @@ export function createAdmissionHandlers(deps: AdmissionHandlerDeps): {
 } {
   return {
     async validate(body) {
-      const target = admissionTarget(body);
-      const facts = target ? await gatherFacts(target.object, deps.lookup, target.namespace) : skippedFacts();
-      return reviewValidate(body, facts, deps.policy());
+      // The envelope is read once: reviewValidate's two halves, with the lookups in between.
+      const started = startValidation(body);
+      if ('answer' in started) return started.answer;
+      const facts = await gatherFacts(started.object, deps.lookup, started.namespace);
+      return finishValidation(started, facts, deps.policy());
     },
     mutate(body) {
       return Promise.resolve(reviewMutate(body, deps.policy()));

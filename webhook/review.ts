@@ -1,8 +1,10 @@
 // AdmissionReview in, AdmissionReview out. Pure: does not read the cluster (facts.ts does, before) and does
-// not speak HTTP (server.ts does, after). The server's flow for validation is
-//   const target = admissionTarget(body)            // the object and namespace, if the envelope is usable
-//   const facts = target ? await gatherFacts(target.object, lookup, target.namespace) : skippedFacts()
-//   const { httpStatus, body: answer } = reviewValidate(body, facts, policy)
+// not speak HTTP (server.ts does, after). The server's flow for validation (handlers.ts) is
+//   const started = startValidation(body)           // the answer already, or the object and its namespace
+//   if ('answer' in started) return started.answer
+//   const facts = await gatherFacts(started.object, lookup, started.namespace)
+//   const { httpStatus, body: answer } = finishValidation(started, facts, policy)
+// which is reviewValidate(body, facts, policy) with the facts gathered in between.
 // and a throwing lookup becomes errored(uid, ...) (500), never a denial.
 // dryRun needs no handling: admission here has no side effects, so a dry run gets the same answer.
 import { defaultMCPServer } from './defaults.ts';
@@ -162,10 +164,36 @@ export function reviewValidate(
   facts: AdmissionFacts,
   policy: AdmissionPolicy,
 ): ReviewResult {
+  const started = startValidation(review);
+  return 'answer' in started ? started.answer : finishValidation(started, facts, policy);
+}
+
+/** An MCPServer to validate: the request's uid and name, and the object in the namespace it lands in. */
+export interface ValidationTarget {
+  uid: string;
+  name: string;
+  namespace: string;
+  object: Dict;
+}
+
+/**
+ * reviewValidate's first half, so the server reads the envelope once: the answer when there is nothing to
+ * validate (a malformed review, DELETE or CONNECT), else what to gather facts for and then validate.
+ */
+export function startValidation(review: unknown): ValidationTarget | { answer: ReviewResult } {
   const parsed = parseReview(review);
-  if ('problem' in parsed) return badRequest(parsed.problem);
-  if (parsed.operation !== 'CREATE' && parsed.operation !== 'UPDATE') return allow(parsed.uid);
+  if ('problem' in parsed) return { answer: badRequest(parsed.problem) };
+  if (parsed.operation !== 'CREATE' && parsed.operation !== 'UPDATE') return { answer: allow(parsed.uid) };
   const object = withNamespace(dict(parsed.object), parsed.namespace);
-  const { errors, warnings } = validateMCPServer(object, facts, policy);
-  return errors.length > 0 ? deny(parsed.uid, parsed.name, errors, warnings) : allow(parsed.uid, warnings);
+  return { uid: parsed.uid, name: parsed.name, namespace: parsed.namespace, object };
+}
+
+/** reviewValidate's second half: the verdict on a target, given the facts gathered for it. */
+export function finishValidation(
+  target: ValidationTarget,
+  facts: AdmissionFacts,
+  policy: AdmissionPolicy,
+): ReviewResult {
+  const { errors, warnings } = validateMCPServer(target.object, facts, policy);
+  return errors.length > 0 ? deny(target.uid, target.name, errors, warnings) : allow(target.uid, warnings);
 }
