@@ -1,15 +1,19 @@
 // bench/soak: the operator under steady MCPServer churn for a long time, with admission in the path of
 // every write. Its own local control plane; the operator as its pod runs it (`mcp-operator run`:
-// webhooks and controller in one child process, the webhook configurations pointing at it on loopback);
-// one proxy child (stdio, server-everything) under a light client load. For SOAK_MINUTES, one create,
+// webhooks and controller in one child process, the webhook configurations pointing at it on loopback)
+// and as the image runs it (compiled JavaScript, the Dockerfile's ENV: soak-image.ts); one proxy child
+// (stdio, server-everything, run the same way) under a light client load. For SOAK_MINUTES, one create,
 // update (a spec change that rolls the workload) or delete every SOAK_OP_MS, keeping about SOAK_LIVE
-// MCPServers alive. Every SOAK_SAMPLE_SECONDS: the operator's and the proxy's RSS (and heap, from their
-// /metrics) and the API server's write count. At the end: the churn stops, and once the cluster has
-// converged (or SOAK_CONVERGE_SECONDS have passed) the missed events are counted (soak-analysis.ts).
-// Exits 1 if any event was missed.
+// MCPServers alive. Every SOAK_SAMPLE_SECONDS: the operator's memory by kind (RssAnon and RssFile from
+// /proc; V8 heap committed and used, new space, external memory from its /metrics: soak-memory.ts), the
+// proxy's RSS and heap, and the API server's write count. At the end: the churn stops, and once the
+// cluster has converged (or SOAK_CONVERGE_SECONDS have passed) the missed events are counted
+// (soak-analysis.ts). Exits 1 if any event was missed.
 //
 // Settings (environment): SOAK_MINUTES (30), SOAK_LIVE (60), SOAK_SAMPLE_SECONDS (30), SOAK_OP_MS (400),
-// SOAK_CONVERGE_SECONDS (120), SOAK_SEED (1), SOAK_NODES (3 extra KWOK nodes of 110 pods).
+// SOAK_CONVERGE_SECONDS (120), SOAK_SEED (1), SOAK_NODES (3 extra KWOK nodes of 110 pods),
+// SOAK_COMPILED (1; 0 runs cli/main.ts from source, type stripper included), SOAK_ENV (a JSON object of
+// variables set over the image's, to try a setting before it goes into the Dockerfile).
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startControlPlane, type ControlPlane } from '../controlplane/cluster.ts';
@@ -26,9 +30,12 @@ import {
   registerWebhooks,
 } from './lib/soak-cluster.ts';
 import { startClientLoad, startSoakProxy, type ClientLoad, type SoakProxy } from './lib/soak-mcp-load.ts';
-import { rssMiB, startSoakOperator, type SoakOperator } from './lib/soak-operator.ts';
+import { prepareImage } from './lib/soak-image.ts';
+import { cpuSeconds, processMemory } from './lib/soak-memory.ts';
+import { startSoakOperator, type SoakOperator } from './lib/soak-operator.ts';
 import {
   SAMPLE_HEADER,
+  SAMPLE_LEGEND,
   sampleRow,
   summaryText,
   trends,
@@ -44,6 +51,8 @@ interface Settings {
   convergeSeconds: number;
   seed: number;
   nodes: number;
+  compiled: boolean;
+  env: Record<string, string>;
 }
 
 function readSettings(env: NodeJS.ProcessEnv): Settings {
@@ -56,6 +65,8 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
     convergeSeconds: num('SOAK_CONVERGE_SECONDS', 120),
     seed: num('SOAK_SEED', 1),
     nodes: num('SOAK_NODES', 3),
+    compiled: (env.SOAK_COMPILED ?? '1') !== '0',
+    env: JSON.parse(env.SOAK_ENV ?? '{}') as Record<string, string>,
   };
 }
 
@@ -127,18 +138,26 @@ async function main(): Promise<number> {
   const s = readSettings(process.env);
   const loadAtStart = loadavg();
   progress(`settings ${JSON.stringify(s)}; loadavg ${loadAtStart}`);
+  const prepared = await prepareImage(s.compiled);
+  const image = { ...prepared, env: { ...prepared.env, ...s.env } };
+  progress(`running ${image.script} with the image's environment ${JSON.stringify(image.env)}`);
   const cp = await startControlPlane({ log: createLogger('soak', process.env.LOG_LEVEL ?? 'warn') });
   started.cp = cp;
   await installCrd(cp);
   await addNodes(cp, s.nodes);
   await preparePrerequisites(cp);
-  const operator = await startSoakOperator({ kubeconfig: cp.kubeconfig, namespace: SOAK_NAMESPACE });
+  const operator = await startSoakOperator({
+    kubeconfig: cp.kubeconfig,
+    namespace: SOAK_NAMESPACE,
+    script: image.script,
+    env: image.env,
+  });
   started.operator = operator;
   await registerWebhooks(cp, operator.webhookPort, operator.caPem);
   // Admission is counted from here (after the probe's denials), the fill included.
   const admissionBefore = await apiServerCounters(cp);
   progress(`control plane, operator (pid ${operator.pid}) and webhooks up`);
-  const proxy = await startSoakProxy();
+  const proxy = await startSoakProxy(image);
   started.proxy = proxy;
   const load = startClientLoad(proxy.url, { callsPerSession: 3, pauseMs: 500 });
   started.load = load;
@@ -155,16 +174,17 @@ async function main(): Promise<number> {
     const counters = await apiServerCounters(cp);
     return {
       seconds: Math.round((performance.now() - t0) / 1000),
-      operatorRssMiB: rssMiB(operator.pid),
-      operatorHeapMiB: await operator.heapMiB(),
-      proxyRssMiB: rssMiB(proxy.pid),
+      operator: processMemory(operator.pid),
+      operatorHeap: await operator.heap(),
+      operatorCpuSeconds: cpuSeconds(operator.pid),
+      proxyRssMiB: processMemory(proxy.pid).rssMiB,
       proxyHeapMiB: await proxy.heapMiB(),
       writes: counters.writes - before.writes,
       operations: churn.counts.create + churn.counts.update + churn.counts.delete - opsBefore,
       live: churn.live(),
     };
   }, s.sampleSeconds * 1000);
-  process.stderr.write(`${SAMPLE_HEADER}\n`);
+  process.stderr.write(`${SAMPLE_LEGEND}\n${SAMPLE_HEADER}\n`);
   await churn.run(t0 + s.minutes * 60_000);
   const samples = await sampler.stop();
   const churnMinutes = (performance.now() - t0) / 60_000;
@@ -189,7 +209,7 @@ async function main(): Promise<number> {
     validatingWebhookCalls: after.validations - admissionBefore.validations,
     webhookRejections: after.rejections - admissionBefore.rejections,
     proxy: load.counts,
-    ...trends(samples),
+    memory: trends(samples),
     writes: samples.at(-1)?.writes ?? 0,
     errors: [...churn.counts.errors, ...load.counts.errors],
   };
@@ -197,6 +217,8 @@ async function main(): Promise<number> {
   process.stdout.write(
     [
       '',
+      `Operator: ${image.script}, environment ${JSON.stringify(image.env)}`,
+      SAMPLE_LEGEND,
       SAMPLE_HEADER,
       ...samples.map(sampleRow),
       '',

@@ -161,18 +161,20 @@ export function linearSlope(points: readonly Point[]): number {
 export interface MemoryTrend {
   first: number;
   last: number;
+  min: number;
   max: number;
   /** MiB per hour, fitted over the second half of the samples (after warm-up). */
   slopePerHour: number;
 }
 
-/** First, last, max and the second-half slope of a series of (seconds, MiB) samples. */
+/** First, last, min, max and the second-half slope of a series of (seconds, MiB) samples. */
 export function memoryTrend(samples: readonly { seconds: number; mib: number }[]): MemoryTrend {
-  if (!samples.length) return { first: 0, last: 0, max: 0, slopePerHour: 0 };
+  if (!samples.length) return { first: 0, last: 0, min: 0, max: 0, slopePerHour: 0 };
   const secondHalf = samples.slice(Math.floor(samples.length / 2));
   return {
     first: samples[0]!.mib,
     last: samples.at(-1)!.mib,
+    min: Math.min(...samples.map((s) => s.mib)),
     max: Math.max(...samples.map((s) => s.mib)),
     slopePerHour: linearSlope(secondHalf.map((s) => ({ x: s.seconds / 3600, y: s.mib }))),
   };

@@ -11,6 +11,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { repoRoot } from '../../controlplane/versions.ts';
 import { freePort, httpGet, waitUntil } from '../../controlplane/wait.ts';
 import { sumSamples } from '../../lib/prometheus-text.ts';
+import type { SoakImage } from './soak-image.ts';
 
 const EVERYTHING = fileURLToPath(
   import.meta.resolve('@modelcontextprotocol/server-everything/dist/index.js'),
@@ -25,14 +26,22 @@ export interface SoakProxy {
   stop(): Promise<void>;
 }
 
-/** Starts the proxy in its own process group, so stopping it ends server-everything too. */
-export async function startSoakProxy(): Promise<SoakProxy> {
+/**
+ * Starts the proxy in its own process group, so stopping it ends server-everything too; as the image
+ * runs it (its script and environment).
+ */
+export async function startSoakProxy(image: Pick<SoakImage, 'script' | 'env'>): Promise<SoakProxy> {
   const port = await freePort();
   const node = path.join(repoRoot, 'node_modules/.bin/node');
   const child: ChildProcess = spawn(
     node,
-    ['cli/main.ts', 'proxy', '--transport', 'stdio', '--port', `${port}`, '--', node, EVERYTHING, 'stdio'],
-    { cwd: repoRoot, stdio: 'ignore', detached: true, env: { ...process.env, LOG_LEVEL: 'warn' } },
+    [image.script, 'proxy', '--transport', 'stdio', '--port', `${port}`, '--', node, EVERYTHING, 'stdio'],
+    {
+      cwd: repoRoot,
+      stdio: 'ignore',
+      detached: true,
+      env: { ...process.env, ...image.env, LOG_LEVEL: 'warn' },
+    },
   );
   let running = true;
   const exited = new Promise<string>((resolve) =>

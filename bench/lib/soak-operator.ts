@@ -1,21 +1,22 @@
 // The operator as its pod runs it, `mcp-operator run` (webhooks and controller in one process), as a
-// child of the soak: webhooks on a loopback port with a local CA (the webhook configurations point
-// there), the controller watching the soak namespace, its metrics on another port. Its RSS is read
-// from /proc, its heap from its own /metrics.
+// child of the soak: compiled JavaScript with the image's environment (as the image runs it; from
+// source, Node's type stripper adds about 30 MiB), webhooks on a loopback port with a local CA (the
+// webhook configurations point there), the controller watching the soak namespace, its metrics on
+// another port. Its memory is read from /proc, its heap from its own /metrics (soak-memory.ts).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../../controlplane/versions.ts';
 import { freePort, httpGet, waitUntil } from '../../controlplane/wait.ts';
-import { sumSamples } from '../../lib/prometheus-text.ts';
+import { heapFigures, type HeapFigures } from './soak-memory.ts';
 
 export interface SoakOperator {
   pid: number;
   webhookPort: number;
   caPem: string;
-  /** nodejs_heap_size_used_bytes from its /metrics, in MiB; undefined if it does not export it. */
-  heapMiB(): Promise<number | undefined>;
+  /** The V8 heap figures of its /metrics; undefined if it does not export them. */
+  heap(): Promise<HeapFigures | undefined>;
   /** Whether it is still running (an exit mid-soak is a failure worth reporting). */
   alive(): boolean;
   /** The last lines it wrote to stderr, for diagnosis. */
@@ -23,19 +24,22 @@ export interface SoakOperator {
   stop(): Promise<void>;
 }
 
-/** Resident memory of one process (not its children), in MiB. */
-export function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+export interface SoakOperatorOptions {
+  kubeconfig: string;
+  namespace: string;
+  /** The script to run: cli/main.ts, or its compiled form (soak-image.ts). */
+  script: string;
+  /** Environment on top of the soak's own (the image's ENV). */
+  env: Record<string, string>;
 }
 
-export async function startSoakOperator(o: { kubeconfig: string; namespace: string }): Promise<SoakOperator> {
+export async function startSoakOperator(o: SoakOperatorOptions): Promise<SoakOperator> {
   const [webhookPort, metricsPort] = [await freePort(), await freePort()];
   const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'mcp-soak-')), 'webhook-ca.crt');
   const child = spawn(
     path.join(repoRoot, 'node_modules/.bin/node'),
     [
-      'cli/main.ts',
+      o.script,
       'run',
       `--kubeconfig=${o.kubeconfig}`,
       `--port=${webhookPort}`,
@@ -45,7 +49,11 @@ export async function startSoakOperator(o: { kubeconfig: string; namespace: stri
       `--metrics-port=${metricsPort}`,
       '--proxy-image=example.invalid/mcp-operator:soak',
     ],
-    { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } },
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...o.env, LOG_LEVEL: 'warn' },
+    },
   );
   const tail: string[] = [];
   child.stderr.setEncoding('utf8');
@@ -85,11 +93,7 @@ export async function startSoakOperator(o: { kubeconfig: string; namespace: stri
     pid: child.pid!,
     webhookPort,
     caPem: readFileSync(caFile, 'utf8'),
-    async heapMiB() {
-      const text = (await httpGet(metricsUrl, undefined, 10_000)).body;
-      if (!text.includes('nodejs_heap_size_used_bytes')) return undefined;
-      return sumSamples(text, 'nodejs_heap_size_used_bytes') / 2 ** 20;
-    },
+    heap: () => heapFigures(metricsUrl),
     alive: () => running,
     lastLines: () => tail.join('\n'),
     stop,

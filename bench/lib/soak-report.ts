@@ -1,11 +1,16 @@
 // The soak's printed output, pure: one row per memory sample, and the summary beneath.
 import { memoryTrend, type MemoryTrend, type MissedEvent } from './soak-analysis.ts';
+import { nativeMiB, type HeapFigures, type ProcessMemory } from './soak-memory.ts';
 
 export interface Sample {
   /** Seconds since the churn began. */
   seconds: number;
-  operatorRssMiB: number;
-  operatorHeapMiB: number | undefined;
+  /** The operator's resident memory (/proc/<pid>/status). */
+  operator: ProcessMemory;
+  /** The operator's V8 heap and external memory (its /metrics); undefined if unreadable. */
+  operatorHeap: HeapFigures | undefined;
+  /** The operator's CPU time so far (user + system), so a memory setting's CPU cost shows. */
+  operatorCpuSeconds: number;
   proxyRssMiB: number;
   proxyHeapMiB: number | undefined;
   /** Writes the API server served since the churn began (every client). */
@@ -15,22 +20,40 @@ export interface Sample {
   live: number;
 }
 
-const mib = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(1));
+const mib = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(1));
 
-export const SAMPLE_HEADER =
-  'minute  operator RSS MiB  operator heap MiB  proxy RSS MiB  proxy heap MiB  writes  operations  live';
+/** The young generation's committed size (V8 calls its space new_space). */
+export const newSpaceMiB = (heap: HeapFigures | undefined): number | undefined =>
+  heap?.spaces.new_space?.totalMiB;
+
+/** The columns, their header and how each reads a sample. */
+const COLUMNS: [header: string, value: (s: Sample) => string][] = [
+  ['minute', (s) => (s.seconds / 60).toFixed(1)],
+  ['op RSS', (s) => mib(s.operator.rssMiB)],
+  ['anon', (s) => mib(s.operator.anonMiB)],
+  ['file', (s) => mib(s.operator.fileMiB)],
+  ['heap total', (s) => mib(s.operatorHeap?.totalMiB)],
+  ['heap used', (s) => mib(s.operatorHeap?.usedMiB)],
+  ['new space', (s) => mib(newSpaceMiB(s.operatorHeap))],
+  ['external', (s) => mib(s.operatorHeap?.externalMiB)],
+  ['native', (s) => mib(nativeMiB(s.operator, s.operatorHeap))],
+  ['op CPU s', (s) => s.operatorCpuSeconds.toFixed(0)],
+  ['proxy RSS', (s) => mib(s.proxyRssMiB)],
+  ['proxy heap', (s) => mib(s.proxyHeapMiB)],
+  ['writes', (s) => String(s.writes)],
+  ['operations', (s) => String(s.operations)],
+  ['live', (s) => String(s.live)],
+];
+
+export const SAMPLE_HEADER = COLUMNS.map(([h]) => h.padStart(Math.max(h.length, 6))).join('  ');
+
+export const SAMPLE_LEGEND =
+  'MiB; op = the operator: RSS = anon + file (/proc/<pid>/status), heap total = V8 heap committed, ' +
+  'new space = its young generation committed, external = ArrayBuffers and other off-heap buffers, ' +
+  'native = anon - heap total - external (malloc, stacks, code); op CPU s = its CPU time so far';
 
 export function sampleRow(s: Sample): string {
-  return [
-    (s.seconds / 60).toFixed(1).padStart(6),
-    mib(s.operatorRssMiB).padStart(16),
-    mib(s.operatorHeapMiB).padStart(17),
-    mib(s.proxyRssMiB).padStart(13),
-    mib(s.proxyHeapMiB).padStart(14),
-    String(s.writes).padStart(6),
-    String(s.operations).padStart(10),
-    String(s.live).padStart(4),
-  ].join('  ');
+  return COLUMNS.map(([h, value]) => value(s).padStart(Math.max(h.length, 6))).join('  ');
 }
 
 export interface SoakSummary {
@@ -49,31 +72,42 @@ export interface SoakSummary {
   validatingWebhookCalls: number;
   webhookRejections: number;
   proxy: { sessions: number; calls: number; failedSessions: number; failedCalls: number };
-  operatorRss: MemoryTrend;
-  operatorHeap: MemoryTrend;
-  proxyRss: MemoryTrend;
+  memory: MemoryTrends;
   writes: number;
   errors: string[];
 }
 
-/** RSS and heap trends of the samples; heap series skip samples where the metric was missing. */
-export function trends(
-  samples: readonly Sample[],
-): Pick<SoakSummary, 'operatorRss' | 'operatorHeap' | 'proxyRss'> {
-  const series = (pick: (s: Sample) => number | undefined) =>
-    samples.flatMap((s) => {
-      const v = pick(s);
-      return v === undefined ? [] : [{ seconds: s.seconds, mib: v }];
-    });
-  return {
-    operatorRss: memoryTrend(series((s) => s.operatorRssMiB)),
-    operatorHeap: memoryTrend(series((s) => s.operatorHeapMiB)),
-    proxyRss: memoryTrend(series((s) => s.proxyRssMiB)),
-  };
+/** Trends of every memory series, in the order they are printed. */
+export type MemoryTrends = { what: string; trend: MemoryTrend }[];
+
+const SERIES: [what: string, pick: (s: Sample) => number | undefined][] = [
+  ['Operator RSS', (s) => s.operator.rssMiB],
+  ['Operator RssAnon', (s) => s.operator.anonMiB],
+  ['Operator RssFile', (s) => s.operator.fileMiB],
+  ['Operator heap committed', (s) => s.operatorHeap?.totalMiB],
+  ['Operator heap used', (s) => s.operatorHeap?.usedMiB],
+  ['Operator new space committed', (s) => newSpaceMiB(s.operatorHeap)],
+  ['Operator external', (s) => s.operatorHeap?.externalMiB],
+  ['Operator native (anon - heap - external)', (s) => nativeMiB(s.operator, s.operatorHeap)],
+  ['Proxy RSS', (s) => s.proxyRssMiB],
+  ['Proxy heap used', (s) => s.proxyHeapMiB],
+];
+
+/** The trend of each memory series; a series skips samples where its figure was missing. */
+export function trends(samples: readonly Sample[]): MemoryTrends {
+  return SERIES.map(([what, pick]) => ({
+    what,
+    trend: memoryTrend(
+      samples.flatMap((s) => {
+        const v = pick(s);
+        return v === undefined || !Number.isFinite(v) ? [] : [{ seconds: s.seconds, mib: v }];
+      }),
+    ),
+  }));
 }
 
 const trendLine = (what: string, t: MemoryTrend): string =>
-  `${what}: first ${t.first.toFixed(1)}, last ${t.last.toFixed(1)}, max ${t.max.toFixed(1)} MiB; ` +
+  `${what}: first ${t.first.toFixed(1)}, last ${t.last.toFixed(1)}, min ${t.min.toFixed(1)}, max ${t.max.toFixed(1)} MiB; ` +
   `slope over the second half ${t.slopePerHour >= 0 ? '+' : ''}${t.slopePerHour.toFixed(1)} MiB/hour`;
 
 export function summaryText(s: SoakSummary): string {
@@ -86,9 +120,7 @@ export function summaryText(s: SoakSummary): string {
       `validating webhook calls ${s.validatingWebhookCalls} (rejected ${s.webhookRejections}) for ${s.admittedWrites} creates and updates`,
     `Proxy: ${s.proxy.sessions} sessions, ${s.proxy.calls} calls; failed sessions ${s.proxy.failedSessions}, failed calls ${s.proxy.failedCalls}`,
     `API server writes during the churn: ${s.writes}`,
-    trendLine('Operator RSS', s.operatorRss),
-    trendLine('Operator heap', s.operatorHeap),
-    trendLine('Proxy RSS', s.proxyRss),
+    ...s.memory.map(({ what, trend }) => trendLine(what, trend)),
   ];
   for (const m of s.missed.slice(0, 20)) lines.push(`  missed: ${m.server}: ${m.what}`);
   for (const e of s.errors) lines.push(`  error: ${e}`);

@@ -139,13 +139,19 @@ describe('bench/lib/soak-analysis', () => {
       expect(linearSlope([{ x: 0, y: 4 }])).to.equal(0);
     });
 
-    it('reports first, last, max and the slope per hour over the second half only', () => {
+    it('reports first, last, min, max and the slope per hour over the second half only', () => {
       // Warm-up growth in the first half, flat after: the slope must not see the warm-up.
       const samples = [0, 600, 1200, 1800, 2400, 3000].map((seconds, i) => ({
         seconds,
         mib: i < 3 ? 50 + i * 10 : 80,
       }));
-      expect(memoryTrend(samples)).to.deep.equal({ first: 50, last: 80, max: 80, slopePerHour: 0 });
+      expect(memoryTrend(samples)).to.deep.equal({
+        first: 50,
+        last: 80,
+        min: 50,
+        max: 80,
+        slopePerHour: 0,
+      });
       const growing = [0, 1800, 3600].map((seconds) => ({ seconds, mib: 100 + seconds / 360 }));
       expect(memoryTrend(growing).slopePerHour).to.be.closeTo(10, 1e-9);
     });
