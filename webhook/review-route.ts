@@ -28,7 +28,8 @@ export interface ReviewRoute {
   handler: AdmissionHandler;
   metrics: AdmissionMetrics;
   log: Logger;
-  timeoutMs: number;
+  /** The time limit of this route's handler (timeoutMs of them all). */
+  deadlines: ReviewDeadlines;
   maxBytes: number;
 }
 
@@ -92,21 +93,90 @@ async function parseReviewBody(req: IncomingMessage, maxBytes: number): Promise<
   }
 }
 
-// One promise and one timer per review: Promise.race with a timeout promise and .finally() made four
-// promises and their reactions for every review, on the one hot path of the webhook.
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+interface Deadline {
+  at: number;
+  reject: (err: Error) => void;
+  settled: boolean;
+}
+
+/**
+ * The time limits of one route's reviews. They all get the same limit, so they expire in the order they
+ * started: one timer, armed for the oldest review still pending, serves them all. A Node timer per review
+ * (setTimeout, then clearTimeout) cost more than several admission rules together (bench/webhook).
+ */
+export class ReviewDeadlines {
+  readonly ms: number;
+  /** Pending reviews from #head on, oldest first; settled ones are dropped from the front. */
+  readonly #queue: Deadline[] = [];
+  #head = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(ms: number) {
+    this.ms = ms;
+  }
+
+  /** Rejects with HandlerTimeoutError unless settle() comes first. */
+  start(reject: (err: Error) => void): Deadline {
+    const deadline = { at: performance.now() + this.ms, reject, settled: false };
+    this.#queue.push(deadline);
+    if (this.#timer === undefined) this.#arm(this.ms);
+    return deadline;
+  }
+
+  settle(deadline: Deadline): void {
+    deadline.settled = true;
+    // The timer stays armed: when it fires with nothing left to expire, it is not armed again.
+    this.#dropSettled();
+  }
+
+  #dropSettled(): void {
+    const queue = this.#queue;
+    while (this.#head < queue.length && queue[this.#head]!.settled) this.#head++;
+    if (this.#head === queue.length) {
+      queue.length = 0;
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= queue.length) {
+      queue.splice(0, this.#head); // a review that hangs keeps the ones after it queued: compact now and then
+      this.#head = 0;
+    }
+  }
+
+  #arm(delayMs: number): void {
+    // Unreferenced: an open connection keeps the process alive while its review is pending, and an idle
+    // server must not be held up by a timer that would only find nothing to expire.
+    this.#timer = setTimeout(() => this.#expire(), Math.max(1, Math.ceil(delayMs))).unref();
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    const queue = this.#queue;
+    while (this.#head < queue.length) {
+      const deadline = queue[this.#head]!;
+      if (!deadline.settled && deadline.at > now) break;
+      this.#head++;
+      if (!deadline.settled) {
+        deadline.settled = true;
+        deadline.reject(new HandlerTimeoutError(`timed out after ${this.ms} ms while reviewing`));
+      }
+    }
+    this.#dropSettled();
+    if (this.#head < queue.length) this.#arm(queue[this.#head]!.at - now);
+  }
+}
+
+// One promise per review and no timer of its own (see ReviewDeadlines): Promise.race with a timeout
+// promise and .finally() made four promises and their reactions for every review.
+function withTimeout<T>(work: Promise<T>, deadlines: ReviewDeadlines): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new HandlerTimeoutError(`timed out after ${ms} ms while reviewing`)),
-      ms,
-    );
+    const deadline = deadlines.start(reject);
     work.then(
       (value) => {
-        clearTimeout(timer);
+        deadlines.settle(deadline);
         resolve(value);
       },
       (err: unknown) => {
-        clearTimeout(timer);
+        deadlines.settle(deadline);
         reject(err instanceof Error ? err : new Error(String(err)));
       },
     );
@@ -124,7 +194,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 async function review(route: ReviewRoute, body: unknown): Promise<AdmissionResult> {
   try {
-    return await withTimeout(route.handler(body), route.timeoutMs);
+    return await withTimeout(route.handler(body), route.deadlines);
   } catch (err) {
     route.log.error({ err, webhook: route.webhook, uid: uidOf(body) }, 'Failed to review admission request');
     return erroredResult(

@@ -14,7 +14,12 @@ import type { CertificateSource, ServingCertificate } from '../certs/source.ts';
 import type { Logger } from '../lib/log.ts';
 import { type AdmissionMetrics, type ReviewKind, createAdmissionMetrics } from './metrics.ts';
 import { MUTATE_PATHS, VALIDATE_PATHS } from './paths.ts';
-import { type AdmissionHandler, type ReviewRoute, serveReviewRoute } from './review-route.ts';
+import {
+  type AdmissionHandler,
+  type ReviewRoute,
+  ReviewDeadlines,
+  serveReviewRoute,
+} from './review-route.ts';
 
 export type { AdmissionResult } from './envelope.ts';
 
@@ -60,7 +65,7 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
         handler,
         metrics,
         log: deps.log,
-        timeoutMs,
+        deadlines: new ReviewDeadlines(timeoutMs),
         maxBytes: MAX_REVIEW_BYTES,
       });
     }
