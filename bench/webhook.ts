@@ -10,6 +10,9 @@
 // after BENCH_WARMUP_SECONDS (1); BENCH_CONCURRENCIES (1,16,64), BENCH_RATE (1000 reviews/s),
 // BENCH_TARGET_CONCURRENCY (16), BENCH_SEED (mcpserver-custom-pod.yaml from test/fixtures/seed-examples), BENCH_PEPR=0 to skip Pepr,
 // BENCH_PEPR_LOG_LEVEL (info, Pepr's default), LOG_LEVEL for the bench's own log (warn).
+// BENCH_BASELINE=<dir>: also measure `ours` from another tree of this repository, as `baseline`, in the same
+// turns (before/after in one run), e.g. `git worktree add /tmp/webhook-baseline <commit>` with a
+// node_modules symlink to this tree's (the compiled server imports its dependencies from the tree).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -11,16 +11,20 @@ import { repoRoot } from '../../controlplane/versions.ts';
 const run = promisify(execFile);
 export const COMPILED_DIR = path.join(repoRoot, '.cache', 'bench', 'compiled');
 
-/** The compiled path of a .ts file of this repository. */
-export const compiledPath = (file: string): string =>
-  path.join(COMPILED_DIR, path.relative(repoRoot, file)).replace(/\.ts$/, '.js');
+/** The compiled path of a .ts file of this repository (or of `root`, compiled under its own .cache/). */
+export const compiledPath = (file: string, root: string = repoRoot): string =>
+  path.join(compiledDir(root), path.relative(root, file)).replace(/\.ts$/, '.js');
 
-export async function compileServers(entries: string[]): Promise<void> {
+const compiledDir = (root: string): string =>
+  root === repoRoot ? COMPILED_DIR : path.join(root, '.cache', 'bench', 'compiled');
+
+/** Compiles entries of this repository, or of another tree of it (root) with this repository's tsc. */
+export async function compileServers(entries: string[], root: string = repoRoot): Promise<void> {
   const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   // The erasable-syntax settings of tsconfig.json; files named on the command line ignore it.
-  const options = ['--ignoreConfig', '--outDir', COMPILED_DIR, '--rootDir', repoRoot]
+  const options = ['--ignoreConfig', '--outDir', compiledDir(root), '--rootDir', root]
     .concat(['--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2024'])
     .concat(['--rewriteRelativeImportExtensions', '--allowImportingTsExtensions', '--resolveJsonModule'])
     .concat(['--skipLibCheck', '--types', 'node', '--noCheck']);
-  await run(process.execPath, [tsc, ...options, ...entries], { cwd: repoRoot });
+  await run(process.execPath, [tsc, ...options, ...entries], { cwd: root });
 }

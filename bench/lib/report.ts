@@ -30,7 +30,7 @@ function row(cells: string[], widths: number[]): string {
 }
 
 export function runTable(runs: Run[]): string {
-  const widths = [8, 13, 5, 9, 7, 7, 12, 6];
+  const widths = [8, 13, 8, 9, 7, 7, 12, 6];
   const header = ['kind', 'mode', 'server', 'reviews/s', 'p50 ms', 'p99 ms', 'CPU µs/rev', 'errors'];
   const lines = runs.map(({ kind, mode, server, result: r }) =>
     row(

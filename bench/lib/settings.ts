@@ -1,4 +1,5 @@
 // The bench's settings, from the environment (listed in bench/webhook.ts).
+import path from 'node:path';
 import type { Phases } from './load.ts';
 import type { Targets } from './report.ts';
 import { DEFAULT_SEED } from './reviews.ts';
@@ -12,6 +13,8 @@ export interface Settings {
   seed: string;
   pepr: boolean;
   peprLogLevel: string;
+  /** Another tree of this repository (a git worktree) whose `ours` is measured too, as `baseline`. */
+  baseline?: string;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
@@ -28,5 +31,6 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     seed: env.BENCH_SEED ?? DEFAULT_SEED,
     pepr: env.BENCH_PEPR !== '0',
     peprLogLevel: env.BENCH_PEPR_LOG_LEVEL ?? 'info',
+    ...(env.BENCH_BASELINE ? { baseline: path.resolve(env.BENCH_BASELINE) } : {}),
   };
 }

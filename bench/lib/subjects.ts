@@ -105,6 +105,17 @@ export async function startAll(
     started.subjects.push(subject);
     stops.push(() => subject.process.stop());
   }
+  if (settings.baseline) {
+    progress(`compiling the baseline's server (${settings.baseline})`);
+    await compileServers([path.join(settings.baseline, 'bench', 'servers', 'ours.ts')], settings.baseline);
+    const script = compiledPath(
+      path.join(settings.baseline, 'bench', 'servers', 'ours.ts'),
+      settings.baseline,
+    );
+    const subject = await startNodeServer('baseline', ours, certs, workDir, script);
+    started.subjects.push(subject);
+    stops.push(() => subject.process.stop());
+  }
   if (!settings.pepr) {
     started.peprStatus = 'not measured: skipped (BENCH_PEPR=0)';
     return started;
