@@ -1,0 +1,186 @@
+// The Dockerfile, carried out step by step without a container engine (none runs here): its build stage's
+// COPY and RUN lines in an empty folder, then only what the final stage copies out of it, run as the
+// image's non-root user with the image's entry point. What it catches is what breaks an image without
+// breaking `make test`: a source folder the Dockerfile forgets to copy, code that reads a file the image
+// lacks, a runtime import of a devDependency that `npm prune --omit=dev` removed, a tsc build error.
+// What it cannot show: the base images themselves (node:24-bookworm-slim, distroless nodejs24), which
+// it stands in for with this machine's Node 24 (the registry's `node` package) and Debian userland.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { expect } from 'chai';
+import { repoRoot } from '../../controlplane/versions.ts';
+import { freePort, untilHealthy } from '../unit/proxy/support/servers.ts';
+
+interface Stage {
+  name: string;
+  steps: { instruction: string; args: string }[];
+}
+
+/** The Dockerfile's stages and their instructions, continuation lines joined and comments dropped. */
+export function parseDockerfile(text: string): Stage[] {
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const stages: Stage[] = [];
+  for (const line of lines) {
+    const [instruction, ...rest] = line.split(/\s+/);
+    const args = rest.join(' ');
+    if (instruction === 'FROM') {
+      const alias = /\bAS\s+(\S+)/i.exec(args)?.[1] ?? `stage${stages.length}`;
+      stages.push({ name: alias, steps: [] });
+    } else stages.at(-1)?.steps.push({ instruction: instruction!, args });
+  }
+  return stages;
+}
+
+const IMAGE_UID = 65532; // distroless :nonroot
+const NODE24_DIR = path.dirname(fileURLToPath(import.meta.resolve('node/bin/node')));
+const EVERYTHING = fileURLToPath(
+  import.meta.resolve('@modelcontextprotocol/server-everything/dist/index.js'),
+);
+
+function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}:\n${output}`)),
+    );
+  });
+}
+
+/** The image's entry point with these arguments, as the image's user, from the final stage's folder. */
+function image(appDir: string, entrypoint: string[], args: string[]): ChildProcess {
+  const [, ...entryArgs] = entrypoint; // the image's /nodejs/bin/node: this machine's Node 24 stands in
+  return spawn(path.join(NODE24_DIR, 'node'), [...entryArgs, ...args], {
+    cwd: appDir,
+    uid: IMAGE_UID,
+    gid: IMAGE_UID,
+    env: { PATH: '/usr/bin:/bin', NODE_ENV: 'production', HOME: '/nonexistent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function completion(child: ChildProcess): Promise<{ code: number | null; output: string }> {
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+}
+
+describe('the Dockerfile, carried out without a container engine', function () {
+  this.timeout(600_000);
+  const stages = parseDockerfile(readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8'));
+  let root: string;
+  let appDir: string;
+  let entrypoint: string[];
+
+  before(async function () {
+    this.timeout(600_000);
+    root = mkdtempSync(path.join(tmpdir(), 'mcp-operator-image-'));
+    chmodSync(root, 0o755); // the image's user must reach the final stage's folder
+    const [build, final] = stages;
+    if (!build || !final) throw new Error('expected a build stage and a final stage');
+    const buildDir = path.join(root, 'build');
+    // The image's Node is Node 24; npm and npx here run whichever `node` is first on PATH.
+    const env = {
+      ...process.env,
+      PATH: `${NODE24_DIR}:${process.env.PATH}`,
+      npm_config_update_notifier: 'false',
+    };
+    for (const { instruction, args } of build.steps) {
+      if (instruction === 'WORKDIR') continue; // buildDir stands for it
+      if (instruction === 'COPY') {
+        const parts = args.split(/\s+/);
+        const dest = parts.pop()!;
+        for (const source of parts) {
+          const target = dest.endsWith('/')
+            ? path.join(buildDir, dest, path.basename(source))
+            : path.join(buildDir, dest);
+          cpSync(path.join(repoRoot, source), target, { recursive: true });
+        }
+      } else if (instruction === 'RUN') {
+        await run(args, buildDir, env);
+      } else throw new Error(`build stage: ${instruction} is not carried out by this test`);
+    }
+    appDir = path.join(root, 'app');
+    for (const { instruction, args } of final.steps) {
+      if (instruction === 'COPY') {
+        const match = /^--from=(\S+)\s+(\S+)\s+(\S+)$/.exec(args);
+        if (!match || match[1] !== build.name) throw new Error(`final stage: unexpected COPY ${args}`);
+        const source = path.join(buildDir, path.relative('/src', match[2]!));
+        const dest = match[3]!;
+        const target = dest.endsWith('/')
+          ? path.join(appDir, dest, path.basename(source))
+          : path.join(appDir, dest);
+        cpSync(source, target, { recursive: true });
+      } else if (instruction === 'ENTRYPOINT') {
+        entrypoint = JSON.parse(args) as string[];
+      }
+    }
+    // The final stage's folder owned by root and not writable by the image's user, as in the image.
+    await run(`chmod -R a+rX,go-w ${JSON.stringify(appDir)}`, root, env);
+    writeFileSync(
+      path.join(root, 'mcpserver.yaml'),
+      readFileSync(path.join(repoRoot, 'test/fixtures/seed-examples/mcpserver-osv.yaml')),
+    );
+  });
+
+  after(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('runs as the non-root user the chart expects, with the Node 24 entry point', () => {
+    const final = stages[1]!;
+    expect(final.steps.find((s) => s.instruction === 'USER')?.args).to.equal(`${IMAGE_UID}:${IMAGE_UID}`);
+    expect(entrypoint).to.deep.equal(['/nodejs/bin/node', 'dist/cli/main.js']);
+  });
+
+  it('prints its commands with no devDependency installed', async () => {
+    const { code, output } = await completion(image(appDir, entrypoint, ['--help']));
+    expect(output).to.include('proxy');
+    expect(output).to.include('controller');
+    expect(code).to.equal(0);
+  });
+
+  it('validates a seed example offline (the schema, rules and defaults ship in the image)', async () => {
+    const { code, output } = await completion(
+      image(appDir, entrypoint, ['validate', '--offline', '-f', path.join(root, 'mcpserver.yaml')]),
+    );
+    expect(output, output).to.match(/accepted/i);
+    expect(code, output).to.equal(0);
+  });
+
+  it('serves MCP as a proxy in front of a real stdio server, to the SDK client', async () => {
+    const port = await freePort();
+    const proxy = image(appDir, entrypoint, [
+      ...['proxy', '--transport', 'stdio', '--port', `${port}`, '--'],
+      ...[path.join(NODE24_DIR, 'node'), EVERYTHING, 'stdio'],
+    ]);
+    const exited = completion(proxy);
+    try {
+      await Promise.race([
+        untilHealthy(`http://127.0.0.1:${port}`),
+        exited.then(({ output }) => Promise.reject(new Error(`the proxy exited: ${output}`))),
+      ]);
+      const client = new Client({ name: 'image-test', version: '1' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+      const result = await client.callTool({ name: 'echo', arguments: { message: 'from the image' } });
+      expect(JSON.stringify(result.content)).to.include('from the image');
+      await client.close();
+    } finally {
+      proxy.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
