@@ -7,7 +7,8 @@
 //   ours (streamable-http)   mcp-operator proxy in front of server-everything's own HTTP server;
 //   supergateway --stateful  supergateway 4, streamable HTTP, one server process per session.
 // Prints requests/s, p50 and p99, the p50 the proxy adds over direct, our throughput as a ratio to
-// supergateway's, and the resident memory of the proxy process alone (not its server), idle and after.
+// supergateway's reached by the same client (", node:http" rows against supergateway's node:http row),
+// and the resident memory of the proxy process alone (not its server), idle and after.
 // Settings: PROXY_BENCH_SESSIONS (1,8,32), PROXY_BENCH_SECONDS per measurement (2),
 // PROXY_BENCH_BASELINE=path/to/cli/main.ts adds "baseline (stdio)" from another tree (before/after in
 // one run), PROXY_BENCH_CPU_PROF=DIR writes our stdio proxy's CPU profile there.
@@ -81,7 +82,9 @@ async function startPaths(): Promise<BenchPath[]> {
   }
   paths.push(await directHttp(), await oursHttp('ours (streamable-http)'));
   if (BASELINE) paths.push(await oursHttp('baseline (streamable-http)', BASELINE));
-  paths.push(await supergateway());
+  // supergateway with both clients, so that each of our rows is compared with the same client's.
+  const gateway = await supergateway();
+  paths.push(gateway, withPlainClient(gateway));
   return paths;
 }
 
@@ -91,7 +94,8 @@ const ms = (n: number) => n.toFixed(2);
 /** A row; the p50 added is over direct on the same server transport (stdio, or streamable-http). */
 function row(name: string, f: Figures, figures: Map<string, Figures>): string {
   const ours = /^(ours|baseline|floor)/.test(name);
-  const gateway = figures.get('supergateway --stateful');
+  const plainClient = name.endsWith(', node:http');
+  const gateway = figures.get(`supergateway --stateful${plainClient ? ', node:http' : ''}`);
   const direct = figures.get(
     name.includes('streamable-http') ? 'direct (streamable-http)' : 'direct (stdio)',
   )!;
