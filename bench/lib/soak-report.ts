@@ -22,9 +22,9 @@ export interface Sample {
 
 const mib = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(1));
 
-/** The young generation's committed size (V8 calls its space new_space). */
+/** The young generation's committed size (prom-client labels V8's new_space space="new"). */
 export const newSpaceMiB = (heap: HeapFigures | undefined): number | undefined =>
-  heap?.spaces.new_space?.totalMiB;
+  (heap?.spaces.new ?? heap?.spaces.new_space)?.totalMiB;
 
 /** The columns, their header and how each reads a sample. */
 const COLUMNS: [header: string, value: (s: Sample) => string][] = [

@@ -22,10 +22,10 @@ const METRICS = `# HELP nodejs_heap_size_total_bytes Process heap size from Node
 nodejs_heap_size_total_bytes 104857600
 nodejs_heap_size_used_bytes 62914560
 nodejs_external_memory_bytes 5242880
-nodejs_heap_space_size_total_bytes{space="new_space"} 33554432
-nodejs_heap_space_size_used_bytes{space="new_space"} 1048576
-nodejs_heap_space_size_total_bytes{space="old_space"} 62914560
-nodejs_heap_space_size_used_bytes{space="old_space"} 52428800
+nodejs_heap_space_size_total_bytes{space="new"} 33554432
+nodejs_heap_space_size_used_bytes{space="new"} 1048576
+nodejs_heap_space_size_total_bytes{space="old"} 62914560
+nodejs_heap_space_size_used_bytes{space="old"} 52428800
 nodejs_heap_size_used_bytes_other 1
 `;
 
@@ -45,7 +45,7 @@ describe('bench/lib/soak-memory', () => {
       totalMiB: 100,
       usedMiB: 60,
       externalMiB: 5,
-      spaces: { new_space: { totalMiB: 32, usedMiB: 1 }, old_space: { totalMiB: 60, usedMiB: 50 } },
+      spaces: { new: { totalMiB: 32, usedMiB: 1 }, old: { totalMiB: 60, usedMiB: 50 } },
     });
     expect(parseHeapMetrics('process_cpu_seconds_total 1\n')).to.equal(undefined);
   });
