@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { dockerfileEnv } from '../../../bench/lib/soak-image.ts';
+import { dockerfileEnv, imageEnv } from '../../../bench/lib/soak-image.ts';
 import {
   nativeMiB,
   parseHeapMetrics,
@@ -117,5 +117,13 @@ describe('bench/lib/soak-report memory columns', () => {
     expect(byName['Operator RssAnon']).to.include({ first: 160, last: 180, min: 160, max: 180 });
     expect(byName['Operator native (anon - heap - external)']).to.include({ first: 55, last: 75 });
     expect(byName['Proxy heap used']).to.include({ first: 0, last: 0 });
+  });
+});
+
+describe('bench/lib/soak-image imageEnv', () => {
+  it("runs the soak's operator with the image's V8 young-generation setting, read from the Dockerfile", () => {
+    const env = imageEnv();
+    expect(env.NODE_ENV).to.equal('production');
+    expect(env.NODE_OPTIONS).to.match(/--max-semi-space-size=\d+/);
   });
 });
