@@ -59,14 +59,33 @@ function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<stri
   });
 }
 
-/** The image's entry point with these arguments, as the image's user, from the final stage's folder. */
-function image(appDir: string, entrypoint: string[], args: string[]): ChildProcess {
+/** A stage's `ENV K=V ...` lines as one environment (values may be double-quoted, without spaces inside). */
+export function stageEnv(stage: Stage): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const { instruction, args } of stage.steps) {
+    if (instruction !== 'ENV') continue;
+    for (const pair of args.split(/\s+/)) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new Error(`ENV ${args}: only the K=V form is carried out by this test`);
+      env[pair.slice(0, eq)] = pair.slice(eq + 1).replace(/^"(.*)"$/, '$1');
+    }
+  }
+  return env;
+}
+
+/** The image's entry point with these arguments, as the image's user and environment, from its folder. */
+function image(
+  appDir: string,
+  entrypoint: string[],
+  env: Record<string, string>,
+  args: string[],
+): ChildProcess {
   const [, ...entryArgs] = entrypoint; // the image's /nodejs/bin/node: this machine's Node 24 stands in
   return spawn(path.join(NODE24_DIR, 'node'), [...entryArgs, ...args], {
     cwd: appDir,
     uid: IMAGE_UID,
     gid: IMAGE_UID,
-    env: { PATH: '/usr/bin:/bin', NODE_ENV: 'production', HOME: '/nonexistent' },
+    env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -84,6 +103,7 @@ describe('the Dockerfile, carried out without a container engine', function () {
   let root: string;
   let appDir: string;
   let entrypoint: string[];
+  let imageEnv: Record<string, string>;
 
   before(async function () {
     this.timeout(600_000);
@@ -114,6 +134,7 @@ describe('the Dockerfile, carried out without a container engine', function () {
       } else throw new Error(`build stage: ${instruction} is not carried out by this test`);
     }
     appDir = path.join(root, 'app');
+    imageEnv = stageEnv(final);
     for (const { instruction, args } of final.steps) {
       if (instruction === 'COPY') {
         const match = /^--from=(\S+)\s+(\S+)\s+(\S+)$/.exec(args);
@@ -144,10 +165,11 @@ describe('the Dockerfile, carried out without a container engine', function () {
     const final = stages[1]!;
     expect(final.steps.find((s) => s.instruction === 'USER')?.args).to.equal(`${IMAGE_UID}:${IMAGE_UID}`);
     expect(entrypoint).to.deep.equal(['/nodejs/bin/node', 'dist/cli/main.js']);
+    expect(imageEnv.NODE_ENV).to.equal('production');
   });
 
   it('prints its commands with no devDependency installed', async () => {
-    const { code, output } = await completion(image(appDir, entrypoint, ['--help']));
+    const { code, output } = await completion(image(appDir, entrypoint, imageEnv, ['--help']));
     expect(output).to.include('proxy');
     expect(output).to.include('controller');
     expect(code).to.equal(0);
@@ -155,7 +177,7 @@ describe('the Dockerfile, carried out without a container engine', function () {
 
   it('validates a seed example offline (the schema, rules and defaults ship in the image)', async () => {
     const { code, output } = await completion(
-      image(appDir, entrypoint, ['validate', '--offline', '-f', path.join(root, 'mcpserver.yaml')]),
+      image(appDir, entrypoint, imageEnv, ['validate', '--offline', '-f', path.join(root, 'mcpserver.yaml')]),
     );
     expect(output, output).to.match(/accepted/i);
     expect(code, output).to.equal(0);
@@ -163,7 +185,7 @@ describe('the Dockerfile, carried out without a container engine', function () {
 
   it('serves MCP as a proxy in front of a real stdio server, to the SDK client', async () => {
     const port = await freePort();
-    const proxy = image(appDir, entrypoint, [
+    const proxy = image(appDir, entrypoint, imageEnv, [
       ...['proxy', '--transport', 'stdio', '--port', `${port}`, '--'],
       ...[path.join(NODE24_DIR, 'node'), EVERYTHING, 'stdio'],
     ]);
