@@ -14,31 +14,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect } from 'chai';
 import { repoRoot } from '../../controlplane/versions.ts';
+import { DOCKERFILE, dockerfileStages, stageEnv } from '../../lib/dockerfile.ts';
 import { freePort, untilHealthy } from '../unit/proxy/support/servers.ts';
-
-interface Stage {
-  name: string;
-  steps: { instruction: string; args: string }[];
-}
-
-/** The Dockerfile's stages and their instructions, continuation lines joined and comments dropped. */
-export function parseDockerfile(text: string): Stage[] {
-  const lines = text
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
-  const stages: Stage[] = [];
-  for (const line of lines) {
-    const [instruction, ...rest] = line.split(/\s+/);
-    const args = rest.join(' ');
-    if (instruction === 'FROM') {
-      const alias = /\bAS\s+(\S+)/i.exec(args)?.[1] ?? `stage${stages.length}`;
-      stages.push({ name: alias, steps: [] });
-    } else stages.at(-1)?.steps.push({ instruction: instruction!, args });
-  }
-  return stages;
-}
 
 const IMAGE_UID = 65532; // distroless :nonroot
 const NODE24_DIR = path.dirname(fileURLToPath(import.meta.resolve('node/bin/node')));
@@ -57,20 +34,6 @@ function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<stri
       code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}:\n${output}`)),
     );
   });
-}
-
-/** A stage's `ENV K=V ...` lines as one environment (values may be double-quoted, without spaces inside). */
-export function stageEnv(stage: Stage): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const { instruction, args } of stage.steps) {
-    if (instruction !== 'ENV') continue;
-    for (const pair of args.split(/\s+/)) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) throw new Error(`ENV ${args}: only the K=V form is carried out by this test`);
-      env[pair.slice(0, eq)] = pair.slice(eq + 1).replace(/^"(.*)"$/, '$1');
-    }
-  }
-  return env;
 }
 
 /** The image's entry point with these arguments, as the image's user and environment, from its folder. */
@@ -99,7 +62,7 @@ function completion(child: ChildProcess): Promise<{ code: number | null; output:
 
 describe('the Dockerfile, carried out without a container engine', function () {
   this.timeout(600_000);
-  const stages = parseDockerfile(readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8'));
+  const stages = dockerfileStages(readFileSync(DOCKERFILE, 'utf8'));
   let root: string;
   let appDir: string;
   let entrypoint: string[];

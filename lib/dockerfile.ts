@@ -1,0 +1,59 @@
+// The project's Dockerfile read as data, so that what runs outside a container runs as the image would:
+// its final stage's ENV (NODE_ENV, V8 memory flags) for the soak and the fuzzed servers, and its stages'
+// instructions for the test that carries the build out without a container engine. The Dockerfile stays
+// the one place these settings are written.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../controlplane/versions.ts';
+
+export const DOCKERFILE = path.join(repoRoot, 'Dockerfile');
+
+export interface DockerfileStage {
+  /** The `AS` name, or `stage<N>` when there is none. */
+  name: string;
+  steps: { instruction: string; args: string }[];
+}
+
+/** The stages and their instructions (upper-cased), continuation lines joined and comments dropped. */
+export function dockerfileStages(text: string): DockerfileStage[] {
+  const lines = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const stages: DockerfileStage[] = [];
+  for (const line of lines) {
+    const [word = '', ...rest] = line.split(/\s+/);
+    const instruction = word.toUpperCase();
+    const args = rest.join(' ');
+    if (instruction === 'FROM') {
+      const alias = /\bAS\s+(\S+)/i.exec(args)?.[1] ?? `stage${stages.length}`;
+      stages.push({ name: alias, steps: [] });
+    } else stages.at(-1)?.steps.push({ instruction, args });
+  }
+  return stages;
+}
+
+/** The variables a stage's ENV instructions set: `ENV K=V K2="V 2"`, and the legacy `ENV K V`. */
+export function stageEnv(stage: DockerfileStage): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const { instruction, args } of stage.steps) {
+    if (instruction !== 'ENV') continue;
+    if (!/^[A-Za-z_]\w*=/.test(args)) {
+      const legacy = /^([A-Za-z_]\w*)\s+(.*)$/.exec(args);
+      if (legacy) env[legacy[1]!] = legacy[2]!;
+      continue;
+    }
+    for (const pair of args.matchAll(/([A-Za-z_]\w*)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
+      const raw = pair[2]!;
+      env[pair[1]!] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
+    }
+  }
+  return env;
+}
+
+/** The environment the image sets: its final stage's ENV (earlier stages do not reach the image). */
+export function imageEnv(text = readFileSync(DOCKERFILE, 'utf8')): Record<string, string> {
+  const final = dockerfileStages(text).at(-1);
+  return final ? stageEnv(final) : {};
+}

@@ -1,0 +1,37 @@
+import { expect } from 'chai';
+import { dockerfileStages, imageEnv, stageEnv } from '../../../lib/dockerfile.ts';
+
+const DOCKERFILE = `# comment
+FROM node:24 AS build
+ENV BUILD_ONLY=1
+RUN npm ci \\
+    --ignore-scripts
+FROM distroless:nonroot
+env NODE_ENV=production QUOTED="a b" ESCAPED="say \\"hi\\""
+ENV LEGACY value with spaces
+COPY --from=build /src/dist ./dist
+ENTRYPOINT ["/nodejs/bin/node", "dist/cli/main.js"]
+`;
+
+describe('lib/dockerfile', () => {
+  it('splits stages, joins continuation lines and names unnamed stages by position', () => {
+    const stages = dockerfileStages(DOCKERFILE);
+    expect(stages.map((s) => s.name)).to.deep.equal(['build', 'stage1']);
+    expect(stages[0]!.steps).to.deep.include({ instruction: 'RUN', args: 'npm ci --ignore-scripts' });
+    expect(stages[1]!.steps.map((s) => s.instruction)).to.deep.equal(['ENV', 'ENV', 'COPY', 'ENTRYPOINT']);
+  });
+
+  it("reads a stage's ENV in both forms, with quotes and escapes", () => {
+    expect(stageEnv(dockerfileStages(DOCKERFILE)[1]!)).to.deep.equal({
+      NODE_ENV: 'production',
+      QUOTED: 'a b',
+      ESCAPED: 'say "hi"',
+      LEGACY: 'value with spaces',
+    });
+  });
+
+  it("gives the image's environment from the final stage only", () => {
+    expect(imageEnv(DOCKERFILE)).to.not.have.property('BUILD_ONLY');
+    expect(imageEnv()).to.have.property('NODE_ENV', 'production'); // the project's own Dockerfile
+  });
+});
