@@ -3,6 +3,7 @@
 // memory from /proc and, over IPC, its heap after a full GC (child-memory.ts), and see whether it is
 // still alive. Stopping closes the IPC channel (the child exits on its own), then SIGTERM, then SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { imageEnv } from '../../lib/dockerfile.ts';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { MemoryReport } from './child-memory.ts';
@@ -39,7 +40,8 @@ const TAIL_LINES = 40;
 
 export function spawnFuzzChild(options: SpawnOptions): Promise<FuzzChild> {
   const child = spawn(process.execPath, options.args, {
-    env: { ...process.env, ...options.env },
+    // The image's environment (its V8 memory flags among them): memory is judged as the pods would use it.
+    env: { ...process.env, ...imageEnv(), ...options.env },
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const tail: string[] = [];
