@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../controlplane/versions.ts';
 import { freePort, httpGet, waitUntil } from '../../controlplane/wait.ts';
+import { imageEnv } from '../../lib/dockerfile.ts';
 import { sumSamples } from '../../lib/prometheus-text.ts';
 import { compileServers, compiledPath } from './compile.ts';
 
@@ -24,7 +25,7 @@ export interface BenchControllerOptions {
   workers: number | undefined;
   /** Folder for a V8 CPU profile; none when undefined. */
   cpuProfileDir?: string;
-  /** Run cli/main.ts compiled to JavaScript (as the image runs it: no type stripper in memory). */
+  /** Run cli/main.ts compiled to JavaScript with the image's ENV, as the image runs it (no type stripper). */
   compiled?: boolean;
 }
 
@@ -45,7 +46,12 @@ export async function startBenchController(o: BenchControllerOptions): Promise<B
       ...(o.workers === undefined ? [] : [`--workers=${o.workers}`]),
       '--proxy-image=example.invalid/mcp-operator:bench',
     ],
-    { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } },
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      // Compiled, it runs as the image does: with the image's environment (its V8 memory flags).
+      env: { ...process.env, ...(o.compiled ? imageEnv() : {}), LOG_LEVEL: 'warn' },
+    },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}/metrics`;
