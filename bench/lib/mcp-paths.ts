@@ -99,7 +99,10 @@ interface Answer {
 
 /** One POST on a kept-alive connection. */
 function post(url: URL, agent: Agent, body: object, session?: string, method = 'POST'): Promise<Answer> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+  };
   if (session) headers['mcp-session-id'] = session;
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers, agent }, (res) => {
@@ -116,7 +119,8 @@ function post(url: URL, agent: Agent, body: object, session?: string, method = '
 }
 
 /**
- * A session from a bare node:http client accepting only JSON: no SDK, no fetch, no SSE parsing. It shows
+ * A session from a bare node:http client: no SDK, no fetch, no SSE parsing (it accepts JSON and SSE, as the
+ * specification asks and supergateway requires, and finds the echo in whichever body comes). It shows
  * what the proxy itself costs, apart from the SDK client's own HTTP overhead.
  */
 async function plainHttpSession(url: URL): Promise<BenchSession> {
