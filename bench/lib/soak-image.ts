@@ -3,42 +3,15 @@
 // environment the image sets: the ENV lines of the Dockerfile's final stage, read from the Dockerfile
 // itself so there is one place for them (NODE_ENV, and any memory setting such as MALLOC_ARENA_MAX or
 // NODE_OPTIONS).
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../controlplane/versions.ts';
+import { imageEnv } from '../../lib/dockerfile.ts';
 import { compileServers, compiledPath } from './compile.ts';
 
-/**
- * The variables the final stage's ENV instructions set (`ENV K=V K2="V 2"`, continuation lines
- * included; the legacy `ENV K V` form too). Earlier stages (the build) do not reach the image.
- */
-export function dockerfileEnv(text: string): Record<string, string> {
-  const instructions = text
-    .replace(/\\\r?\n/g, ' ')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-  const lastFrom = instructions.findLastIndex((l) => /^FROM\s/i.test(l));
-  const env: Record<string, string> = {};
-  for (const line of instructions.slice(lastFrom + 1)) {
-    const m = /^ENV\s+(.*)$/i.exec(line);
-    if (!m) continue;
-    const rest = m[1]!.trim();
-    if (!/^[A-Za-z_][\w]*=/.test(rest)) {
-      const legacy = /^([A-Za-z_]\w*)\s+(.*)$/.exec(rest);
-      if (legacy) env[legacy[1]!] = legacy[2]!;
-      continue;
-    }
-    for (const pair of rest.matchAll(/([A-Za-z_]\w*)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
-      const raw = pair[2]!;
-      env[pair[1]!] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
-    }
-  }
-  return env;
-}
+/** The variables the final stage's ENV instructions set (lib/dockerfile.ts; earlier stages do not reach the image). */
+export { imageEnv };
 
-export const imageEnv = (): Record<string, string> =>
-  dockerfileEnv(readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8'));
+export const dockerfileEnv = (text: string): Record<string, string> => imageEnv(text);
 
 export interface SoakImage {
   /** The script that runs `mcp-operator` (compiled cli/main.js, or cli/main.ts from source). */
