@@ -107,11 +107,9 @@ export async function startAll(
   }
   if (settings.baseline) {
     progress(`compiling the baseline's server (${settings.baseline})`);
-    await compileServers([path.join(settings.baseline, 'bench', 'servers', 'ours.ts')], settings.baseline);
-    const script = compiledPath(
-      path.join(settings.baseline, 'bench', 'servers', 'ours.ts'),
-      settings.baseline,
-    );
+    const entry = path.join(settings.baseline, 'bench', 'servers', 'ours.ts');
+    await compileServers([entry], settings.baseline);
+    const script = compiledPath(entry, settings.baseline);
     const subject = await startNodeServer('baseline', ours, certs, workDir, script);
     started.subjects.push(subject);
     stops.push(() => subject.process.stop());
