@@ -1,8 +1,8 @@
-// The proxy's Prometheus metrics (prometheus.ts, not prom-client: see there): HTTP requests and their
+// The proxy's Prometheus metrics (lib/prometheus.ts, not prom-client: see there): HTTP requests and their
 // latency by front, open sessions by front, refusals by reason, and the backend's restarts and health,
 // read when scraped; process metrics unless turned off.
-import { registerProcessMetrics } from './process-metrics.ts';
-import { CONTENT_TYPE, Counter, Gauge, Histogram, Registry } from './prometheus.ts';
+import { registerProcessMetrics } from '../lib/process-metrics.ts';
+import { CONTENT_TYPE, Counter, Gauge, Histogram, Registry } from '../lib/prometheus.ts';
 
 export type FrontName = 'streamable-http' | 'sse';
 

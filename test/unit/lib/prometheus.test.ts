@@ -1,8 +1,8 @@
-// proxy/prometheus.ts against prom-client, the library it stands in for: the same observations must
+// lib/prometheus.ts against prom-client, the library it stands in for: the same observations must
 // give the same samples (names, labels, values), whatever the line order or label order.
 import { expect } from 'chai';
 import * as client from 'prom-client';
-import { Counter, Gauge, Histogram, Registry } from '../../../proxy/prometheus.ts';
+import { Counter, Gauge, Histogram, Registry } from '../../../lib/prometheus.ts';
 
 /** Samples as `name{sorted labels} value` lines, sorted; HELP and TYPE lines kept as they are. */
 function normalized(text: string): string[] {
@@ -18,7 +18,7 @@ function normalized(text: string): string[] {
     .sort();
 }
 
-describe('proxy/prometheus.ts', () => {
+describe('lib/prometheus.ts', () => {
   it('renders counters, gauges and histograms as prom-client does', async () => {
     const theirs = new client.Registry();
     const registers = [theirs];
