@@ -1,8 +1,10 @@
 // The process's own metrics in /metrics, read when scraped, under prom-client's default names so the
-// usual dashboards and alerts work: CPU, resident memory, heap, open file descriptors, event loop lag
-// (the delay of a setImmediate at scrape time, as prom-client measured it before perf_hooks: no timer
-// runs between scrapes), start time and Node version.
+// usual dashboards and alerts work: CPU, resident memory, heap (in all and per V8 space: the soak reads
+// the young generation's, bench/lib/soak-memory.ts), open file descriptors, event loop lag (the delay of
+// a setImmediate at scrape time, as prom-client measured it before perf_hooks: no timer runs between
+// scrapes), start time and Node version.
 import { readdir } from 'node:fs/promises';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { Counter, Gauge, type Registry } from './prometheus.ts';
 
 export function registerProcessMetrics(registry: Registry): void {
@@ -31,6 +33,11 @@ export function registerProcessMetrics(registry: Registry): void {
   const external = registry.register(
     new Gauge('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.'),
   );
+  const spaceGauge = (name: string, what: string) =>
+    registry.register(new Gauge(name, `Process heap space size ${what} from Node.js in bytes.`, ['space']));
+  const spaceTotal = spaceGauge('nodejs_heap_space_size_total_bytes', 'total');
+  const spaceUsed = spaceGauge('nodejs_heap_space_size_used_bytes', 'used');
+  const spaceAvailable = spaceGauge('nodejs_heap_space_size_available_bytes', 'available');
   const lag = registry.register(new Gauge('nodejs_eventloop_lag_seconds', 'Lag of event loop in seconds.'));
   const version = registry.register(
     new Gauge('nodejs_version_info', 'Node.js version info.', ['version', 'major', 'minor', 'patch']),
@@ -49,6 +56,12 @@ export function registerProcessMetrics(registry: Registry): void {
     heapTotal.set([], memory.heapTotal);
     heapUsed.set([], memory.heapUsed);
     external.set([], memory.external);
+    for (const space of getHeapSpaceStatistics()) {
+      const label = [spaceLabel(space.space_name)];
+      spaceTotal.set(label, space.space_size);
+      spaceUsed.set(label, space.space_used_size);
+      spaceAvailable.set(label, space.space_available_size);
+    }
     lag.set([], await eventLoopLagSeconds());
     const open = await readdir('/proc/self/fd').catch(() => undefined);
     if (open) fds.set([], open.length);
@@ -58,4 +71,9 @@ export function registerProcessMetrics(registry: Registry): void {
 function eventLoopLagSeconds(): Promise<number> {
   const start = process.hrtime.bigint();
   return new Promise((resolve) => setImmediate(() => resolve(Number(process.hrtime.bigint() - start) / 1e9)));
+}
+
+/** prom-client's `space` label: V8's space name without `_space` (new_space is "new"). */
+export function spaceLabel(spaceName: string): string {
+  return spaceName.endsWith('_space') ? spaceName.slice(0, -'_space'.length) : spaceName;
 }
