@@ -11,6 +11,10 @@
 // timing. Settings (environment): BENCH_COUNTS (100,500,1000), BENCH_STEADY_SECONDS (60; the issue
 // asks for 300), BENCH_WORKERS (the controller's default), BENCH_CPU_PROF=<dir> to write the controller's
 // V8 CPU profiles, BENCH_COMPILED=1 to run the controller compiled to JavaScript, as its image does.
+//
+// Before each size, unless BENCH_FLOOR=0, the floor in the same run (lib/controller-floor.ts): the same
+// children applied by the bench itself with no controller, and the time until their pods are Ready.
+// It is what the cluster on this machine needs whatever controller drives it.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,7 +31,10 @@ import {
   requestDelta,
   requestTotals,
 } from './lib/controller-cluster.ts';
+import { runFloor, type FloorResult } from './lib/controller-floor.ts';
 import { startBenchController, type BenchController } from './lib/controller-process.ts';
+import { DEFAULT_WORKERS } from '../cli/commands/controller.ts';
+import type { MCPServer } from '../schemas/generated/mcpserver.ts';
 
 const CHILDREN_PER_SERVER = 9;
 const GROUP_PATH = '/apis/toolhive.stacklok.dev/v1alpha1';
@@ -38,6 +45,7 @@ interface Settings {
   workers: number | undefined;
   cpuProfileDir: string | undefined;
   compiled: boolean;
+  floor: boolean;
 }
 
 function readSettings(env: NodeJS.ProcessEnv): Settings {
@@ -47,6 +55,7 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
     workers: env.BENCH_WORKERS ? Number(env.BENCH_WORKERS) : undefined,
     cpuProfileDir: env.BENCH_CPU_PROF || undefined,
     compiled: env.BENCH_COMPILED === '1',
+    floor: env.BENCH_FLOOR !== '0',
   };
 }
 
@@ -63,9 +72,11 @@ interface SizeResult {
   rssMbAfterSteady: number;
   /** Half / all of each stage done, seconds after creation began (see timeline()). */
   timeline: Record<string, string>;
+  /** The same children with no controller (BENCH_FLOOR), in its own namespace just before. */
+  floor: FloorResult | undefined;
 }
 
-function serverBodies(namespace: string, count: number): unknown[] {
+function serverBodies(namespace: string, count: number): MCPServer[] {
   const seed = parse(
     readFileSync(path.join(repoRoot, 'test/fixtures/seed-examples/mcpserver-osv.yaml'), 'utf8'),
   ) as { spec: unknown };
@@ -73,7 +84,7 @@ function serverBodies(namespace: string, count: number): unknown[] {
     apiVersion: 'toolhive.stacklok.dev/v1alpha1',
     kind: 'MCPServer',
     metadata: { name: `osv-${String(i).padStart(4, '0')}`, namespace },
-    spec: seed.spec,
+    spec: seed.spec as MCPServer['spec'],
   }));
 }
 
@@ -111,14 +122,34 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(130)));
 }
 
+const createNamespace = (cp: ControlPlane, name: string) =>
+  createAll(cp, '/api/v1/namespaces', [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }], 1);
+
+/** The floor for `count`: its children applied by the bench alone, in a namespace of their own. */
+async function runFloorSize(cp: ControlPlane, count: number, s: Settings): Promise<FloorResult> {
+  const namespace = `floor-${count}`;
+  await createNamespace(cp, namespace);
+  const log = createLogger('bench', 'info');
+  let lastLogged = 0;
+  const result = await runFloor(cp, serverBodies(namespace, count), namespace, {
+    workers: s.workers ?? DEFAULT_WORKERS,
+    progress: (ready, seconds) => {
+      if (ready !== 2 * count && seconds - lastLogged < 5) return;
+      lastLogged = seconds;
+      log.info(
+        { floor: true, podsReady: ready, pods: 2 * count, seconds: seconds.toFixed(1) },
+        'Floor so far',
+      );
+    },
+  });
+  await sleep(5000); // the cluster's own trailing writes (EndpointSlices, statuses) before ours are timed
+  return result;
+}
+
 async function runSize(cp: ControlPlane, count: number, s: Settings): Promise<SizeResult> {
+  const floor = s.floor ? await runFloorSize(cp, count, s) : undefined;
   const namespace = `bench-${count}`;
-  await createAll(
-    cp,
-    '/api/v1/namespaces',
-    [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }],
-    1,
-  );
+  await createNamespace(cp, namespace);
   const controller = await startBenchController({
     kubeconfig: cp.kubeconfig,
     namespace,
@@ -155,6 +186,7 @@ async function runSize(cp: ControlPlane, count: number, s: Settings): Promise<Si
     rssMbAtReady,
     rssMbAfterSteady: controller.rssMb(),
     timeline: stages,
+    floor,
   };
   await controller.stop();
   running = undefined;
@@ -164,7 +196,7 @@ async function runSize(cp: ControlPlane, count: number, s: Settings): Promise<Si
 function report(results: SizeResult[]): string {
   const lines = [
     '',
-    'MCPServers  created in  all Ready in  writes/MCPServer (APPLY · status · events)  steady writes  RSS at Ready · after',
+    'MCPServers  created in  all Ready in  floor: applied · Ready  writes/MCPServer (APPLY · status · events)  steady writes  RSS at Ready · after',
   ];
   for (const r of results) {
     const apply = Object.entries(r.writesPerServer)
@@ -179,6 +211,10 @@ function report(results: SizeResult[]): string {
         String(r.count).padStart(10),
         `${r.createSeconds.toFixed(1)} s`.padStart(10),
         `${r.readySeconds.toFixed(1)} s`.padStart(12),
+        (r.floor
+          ? `${r.floor.appliedSeconds.toFixed(1)} · ${r.floor.readySeconds.toFixed(1)} s`
+          : '-'
+        ).padStart(22),
         `${apply.toFixed(2)} · ${status.toFixed(2)} · ${r.eventsPerServer.toFixed(2)}`.padStart(44),
         `${steady} in ${r.steadySeconds.toFixed(0)} s`.padStart(14),
         `${r.rssMbAtReady.toFixed(0)} · ${r.rssMbAfterSteady.toFixed(0)} MiB`.padStart(21),
@@ -189,6 +225,8 @@ function report(results: SizeResult[]): string {
     '',
     `Targets: writes ≤ ${CHILDREN_PER_SERVER} APPLY (one per child) + 3 status per MCPServer; 0 steady writes; ` +
       '1,000 Ready < 60 s; RSS < 150 MiB',
+    'floor: the same children applied by the bench with no controller (16 servers at a time, two waves ' +
+      'each), until the last is applied · until every pod is Ready',
   );
   for (const r of results) lines.push(`${r.count}: ${JSON.stringify(r.writesPerServer)}`);
   for (const r of results)
@@ -209,7 +247,8 @@ async function main(): Promise<void> {
     ]);
     if (installed.code !== 0) throw new Error(installed.stderr);
     await cp.kubectl(['wait', '--for=condition=Established', 'crd/mcpservers.toolhive.stacklok.dev']);
-    await addFakeNodes(cp, 2 * settings.counts.reduce((a, b) => a + b, 0));
+    // Two pods per MCPServer, and as many again for the floor.
+    await addFakeNodes(cp, (settings.floor ? 4 : 2) * settings.counts.reduce((a, b) => a + b, 0));
     const results: SizeResult[] = [];
     for (const count of settings.counts) {
       results.push(await runSize(cp, count, settings));
