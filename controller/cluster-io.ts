@@ -85,6 +85,17 @@ export function applyBody(object: ChildObject): Dict {
   return body;
 }
 
+/**
+ * Whether the API server refused an apply because a Service would go between having a ClusterIP and
+ * being headless: it keeps spec.clusterIP once set. Such a Service is deleted and applied again; it
+ * happens once, to an `mcp-<name>` made when that Service still had a ClusterIP.
+ */
+export const isClusterIPChange = (kind: string, err: unknown): boolean =>
+  kind === 'Service' &&
+  err instanceof ApiError &&
+  err.code === 422 &&
+  /spec\.clusterIPs?\b/.test(err.message);
+
 export class ClusterIO implements ReconcileIO {
   readonly config: ControllerConfig;
   readonly log: Logger;
@@ -145,13 +156,26 @@ export class ClusterIO implements ReconcileIO {
     const live = this.#caches.get(object.kind, namespace, name);
     const last = this.#applied.get(key);
     if (live && last && last.hash === hash && !mayHaveDrifted(live, body, last)) return 'unchanged';
-    const answer = await this.#client.request<Dict>({
-      method: 'PATCH',
-      path: resourcePath(object.kind, namespace, name),
-      query: { fieldManager: FIELD_MANAGER, force: 'true' },
-      contentType: 'application/apply-patch+yaml',
-      body,
-    });
+    const applyRequest = () =>
+      this.#client.request<Dict>({
+        method: 'PATCH',
+        path: resourcePath(object.kind, namespace, name),
+        query: { fieldManager: FIELD_MANAGER, force: 'true' },
+        contentType: 'application/apply-patch+yaml',
+        body,
+      });
+    let answer: Dict;
+    try {
+      answer = await applyRequest();
+    } catch (err) {
+      if (!isClusterIPChange(object.kind, err)) throw err;
+      this.log.info(
+        { namespace, name, kind: object.kind },
+        'Recreating Service: its clusterIP cannot change',
+      );
+      await this.delete({ kind: object.kind, namespace, name });
+      answer = await applyRequest();
+    }
     const applied = appliedFrom(hash, body, answer);
     this.#applied.set(key, applied);
     if (!live && last?.uid !== applied.uid) return 'created';

@@ -1,5 +1,10 @@
 // Services: `mcp-<name>-proxy` for clients, always; for sse and streamable-http also the StatefulSet's
 // headless Service and `mcp-<name>`, which the proxy's target URL names. stdio has no port to expose.
+//
+// Only `mcp-<name>-proxy` takes a ClusterIP. `mcp-<name>` is headless, as ToolHive's proxy reaches its
+// server through a headless Service: only the proxy uses it, a StatefulSet's one pod needs no virtual
+// IP in front, and kube-apiserver allocates ClusterIPs one at a time (since 1.33 each is an IPAddress
+// object created under one lock), the step that paced a thousand MCPServers (BENCHMARKS.md).
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import { effectiveSpec } from '../spec.ts';
 import { childMetadata, commonLabels, selectorLabels } from './labels.ts';
@@ -37,13 +42,13 @@ export function desiredProxyService(server: MCPServer): ChildObject {
   };
 }
 
-function mcpServerService(server: MCPServer, name: string, headless: boolean): ChildObject {
+function mcpServerService(server: MCPServer, name: string): ChildObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: childMetadata(server, name, commonLabels(server)),
     spec: {
-      ...(headless ? { clusterIP: 'None' } : {}),
+      clusterIP: 'None',
       selector: selectorLabels(server, 'mcp-server'),
       ports: [httpPort(effectiveSpec(server).mcpPort ?? 0)],
     },
@@ -54,7 +59,7 @@ export function desiredServices(server: MCPServer): ChildObject[] {
   if (effectiveSpec(server).transport === 'stdio') return [desiredProxyService(server)];
   return [
     desiredProxyService(server),
-    mcpServerService(server, headlessServiceName(server), true),
-    mcpServerService(server, mcpServiceName(server), false),
+    mcpServerService(server, headlessServiceName(server)),
+    mcpServerService(server, mcpServiceName(server)),
   ];
 }

@@ -166,9 +166,16 @@ describe('MCPServer controller', function () {
         what,
       ).to.deep.equal([['MCPServer', server, true]]);
     }
-    const headless = await core.readNamespacedService({ name: 'mcp-fetch-headless', namespace: ns });
-    expect(headless.spec?.clusterIP).to.equal('None');
-    expect(headless.spec?.ports?.map((p) => p.port)).to.deep.equal([9000]);
+    for (const name of ['mcp-fetch-headless', 'mcp-fetch']) {
+      const headless = await core.readNamespacedService({ name, namespace: ns });
+      expect(headless.spec?.clusterIP, name).to.equal('None');
+      expect(
+        headless.spec?.ports?.map((p) => p.port),
+        name,
+      ).to.deep.equal([9000]);
+    }
+    const proxy = await core.readNamespacedService({ name: 'mcp-fetch-proxy', namespace: ns });
+    expect(proxy.spec?.clusterIP).to.match(/^\d+\.\d+\.\d+\.\d+$/);
   });
 
   it('reports Ready once the proxy and server pods run, with the proxy URL and observedGeneration', async () => {
@@ -237,6 +244,25 @@ describe('MCPServer controller', function () {
     ).to.equal(false);
     const sts = await apps.readNamespacedStatefulSet({ name: 'local', namespace: ns });
     expect(sts.spec?.template.spec?.containers[0]?.stdin).to.equal(true);
+  });
+
+  it('recreates an `mcp-<name>` Service that still has a ClusterIP as headless', async () => {
+    // What an earlier version of the operator left (it gave mcp-<name> a ClusterIP): the API server
+    // will not change spec.clusterIP in place, so the controller deletes the Service and applies it.
+    const old = await core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'mcp-legacy' }, spec: { ports: [{ name: 'http', port: 9000 }] } },
+    });
+    expect(old.spec?.clusterIP).to.match(/^\d+\.\d+\.\d+\.\d+$/);
+    await applyServer('legacy', { image: 'ghcr.io/example/legacy:1', transport: 'sse', mcpPort: 9000 });
+    const now = await eventually('mcp-legacy to be headless', async () => {
+      const service = await core.readNamespacedService({ name: 'mcp-legacy', namespace: ns });
+      return service.spec?.clusterIP === 'None' ? service : undefined;
+    });
+    expect(now.metadata?.uid).not.to.equal(old.metadata?.uid);
+    expect(now.metadata?.ownerReferences?.map((r) => r.kind)).to.deep.equal(['MCPServer']);
+    const server = await phaseOf('legacy', 'Ready');
+    expect(server.status?.conditions?.find((c) => c.type === 'ResourcesApplied')?.status).to.equal('True');
   });
 
   it('deletes the headless and mcp Services when the transport changes from sse to stdio', async () => {

@@ -1,7 +1,8 @@
 // When apply() may skip a request: after a change to what the controller does not own (status,
 // others' annotations) but never after a change to what it applied.
 import { expect } from 'chai';
-import { appliedFrom, mayHaveDrifted } from '../../../controller/cluster-io.ts';
+import { appliedFrom, isClusterIPChange, mayHaveDrifted } from '../../../controller/cluster-io.ts';
+import { ApiError } from '../../../controller/io.ts';
 import type { Dict } from '../../../controller/desired/types.ts';
 
 const body: Dict = {
@@ -65,4 +66,27 @@ describe('mayHaveDrifted', () => {
       expect(mayHaveDrifted(c.live, body, last)).to.equal(c.want);
     });
   }
+});
+
+describe('isClusterIPChange', () => {
+  // As kube-apiserver v1.37 words it when an apply would make a Service with a ClusterIP headless.
+  const refused = new ApiError(
+    422,
+    'Invalid',
+    'Service "mcp-osv" is invalid: spec.clusterIPs[0]: Invalid value: ["None"]: may not change once set',
+  );
+  it('is true for a Service whose clusterIP the API server will not change', () => {
+    expect(isClusterIPChange('Service', refused)).to.equal(true);
+  });
+  it('is false for other kinds, other codes and other invalid fields', () => {
+    expect(isClusterIPChange('Deployment', refused)).to.equal(false);
+    expect(isClusterIPChange('Service', new ApiError(409, 'Conflict', refused.message))).to.equal(false);
+    const otherField = new ApiError(
+      422,
+      'Invalid',
+      'Service "x" is invalid: spec.ports[0].port: Invalid value',
+    );
+    expect(isClusterIPChange('Service', otherField)).to.equal(false);
+    expect(isClusterIPChange('Service', new Error(refused.message))).to.equal(false);
+  });
 });
