@@ -32,7 +32,11 @@ import {
   requestTotals,
 } from './lib/controller-cluster.ts';
 import { runFloor, type FloorResult } from './lib/controller-floor.ts';
-import { startBenchController, type BenchController } from './lib/controller-process.ts';
+import {
+  startBenchController,
+  type BenchController,
+  type MemoryBreakdown,
+} from './lib/controller-process.ts';
 import { DEFAULT_WORKERS } from '../cli/commands/controller.ts';
 import type { MCPServer } from '../schemas/generated/mcpserver.ts';
 
@@ -70,6 +74,8 @@ interface SizeResult {
   steadySeconds: number;
   rssMbAtReady: number;
   rssMbAfterSteady: number;
+  /** Where the RSS was at Ready (MiB). */
+  memoryAtReady: MemoryBreakdown;
   /** Half / all of each stage done, seconds after creation began (see timeline()). */
   timeline: Record<string, string>;
   /** The same children with no controller (BENCH_FLOOR), in its own namespace just before. */
@@ -169,6 +175,7 @@ async function runSize(cp: ControlPlane, count: number, s: Settings): Promise<Si
   await sleep(2000); // the last status writes after the last Ready
   const atReady = await requestTotals(cp);
   const rssMbAtReady = controller.rssMb();
+  const memoryAtReady = await controller.memory();
   const stages = await timeline(cp, namespace, wallT0);
   const eventsPerServer = (await controllerPosts(controller)) / count;
   const steadyStart = { totals: atReady, ours: await controllerNonGets(controller), t: performance.now() };
@@ -184,6 +191,7 @@ async function runSize(cp: ControlPlane, count: number, s: Settings): Promise<Si
     steadyControllerWrites: (await controllerNonGets(controller)) - steadyStart.ours,
     steadySeconds: (performance.now() - steadyStart.t) / 1000,
     rssMbAtReady,
+    memoryAtReady,
     rssMbAfterSteady: controller.rssMb(),
     timeline: stages,
     floor,
@@ -231,6 +239,14 @@ function report(results: SizeResult[]): string {
   for (const r of results) lines.push(`${r.count}: ${JSON.stringify(r.writesPerServer)}`);
   for (const r of results)
     lines.push(`${r.count} (half / all, after creation began): ${JSON.stringify(r.timeline)}`);
+  for (const r of results) {
+    const m = r.memoryAtReady;
+    lines.push(
+      `${r.count} memory at Ready, MiB: RSS ${m.rss.toFixed(1)} = anonymous ${m.anon.toFixed(1)} + files ` +
+        `${m.file.toFixed(1)}; V8 heap ${m.heapUsed.toFixed(1)} used of ${m.heapTotal.toFixed(1)}, ` +
+        `external ${m.external.toFixed(1)}`,
+    );
+  }
   return lines.join('\n');
 }
 

@@ -13,10 +13,25 @@ import { compileServers, compiledPath } from './compile.ts';
 export interface BenchController {
   pid: number;
   rssMb(): number;
+  /** Where the RSS is, MiB: anonymous and file-backed pages (/proc), V8's heap and external memory. */
+  memory(): Promise<MemoryBreakdown>;
   /** Sum of the samples of a metric family in its /metrics, over the label sets `keep` accepts. */
   metric(name: string, keep?: (labels: string) => boolean): Promise<number>;
   stop(): Promise<void>;
 }
+
+export interface MemoryBreakdown {
+  rss: number;
+  anon: number;
+  file: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+}
+
+const MIB = 1024 * 1024;
+const statusKb = (status: string, field: string): number =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
 
 export interface BenchControllerOptions {
   kubeconfig: string;
@@ -62,9 +77,18 @@ export async function startBenchController(o: BenchControllerOptions): Promise<B
   });
   return {
     pid: child.pid ?? -1,
-    rssMb: () => {
+    rssMb: () => statusKb(readFileSync(`/proc/${child.pid}/status`, 'utf8'), 'VmRSS'),
+    async memory() {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+      const text = (await httpGet(url, undefined, 10_000)).body;
+      return {
+        rss: statusKb(status, 'VmRSS'),
+        anon: statusKb(status, 'RssAnon'),
+        file: statusKb(status, 'RssFile'),
+        heapTotal: sumSamples(text, 'nodejs_heap_size_total_bytes') / MIB,
+        heapUsed: sumSamples(text, 'nodejs_heap_size_used_bytes') / MIB,
+        external: sumSamples(text, 'nodejs_external_memory_bytes') / MIB,
+      };
     },
     async metric(name, keep = () => true) {
       return sumSamples((await httpGet(url, undefined, 10_000)).body, name, keep);
