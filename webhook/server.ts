@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CertificateSource, ServingCertificate } from '../certs/source.ts';
 import type { Logger } from '../lib/log.ts';
+import { CONTENT_TYPE } from '../lib/prometheus.ts';
 import { type AdmissionMetrics, type ReviewKind, createAdmissionMetrics } from './metrics.ts';
 import { MUTATE_PATHS, VALIDATE_PATHS } from './paths.ts';
 import {
@@ -93,7 +94,7 @@ function probesApp(deps: WebhookAppDeps, metrics: AdmissionMetrics): express.Exp
     res.send(missing.length === 0 ? 'ok' : `not ready: ${missing.join(', ')}`);
   });
   app.get('/metrics', (_req, res, next) => {
-    metrics.registry.metrics().then((text) => void res.type(metrics.registry.contentType).send(text), next);
+    metrics.registry.render().then((text) => void res.type(CONTENT_TYPE).send(text), next);
   });
   app.use((_req, res) => void res.status(404).json({ message: 'not found' }));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
