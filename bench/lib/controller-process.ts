@@ -44,6 +44,14 @@ export interface BenchControllerOptions {
   compiled?: boolean;
 }
 
+/** NODE_OPTIONS with BENCH_NODE_OPTIONS appended to the image's, or nothing when it is unset. */
+function extraNodeOptions(compiled: boolean | undefined): { NODE_OPTIONS?: string } {
+  const extra = process.env.BENCH_NODE_OPTIONS;
+  if (!extra) return {};
+  const base = compiled ? (imageEnv().NODE_OPTIONS ?? '') : (process.env.NODE_OPTIONS ?? '');
+  return { NODE_OPTIONS: `${base} ${extra}`.trim() };
+}
+
 export async function startBenchController(o: BenchControllerOptions): Promise<BenchController> {
   const port = await freePort();
   const profile = o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfileDir}`] : [];
@@ -65,7 +73,13 @@ export async function startBenchController(o: BenchControllerOptions): Promise<B
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
       // Compiled, it runs as the image does: with the image's environment (its V8 memory flags).
-      env: { ...process.env, ...(o.compiled ? imageEnv() : {}), LOG_LEVEL: 'warn' },
+      // BENCH_NODE_OPTIONS adds V8 flags to try beside them.
+      env: {
+        ...process.env,
+        ...(o.compiled ? imageEnv() : {}),
+        ...extraNodeOptions(o.compiled),
+        LOG_LEVEL: 'warn',
+      },
     },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
