@@ -3,7 +3,8 @@
 // work; mcp_operator_api_requests_total is ours and counts what the API server was asked to do, the
 // figure that shows a hot loop (or its absence) at a glance.
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerProcessMetrics } from '../lib/process-metrics.ts';
+import { CONTENT_TYPE, Counter, Gauge, Histogram, Registry } from '../lib/prometheus.ts';
 
 export const CONTROLLER_NAME = 'mcpserver';
 
@@ -18,58 +19,52 @@ export interface ControllerMetrics {
   countRequest(verb: string, code: number): void;
 }
 
+const RECONCILE_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 export function createControllerMetrics(options: { processMetrics?: boolean } = {}): ControllerMetrics {
   const registry = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-  const total = new Counter({
-    name: 'controller_runtime_reconcile_total',
-    help: 'Total number of reconciliations per controller and result.',
-    labelNames: ['controller', 'result'] as const,
-    registers,
-  });
-  const duration = new Histogram({
-    name: 'controller_runtime_reconcile_time_seconds',
-    help: 'Length of time per reconciliation per controller.',
-    labelNames: ['controller'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers,
-  });
-  const depth = new Gauge({
-    name: 'workqueue_depth',
-    help: 'Current depth of the work queue.',
-    labelNames: ['name'] as const,
-    registers,
-  });
-  const adds = new Counter({
-    name: 'workqueue_adds_total',
-    help: 'Total adds handled by the work queue.',
-    labelNames: ['name'] as const,
-    registers,
-  });
-  const retries = new Counter({
-    name: 'workqueue_retries_total',
-    help: 'Total retries handled by the work queue.',
-    labelNames: ['name'] as const,
-    registers,
-  });
-  const requests = new Counter({
-    name: 'mcp_operator_api_requests_total',
-    help: 'Requests the controller made to the API server (informer lists and watches excluded), by verb and HTTP code.',
-    labelNames: ['verb', 'code'] as const,
-    registers,
-  });
-  const queue = { name: CONTROLLER_NAME };
+  if (options.processMetrics ?? true) registerProcessMetrics(registry);
+  const total = registry.register(
+    new Counter(
+      'controller_runtime_reconcile_total',
+      'Total number of reconciliations per controller and result.',
+      ['controller', 'result'],
+    ),
+  );
+  const duration = registry.register(
+    new Histogram(
+      'controller_runtime_reconcile_time_seconds',
+      'Length of time per reconciliation per controller.',
+      ['controller'],
+      RECONCILE_BUCKETS,
+    ),
+  );
+  const depth = registry.register(new Gauge('workqueue_depth', 'Current depth of the work queue.', ['name']));
+  const adds = registry.register(
+    new Counter('workqueue_adds_total', 'Total adds handled by the work queue.', ['name']),
+  );
+  const retries = registry.register(
+    new Counter('workqueue_retries_total', 'Total retries handled by the work queue.', ['name']),
+  );
+  const requests = registry.register(
+    new Counter(
+      'mcp_operator_api_requests_total',
+      'Requests the controller made to the API server (informer lists and watches excluded), by verb and HTTP code.',
+      ['verb', 'code'],
+    ),
+  );
+  // One controller and one queue, both named mcpserver.
+  const named = [CONTROLLER_NAME];
   return {
     registry,
     observeReconcile(result, seconds) {
-      total.inc({ controller: CONTROLLER_NAME, result });
-      duration.observe({ controller: CONTROLLER_NAME }, seconds);
+      total.inc([CONTROLLER_NAME, result]);
+      duration.observe(named, seconds);
     },
-    setDepth: (n) => depth.set(queue, n),
-    countAdd: () => adds.inc(queue),
-    countRetry: () => retries.inc(queue),
-    countRequest: (verb, code) => requests.inc({ verb, code: String(code) }),
+    setDepth: (n) => depth.set(named, n),
+    countAdd: () => adds.inc(named),
+    countRetry: () => retries.inc(named),
+    countRequest: (verb, code) => requests.inc([verb, String(code)]),
   };
 }
 
@@ -80,8 +75,8 @@ export async function serveMetrics(registry: Registry, port: number, host = '0.0
       res.writeHead(404).end();
       return;
     }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
+    registry.render().then(
+      (text) => res.writeHead(200, { 'Content-Type': CONTENT_TYPE }).end(text),
       (err: unknown) => res.writeHead(500).end(String(err)),
     );
   });

@@ -11,6 +11,7 @@ import { SECRETS_CHECKSUM_ANNOTATION } from '../../controller/desired/secrets-ha
 import { loadApiAccess } from '../../controller/api-access.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';
+import { sumSamples } from '../../lib/prometheus-text.ts';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import { adminKubeConfig, controlPlane, eventually, installCrd, statusOf } from './harness.ts';
 
@@ -72,12 +73,8 @@ describe('MCPServer controller', function () {
       },
       60_000,
     );
-  const reconcileCount = async () => {
-    const metric = await manager.metrics.registry
-      .getSingleMetric('controller_runtime_reconcile_total')
-      ?.get();
-    return metric?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
-  };
+  const reconcileCount = async () =>
+    sumSamples(await manager.metrics.registry.render(), 'controller_runtime_reconcile_total');
   /** Wakes the controller without changing the spec, and waits until it reconciled. */
   const nudge = async (name: string) => {
     const before = await reconcileCount();
