@@ -8,40 +8,34 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { Counter, Gauge, type Registry } from './prometheus.ts';
 
 export function registerProcessMetrics(registry: Registry): void {
-  const user = registry.register(
-    new Counter('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.'),
-  );
-  const system = registry.register(
-    new Counter('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.'),
-  );
-  const cpu = registry.register(
-    new Counter('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.'),
-  );
-  const started = registry.register(
-    new Gauge('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.'),
-  );
-  const resident = registry.register(
-    new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes.'),
-  );
-  const fds = registry.register(new Gauge('process_open_fds', 'Number of open file descriptors.'));
-  const heapTotal = registry.register(
-    new Gauge('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.'),
-  );
-  const heapUsed = registry.register(
-    new Gauge('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.'),
-  );
-  const external = registry.register(
-    new Gauge('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.'),
-  );
+  const counter = (name: string, help: string) => registry.register(new Counter(name, help));
+  const gauge = (name: string, help: string, labelNames: readonly string[] = []) =>
+    registry.register(new Gauge(name, help, labelNames));
   const spaceGauge = (name: string, what: string) =>
-    registry.register(new Gauge(name, `Process heap space size ${what} from Node.js in bytes.`, ['space']));
+    gauge(name, `Process heap space size ${what} from Node.js in bytes.`, ['space']);
+
+  const user = counter('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.');
+  const system = counter('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.');
+  const cpu = counter('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.');
+  const started = gauge(
+    'process_start_time_seconds',
+    'Start time of the process since unix epoch in seconds.',
+  );
+  const resident = gauge('process_resident_memory_bytes', 'Resident memory size in bytes.');
+  const fds = gauge('process_open_fds', 'Number of open file descriptors.');
+  const heapTotal = gauge('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.');
+  const heapUsed = gauge('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.');
+  const external = gauge('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.');
   const spaceTotal = spaceGauge('nodejs_heap_space_size_total_bytes', 'total');
   const spaceUsed = spaceGauge('nodejs_heap_space_size_used_bytes', 'used');
   const spaceAvailable = spaceGauge('nodejs_heap_space_size_available_bytes', 'available');
-  const lag = registry.register(new Gauge('nodejs_eventloop_lag_seconds', 'Lag of event loop in seconds.'));
-  const version = registry.register(
-    new Gauge('nodejs_version_info', 'Node.js version info.', ['version', 'major', 'minor', 'patch']),
-  );
+  const lag = gauge('nodejs_eventloop_lag_seconds', 'Lag of event loop in seconds.');
+  const version = gauge('nodejs_version_info', 'Node.js version info.', [
+    'version',
+    'major',
+    'minor',
+    'patch',
+  ]);
   const [major, minor, patch] = process.versions.node.split('.');
   version.set([process.version, major!, minor!, patch!], 1);
   started.set([], Math.round(Date.now() / 1000 - process.uptime()));
