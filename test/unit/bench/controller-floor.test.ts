@@ -2,18 +2,17 @@ import { expect } from 'chai';
 import { floorChildren } from '../../../bench/lib/controller-floor.ts';
 import type { MCPServer } from '../../../schemas/generated/mcpserver.ts';
 
-const server = (transport: 'stdio' | 'streamable-http'): MCPServer =>
-  ({
-    apiVersion: 'toolhive.stacklok.dev/v1alpha1',
-    kind: 'MCPServer',
-    metadata: { name: 'osv-0001', namespace: 'floor-1' },
-    spec: {
-      image: 'ghcr.io/stackloklabs/osv-mcp/server',
-      transport,
-      ...(transport === 'stdio' ? {} : { port: 8080 }),
-      permissionProfile: { type: 'builtin', name: 'network' },
-    },
-  });
+const server = (transport: 'stdio' | 'streamable-http'): MCPServer => ({
+  apiVersion: 'toolhive.stacklok.dev/v1alpha1',
+  kind: 'MCPServer',
+  metadata: { name: 'osv-0001', namespace: 'floor-1' },
+  spec: {
+    image: 'ghcr.io/stackloklabs/osv-mcp/server',
+    transport,
+    ...(transport === 'stdio' ? {} : { port: 8080 }),
+    permissionProfile: { type: 'builtin', name: 'network' },
+  },
+});
 
 describe('bench/controller floor: the children applied without a controller', () => {
   it('applies every child the controller would, the workloads in the second wave', () => {
