@@ -3,6 +3,8 @@
 //   direct                   the SDK client on the stdio server, one server per session: the floor;
 //   floor (HTTP, no server)  an endpoint answering echo at once: what the SDK's HTTP client costs alone,
 //                            so the least any HTTP path can add and the highest ratio to supergateway;
+//   floor proxy (stdio)      the least an HTTP-to-stdio proxy can do (lib/mcp-floor-proxy.ts): the floor
+//                            of ours, and the highest ratio to supergateway a Node proxy reaches here;
 //   ours (stdio)             mcp-operator proxy, one stdio server shared by all sessions;
 //   ours (streamable-http)   mcp-operator proxy in front of server-everything's own HTTP server;
 //   supergateway --stateful  supergateway 4, streamable HTTP, one server process per session.
@@ -22,6 +24,7 @@ import {
   directHttp,
   directPath,
   floorHttp,
+  floorProxy,
   oursHttp,
   oursStdio,
   rssMiB,
@@ -75,7 +78,9 @@ async function startPaths(): Promise<BenchPath[]> {
   const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const ours = await oursStdio('ours (stdio)', undefined, profile);
   const floor = await floorHttp();
-  const paths = [directPath(), floor, withPlainClient(floor), ours, withPlainClient(ours)];
+  const proxyFloor = await floorProxy();
+  const paths = [directPath(), floor, withPlainClient(floor), proxyFloor, withPlainClient(proxyFloor)];
+  paths.push(ours, withPlainClient(ours));
   if (BASELINE) {
     const baseline = await oursStdio('baseline (stdio)', BASELINE);
     paths.push(baseline, withPlainClient(baseline));
@@ -102,7 +107,7 @@ function row(name: string, f: Figures, figures: Map<string, Figures>): string {
   const delta = f.p50Ms - direct.p50Ms;
   const added = ours ? `${delta >= 0 ? '+' : ''}${ms(delta)}` : '';
   const ratio = ours && gateway ? `${(f.perSecond / gateway.perSecond).toFixed(1)}x` : '';
-  return `| ${name.padEnd(27)} |${cell(f.perSecond.toFixed(0), 8)} |${cell(ms(f.p50Ms), 7)} |${cell(
+  return `| ${name.padEnd(34)} |${cell(f.perSecond.toFixed(0), 8)} |${cell(ms(f.p50Ms), 7)} |${cell(
     ms(f.p99Ms),
     7,
   )} |${cell(added, 8)} |${cell(ratio, 6)} |`;
@@ -112,8 +117,8 @@ async function level(paths: BenchPath[], sessions: number): Promise<void> {
   const figures = new Map<string, Figures>();
   for (const path of paths) figures.set(path.name, await measure(path, sessions));
   console.log(`\n${sessions} session${sessions === 1 ? '' : 's'}:`);
-  console.log('| path                        | calls/s | p50 ms | p99 ms | +p50 ms | vs sg |');
-  console.log('|-----------------------------|--------:|-------:|-------:|--------:|------:|');
+  console.log(`| ${'path'.padEnd(34)} | calls/s | p50 ms | p99 ms | +p50 ms | vs sg |`);
+  console.log(`|${'-'.repeat(36)}|--------:|-------:|-------:|--------:|------:|`);
   for (const [name, f] of figures) console.log(row(name, f, figures));
 }
 

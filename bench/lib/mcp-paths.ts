@@ -15,6 +15,7 @@ const EVERYTHING = modulePath('@modelcontextprotocol/server-everything/dist/inde
 const SUPERGATEWAY = modulePath('supergateway/dist/index.js');
 const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./mcp-floor-server.ts', import.meta.url));
+const FLOOR_PROXY = fileURLToPath(new URL('./mcp-floor-proxy.ts', import.meta.url));
 // server-everything and supergateway listen on every interface; this keeps them on loopback.
 const LOOPBACK = `--import=${new URL('../../test/unit/proxy/support/loopback-listen.mjs', import.meta.url).href}`;
 
@@ -243,6 +244,18 @@ export async function floorHttp(): Promise<BenchPath> {
   const url = new URL(`http://127.0.0.1:${port}/mcp`);
   await untilAnswering(url.href, (s) => s !== 0);
   return { ...httpPath('floor (HTTP, no server)', [server], url), pid: undefined };
+}
+
+/**
+ * The least an HTTP-to-stdio proxy can do (mcp-floor-proxy.ts) in front of the same stdio server: the
+ * floor of our stdio path, and of any proxy's ratio to supergateway.
+ */
+export async function floorProxy(): Promise<BenchPath> {
+  const port = await freePort();
+  const proxy = startGroup([FLOOR_PROXY, `${port}`, '--', process.execPath, EVERYTHING, 'stdio']);
+  const url = new URL(`http://127.0.0.1:${port}/mcp`);
+  await untilAnswering(url.href, (s) => s !== 0);
+  return httpPath('floor proxy (stdio)', [proxy], url);
 }
 
 /** server-everything's own streamable HTTP server, with no proxy: the floor of the HTTP backend. */
