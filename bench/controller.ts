@@ -11,7 +11,7 @@
 // timing. Settings (environment): BENCH_COUNTS (100,500,1000), BENCH_STEADY_SECONDS (60; the issue
 // asks for 300), BENCH_WORKERS (the controller's default), BENCH_CPU_PROF=<dir> to write the controller's
 // V8 CPU profiles, BENCH_COMPILED=1 to run the controller compiled to JavaScript, as its image does,
-// BENCH_NODE_OPTIONS=<flags> to add V8 flags to the controller's NODE_OPTIONS (memory experiments).
+// BENCH_NODE_FLAGS=<flags> to start the controller's Node with more V8 flags (memory experiments).
 //
 // Before each size, unless BENCH_FLOOR=0, the floor in the same run (lib/controller-floor.ts): the same
 // children applied by the bench itself with no controller, and the time until their pods are Ready.

@@ -140,7 +140,9 @@ async function main(): Promise<number> {
   progress(`settings ${JSON.stringify(s)}; loadavg ${loadAtStart}`);
   const prepared = await prepareImage(s.compiled);
   const image = { ...prepared, env: { ...prepared.env, ...s.env } };
-  progress(`running ${image.script} with the image's environment ${JSON.stringify(image.env)}`);
+  progress(
+    `running ${image.script} with the image's environment ${JSON.stringify(image.env)} and Node flags ${image.nodeFlags.join(' ')}`,
+  );
   const cp = await startControlPlane({ log: createLogger('soak', process.env.LOG_LEVEL ?? 'warn') });
   started.cp = cp;
   await installCrd(cp);
@@ -151,6 +153,7 @@ async function main(): Promise<number> {
     namespace: SOAK_NAMESPACE,
     script: image.script,
     env: image.env,
+    nodeFlags: image.nodeFlags,
   });
   started.operator = operator;
   await registerWebhooks(cp, operator.webhookPort, operator.caPem);

@@ -1,7 +1,7 @@
 // The project's Dockerfile read as data, so that what runs outside a container runs as the image would:
-// its final stage's ENV (NODE_ENV, V8 memory flags) for the soak and the fuzzed servers, and its stages'
-// instructions for the test that carries the build out without a container engine. The Dockerfile stays
-// the one place these settings are written.
+// its final stage's ENV (NODE_ENV, V8 memory flags) and the Node flags of its ENTRYPOINT for the benches
+// and the fuzzed servers, and its stages' instructions for the test that carries the build out without a
+// container engine. The Dockerfile stays the one place these settings are written.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../controlplane/versions.ts';
@@ -56,4 +56,21 @@ export function stageEnv(stage: DockerfileStage): Record<string, string> {
 export function imageEnv(text = readFileSync(DOCKERFILE, 'utf8')): Record<string, string> {
   const final = dockerfileStages(text).at(-1);
   return final ? stageEnv(final) : {};
+}
+
+/** The image's ENTRYPOINT in exec form (a JSON array), from its final stage; [] when there is none. */
+export function imageEntrypoint(text = readFileSync(DOCKERFILE, 'utf8')): string[] {
+  const steps = dockerfileStages(text).at(-1)?.steps ?? [];
+  const entrypoint = steps.filter((s) => s.instruction === 'ENTRYPOINT').at(-1);
+  return entrypoint ? (JSON.parse(entrypoint.args) as string[]) : [];
+}
+
+/**
+ * The flags the ENTRYPOINT gives Node before the script (`node --flag dist/cli/main.js`): V8 flags that
+ * NODE_OPTIONS does not accept, such as --optimize-for-size, are set there.
+ */
+export function imageNodeFlags(text = readFileSync(DOCKERFILE, 'utf8')): string[] {
+  const [, ...args] = imageEntrypoint(text);
+  const script = args.findIndex((a) => !a.startsWith('-'));
+  return script === -1 ? args : args.slice(0, script);
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../controlplane/versions.ts';
 import { freePort, httpGet, waitUntil } from '../../controlplane/wait.ts';
-import { imageEnv } from '../../lib/dockerfile.ts';
+import { imageEnv, imageNodeFlags } from '../../lib/dockerfile.ts';
 import { sumSamples } from '../../lib/prometheus-text.ts';
 import { compileServers, compiledPath } from './compile.ts';
 
@@ -44,13 +44,8 @@ export interface BenchControllerOptions {
   compiled?: boolean;
 }
 
-/** NODE_OPTIONS with BENCH_NODE_OPTIONS appended to the image's, or nothing when it is unset. */
-function extraNodeOptions(compiled: boolean | undefined): { NODE_OPTIONS?: string } {
-  const extra = process.env.BENCH_NODE_OPTIONS;
-  if (!extra) return {};
-  const base = compiled ? (imageEnv().NODE_OPTIONS ?? '') : (process.env.NODE_OPTIONS ?? '');
-  return { NODE_OPTIONS: `${base} ${extra}`.trim() };
-}
+/** V8 flags to try (BENCH_NODE_FLAGS), on the command line: NODE_OPTIONS takes only some of them. */
+const extraNodeFlags = (): string[] => (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 export async function startBenchController(o: BenchControllerOptions): Promise<BenchController> {
   const port = await freePort();
@@ -60,6 +55,8 @@ export async function startBenchController(o: BenchControllerOptions): Promise<B
   const child = spawn(
     path.join(repoRoot, 'node_modules/.bin/node'),
     [
+      ...(o.compiled ? imageNodeFlags() : []),
+      ...extraNodeFlags(),
       ...profile,
       o.compiled ? compiledPath(cli) : cli,
       'controller',
@@ -72,14 +69,8 @@ export async function startBenchController(o: BenchControllerOptions): Promise<B
     {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
-      // Compiled, it runs as the image does: with the image's environment (its V8 memory flags).
-      // BENCH_NODE_OPTIONS adds V8 flags to try beside them.
-      env: {
-        ...process.env,
-        ...(o.compiled ? imageEnv() : {}),
-        ...extraNodeOptions(o.compiled),
-        LOG_LEVEL: 'warn',
-      },
+      // Compiled, it runs as the image does: with the image's environment and its ENTRYPOINT's Node flags.
+      env: { ...process.env, ...(o.compiled ? imageEnv() : {}), LOG_LEVEL: 'warn' },
     },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

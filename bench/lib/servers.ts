@@ -36,11 +36,13 @@ export interface SpawnOptions {
   logFile: string;
   /** Where the child's stdout goes: read for its port, or dropped (a server that logs there). */
   stdout: 'port' | 'ignore';
+  /** Node flags before the script. */
+  nodeFlags?: string[];
 }
 
 export function spawnServer(options: SpawnOptions): { child: ChildProcess; process: ServerProcess } {
   const log = openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, [options.script], {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), options.script], {
     env: { ...process.env, ...options.env },
     stdio: ['pipe', options.stdout === 'port' ? 'pipe' : 'ignore', log],
   });

@@ -5,7 +5,7 @@
 // NODE_OPTIONS).
 import path from 'node:path';
 import { repoRoot } from '../../controlplane/versions.ts';
-import { imageEnv } from '../../lib/dockerfile.ts';
+import { imageEnv, imageNodeFlags } from '../../lib/dockerfile.ts';
 import { compileServers, compiledPath } from './compile.ts';
 
 /** The variables the final stage's ENV instructions set (lib/dockerfile.ts; earlier stages do not reach the image). */
@@ -17,6 +17,8 @@ export interface SoakImage {
   /** The script that runs `mcp-operator` (compiled cli/main.js, or cli/main.ts from source). */
   script: string;
   env: Record<string, string>;
+  /** The Node flags of the image's ENTRYPOINT, before the script. */
+  nodeFlags: string[];
   compiled: boolean;
 }
 
@@ -24,5 +26,10 @@ export interface SoakImage {
 export async function prepareImage(compiled: boolean): Promise<SoakImage> {
   const cli = path.join(repoRoot, 'cli/main.ts');
   if (compiled) await compileServers([cli]);
-  return { script: compiled ? compiledPath(cli) : cli, env: imageEnv(), compiled };
+  return {
+    script: compiled ? compiledPath(cli) : cli,
+    env: imageEnv(),
+    nodeFlags: imageNodeFlags(),
+    compiled,
+  };
 }

@@ -30,12 +30,26 @@ export interface SoakProxy {
  * Starts the proxy in its own process group, so stopping it ends server-everything too; as the image
  * runs it (its script and environment).
  */
-export async function startSoakProxy(image: Pick<SoakImage, 'script' | 'env'>): Promise<SoakProxy> {
+export async function startSoakProxy(
+  image: Pick<SoakImage, 'script' | 'env'> & { nodeFlags?: string[] },
+): Promise<SoakProxy> {
   const port = await freePort();
   const node = path.join(repoRoot, 'node_modules/.bin/node');
   const child: ChildProcess = spawn(
     node,
-    [image.script, 'proxy', '--transport', 'stdio', '--port', `${port}`, '--', node, EVERYTHING, 'stdio'],
+    [
+      ...(image.nodeFlags ?? []),
+      image.script,
+      'proxy',
+      '--transport',
+      'stdio',
+      '--port',
+      `${port}`,
+      '--',
+      node,
+      EVERYTHING,
+      'stdio',
+    ],
     {
       cwd: repoRoot,
       stdio: 'ignore',

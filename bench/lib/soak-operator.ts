@@ -29,6 +29,8 @@ export interface SoakOperatorOptions {
   namespace: string;
   /** The script to run: cli/main.ts, or its compiled form (soak-image.ts). */
   script: string;
+  /** Node flags before the script (the image's ENTRYPOINT's). */
+  nodeFlags?: string[];
   /** Environment on top of the soak's own (the image's ENV). */
   env: Record<string, string>;
 }
@@ -39,6 +41,7 @@ export async function startSoakOperator(o: SoakOperatorOptions): Promise<SoakOpe
   const child = spawn(
     path.join(repoRoot, 'node_modules/.bin/node'),
     [
+      ...(o.nodeFlags ?? []),
       o.script,
       'run',
       `--kubeconfig=${o.kubeconfig}`,

@@ -7,6 +7,7 @@ import { httpRequest } from '../../controlplane/wait.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { TestCertificates } from '../../test/support/certificates.ts';
 import { MUTATE_PATH, VALIDATE_PATH } from '../../webhook/paths.ts';
+import { imageEnv, imageNodeFlags } from '../../lib/dockerfile.ts';
 import { compileServers, compiledPath } from './compile.ts';
 import { buildPeprModule, startPeprControlPlane, startPeprServer } from './pepr.ts';
 import { REVIEW_KINDS, type ReviewKind } from './report.ts';
@@ -36,11 +37,19 @@ async function startNodeServer(
   script = compiledPath(serverScript(name)),
 ): Promise<Subject> {
   const logFile = path.join(workDir, `${name}.log`);
+  // Ours (and a baseline of it) run as the image runs them: its ENV and its ENTRYPOINT's Node flags.
+  // The bare server is the peer, plain Node.
+  const asImage = name !== 'bare';
   const { child, process: server } = spawnServer({
     script,
     logFile,
     stdout: 'port',
-    env: { BENCH_TLS_CERT: certs.serving.certPem, BENCH_TLS_KEY: certs.serving.keyPem },
+    nodeFlags: asImage ? imageNodeFlags() : [],
+    env: {
+      ...(asImage ? imageEnv() : {}),
+      BENCH_TLS_CERT: certs.serving.certPem,
+      BENCH_TLS_KEY: certs.serving.keyPem,
+    },
   });
   try {
     const port = await announcedPort(child, logFile);

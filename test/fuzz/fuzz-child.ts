@@ -3,7 +3,7 @@
 // memory from /proc and, over IPC, its heap after a full GC (child-memory.ts), and see whether it is
 // still alive. Stopping closes the IPC channel (the child exits on its own), then SIGTERM, then SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { imageEnv } from '../../lib/dockerfile.ts';
+import { imageEnv, imageNodeFlags } from '../../lib/dockerfile.ts';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { MemoryReport } from './child-memory.ts';
@@ -39,8 +39,8 @@ export interface SpawnOptions {
 const TAIL_LINES = 40;
 
 export function spawnFuzzChild(options: SpawnOptions): Promise<FuzzChild> {
-  const child = spawn(process.execPath, options.args, {
-    // The image's environment (its V8 memory flags among them): memory is judged as the pods would use it.
+  const child = spawn(process.execPath, [...imageNodeFlags(), ...options.args], {
+    // The image's environment and Node flags (its V8 memory settings): memory is judged as the pods use it.
     env: { ...process.env, ...imageEnv(), ...options.env },
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { dockerfileStages, imageEnv, stageEnv } from '../../../lib/dockerfile.ts';
+import {
+  dockerfileStages,
+  imageEntrypoint,
+  imageEnv,
+  imageNodeFlags,
+  stageEnv,
+} from '../../../lib/dockerfile.ts';
 
 const DOCKERFILE = `# comment
 FROM node:24 AS build
@@ -33,5 +39,13 @@ describe('lib/dockerfile', () => {
   it("gives the image's environment from the final stage only", () => {
     expect(imageEnv(DOCKERFILE)).to.not.have.property('BUILD_ONLY');
     expect(imageEnv()).to.have.property('NODE_ENV', 'production'); // the project's own Dockerfile
+  });
+
+  it("gives the ENTRYPOINT's Node flags, those before the script", () => {
+    expect(imageEntrypoint(DOCKERFILE)).to.deep.equal(['/nodejs/bin/node', 'dist/cli/main.js']);
+    expect(imageNodeFlags(DOCKERFILE)).to.deep.equal([]);
+    const flagged = DOCKERFILE.replace('"/nodejs/bin/node", ', '"/nodejs/bin/node", "--optimize-for-size", ');
+    expect(imageNodeFlags(flagged)).to.deep.equal(['--optimize-for-size']);
+    expect(imageNodeFlags('FROM x\n')).to.deep.equal([]);
   });
 });
