@@ -32,10 +32,16 @@ ENV NODE_ENV=production
 # on the node, and the soak measures what the pods run (bench/soak.ts reads this ENV). A NODE_OPTIONS in the
 # chart's operator.env replaces it.
 ENV NODE_OPTIONS=--max-semi-space-size=1
+# glibc's malloc keeps an arena per thread that allocates (up to 8 per core): Node's libuv and V8 threads
+# would each hold their own free memory. Two arenas are plenty for one event loop (bench/controller).
+ENV MALLOC_ARENA_MAX=2
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 # distroless :nonroot is uid/gid 65532, matching the chart's securityContext.
 USER 65532:65532
-ENTRYPOINT ["/nodejs/bin/node", "dist/cli/main.js"]
+# --optimize-for-size: V8 grows the old generation by smaller steps and gives memory back sooner, so the
+# heap holds about what is live instead of twice that after a burst (bench/controller at 1,000 MCPServers:
+# V8 heap 44 MiB committed instead of 84, RSS 123 MiB instead of 175). NODE_OPTIONS does not accept it.
+ENTRYPOINT ["/nodejs/bin/node", "--optimize-for-size", "dist/cli/main.js"]
 CMD ["--help"]

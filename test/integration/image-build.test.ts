@@ -127,7 +127,7 @@ describe('the Dockerfile, carried out without a container engine', function () {
   it('runs as the non-root user the chart expects, with the Node 24 entry point', () => {
     const final = stages[1]!;
     expect(final.steps.find((s) => s.instruction === 'USER')?.args).to.equal(`${IMAGE_UID}:${IMAGE_UID}`);
-    expect(entrypoint).to.deep.equal(['/nodejs/bin/node', 'dist/cli/main.js']);
+    expect(entrypoint).to.deep.equal(['/nodejs/bin/node', '--optimize-for-size', 'dist/cli/main.js']);
     expect(imageEnv.NODE_ENV).to.equal('production');
   });
 
