@@ -10,7 +10,8 @@
 //   supergateway --stateful  supergateway 4, streamable HTTP, one server process per session.
 // Prints requests/s, p50 and p99, the p50 the proxy adds over direct, our throughput as a ratio to
 // supergateway's reached by the same client (", node:http" rows against supergateway's node:http row),
-// and the resident memory of the proxy process alone (not its server), idle and after.
+// and the resident memory of the proxy process alone (not its server), idle and after. Our proxy runs with
+// the image's Node flags (its ENTRYPOINT's and its NODE_OPTIONS, on the command line).
 // Settings: PROXY_BENCH_SESSIONS (1,8,32), PROXY_BENCH_SECONDS per measurement (2),
 // PROXY_BENCH_BASELINE=path/to/cli/main.ts adds "baseline (stdio)" from another tree (before/after in
 // one run), PROXY_BENCH_CPU_PROF=DIR writes our stdio proxy's CPU profile there.

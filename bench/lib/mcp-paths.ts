@@ -9,6 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { imageEnv, imageNodeFlags } from '../../lib/dockerfile.ts';
+
+/**
+ * The image's Node flags (its ENTRYPOINT's, and its NODE_OPTIONS as flags) for our proxy, on the command
+ * line: its stdio server is its child here, and an environment would reach that child too.
+ */
+const IMAGE_FLAGS = [...imageNodeFlags(), ...(imageEnv().NODE_OPTIONS ?? '').split(' ').filter(Boolean)];
 
 const modulePath = (specifier: string) => fileURLToPath(import.meta.resolve(specifier));
 const EVERYTHING = modulePath('@modelcontextprotocol/server-everything/dist/index.js');
@@ -186,6 +193,7 @@ export async function oursStdio(name: string, cli = CLI, nodeArgs: string[] = []
   const port = await freePort();
   const server = [process.execPath, EVERYTHING, 'stdio'];
   const proxy = startGroup([
+    ...IMAGE_FLAGS,
     ...nodeArgs,
     cli,
     'proxy',
@@ -207,7 +215,7 @@ export async function oursHttp(name: string, cli = CLI): Promise<BenchPath> {
   const target = `http://127.0.0.1:${serverPort}/mcp`;
   await untilAnswering(target, (s) => s !== 0);
   const args = ['proxy', '--transport', 'streamable-http', '--target-url', target, '--port', `${port}`];
-  const proxy = startGroup([cli, ...args]);
+  const proxy = startGroup([...IMAGE_FLAGS, cli, ...args]);
   await untilAnswering(`http://127.0.0.1:${port}/health`, (s) => s === 200);
   return httpPath(name, [proxy, server], new URL(`http://127.0.0.1:${port}/mcp`));
 }
