@@ -39,6 +39,14 @@ interface ApplyReport {
 /** Workloads reference the other children (ServiceAccounts, the ConfigMap), so they go last. */
 const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['StatefulSet', 'Deployment']);
 
+/** The children in their apply waves (see applyAll): everything the workloads use, then the workloads. */
+export function applyWaves(objects: ChildObject[]): [ChildObject[], ChildObject[]] {
+  return [
+    objects.filter((o) => !WORKLOAD_KINDS.has(o.kind)),
+    objects.filter((o) => WORKLOAD_KINDS.has(o.kind)),
+  ];
+}
+
 /**
  * Applies the children in two waves, each all at once: first everything the workloads use, then the
  * workloads. A first reconcile is otherwise nine requests in a row, and the time to Ready at scale is
@@ -62,9 +70,7 @@ async function applyAll(server: MCPServer, desired: DesiredState, io: ReconcileI
     }
     if (result === 'created') created.add(object);
   };
-  const first = desired.objects.filter((o) => !WORKLOAD_KINDS.has(o.kind));
-  const workloads = desired.objects.filter((o) => WORKLOAD_KINDS.has(o.kind));
-  for (const wave of [first, workloads]) await Promise.all(wave.map(applyOne));
+  for (const wave of applyWaves(desired.objects)) await Promise.all(wave.map(applyOne));
   // One event for everything this reconcile created, not one per child: a new MCPServer would
   // otherwise cost nine Event writes.
   const names = desired.objects.filter((o) => created.has(o)).map((o) => `${o.kind} ${o.metadata.name}`);

@@ -10,24 +10,23 @@ import type { ControlPlane } from '../../controlplane/cluster.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { desiredChildren } from '../../controller/desired/children.ts';
 import type { ChildObject } from '../../controller/desired/types.ts';
+import { applyWaves } from '../../controller/reconcile.ts';
 import { resourcePath } from '../../controller/resources.ts';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import { watchUntilCount } from './controller-cluster.ts';
 
-const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['StatefulSet', 'Deployment']);
-
-/** The children of `server`, without owner references: there is no owner, and GC would delete them. */
-export function floorChildren(server: MCPServer): { first: ChildObject[]; workloads: ChildObject[] } {
-  const objects = desiredChildren(server, { secrets: new Map() }, defaultControllerConfig()).objects.map(
-    (o) => {
+/**
+ * The children of `server` in the controller's two apply waves, without owner references: there is no
+ * owner, and GC would delete them.
+ */
+export function floorChildren(server: MCPServer): [ChildObject[], ChildObject[]] {
+  const objects = desiredChildren(server, { secrets: new Map() }, defaultControllerConfig()).objects;
+  return applyWaves(
+    objects.map((o) => {
       const { ownerReferences: _none, ...metadata } = o.metadata;
       return { ...o, metadata } as ChildObject;
-    },
+    }),
   );
-  return {
-    first: objects.filter((o) => !WORKLOAD_KINDS.has(o.kind)),
-    workloads: objects.filter((o) => WORKLOAD_KINDS.has(o.kind)),
-  };
 }
 
 function apply(cp: ControlPlane, agent: Agent, object: ChildObject): Promise<void> {
@@ -96,8 +95,8 @@ export async function runFloor(
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < servers.length) {
-      const { first, workloads } = floorChildren(servers[next++]!);
-      for (const wave of [first, workloads]) await Promise.all(wave.map((o) => apply(cp, agent, o)));
+      for (const wave of floorChildren(servers[next++]!))
+        await Promise.all(wave.map((o) => apply(cp, agent, o)));
     }
   };
   await Promise.all(Array.from({ length: options.workers }, worker));

@@ -16,7 +16,7 @@ const server = (transport: 'stdio' | 'streamable-http'): MCPServer => ({
 
 describe('bench/controller floor: the children applied without a controller', () => {
   it('applies every child the controller would, the workloads in the second wave', () => {
-    const { first, workloads } = floorChildren(server('streamable-http'));
+    const [first, workloads] = floorChildren(server('streamable-http'));
     expect(workloads.map((o) => o.kind).sort()).to.deep.equal(['Deployment', 'StatefulSet']);
     expect(first.length + workloads.length).to.equal(9);
     expect(first.map((o) => o.kind)).to.include.members([
@@ -28,7 +28,7 @@ describe('bench/controller floor: the children applied without a controller', ()
   });
 
   it('carries no owner reference (there is no MCPServer, and GC would delete an orphan)', () => {
-    const { first, workloads } = floorChildren(server('stdio'));
+    const [first, workloads] = floorChildren(server('stdio'));
     for (const o of [...first, ...workloads]) {
       expect(o.metadata, `${o.kind} ${o.metadata.name}`).not.to.have.property('ownerReferences');
       expect(o.metadata.namespace).to.equal('floor-1');
