@@ -98,20 +98,25 @@ function serverBodies(namespace: string, count: number): MCPServer[] {
 const isReady = (item: unknown): boolean =>
   (item as { status?: { phase?: string } }).status?.phase === 'Ready';
 
-/** Watches from before creation, so not one transition is missed; resolves when all are Ready. */
-function waitAllReady(cp: ControlPlane, namespace: string, count: number, t0: number): Promise<number> {
+/** A progress callback that logs `message` every 5 s at most, and once `count` is reached. */
+function progressLog(message: string, count: number, fields: Record<string, unknown> = {}) {
   const log = createLogger('bench', 'info');
   let lastLogged = 0;
+  return (ready: number, seconds: number): void => {
+    if (ready !== count && seconds - lastLogged < 5) return;
+    lastLogged = seconds;
+    log.info({ ...fields, ready, count, seconds: seconds.toFixed(1) }, message);
+  };
+}
+
+/** Watches from before creation, so not one transition is missed; resolves when all are Ready. */
+function waitAllReady(cp: ControlPlane, namespace: string, count: number, t0: number): Promise<number> {
   return watchUntilCount(
     cp,
     `${GROUP_PATH}/namespaces/${namespace}/mcpservers`,
     { count, ok: isReady },
     t0,
-    (ready, seconds) => {
-      if (ready !== count && seconds - lastLogged < 5) return;
-      lastLogged = seconds;
-      log.info({ ready, count, seconds: seconds.toFixed(1) }, 'Ready so far');
-    },
+    progressLog('Ready so far', count),
   );
 }
 
@@ -136,18 +141,9 @@ const createNamespace = (cp: ControlPlane, name: string) =>
 async function runFloorSize(cp: ControlPlane, count: number, s: Settings): Promise<FloorResult> {
   const namespace = `floor-${count}`;
   await createNamespace(cp, namespace);
-  const log = createLogger('bench', 'info');
-  let lastLogged = 0;
   const result = await runFloor(cp, serverBodies(namespace, count), namespace, {
     workers: s.workers ?? DEFAULT_WORKERS,
-    progress: (ready, seconds) => {
-      if (ready !== 2 * count && seconds - lastLogged < 5) return;
-      lastLogged = seconds;
-      log.info(
-        { floor: true, podsReady: ready, pods: 2 * count, seconds: seconds.toFixed(1) },
-        'Floor so far',
-      );
-    },
+    progress: progressLog('Floor pods Ready so far', 2 * count, { floor: true }),
   });
   await sleep(5000); // the cluster's own trailing writes (EndpointSlices, statuses) before ours are timed
   return result;
@@ -241,11 +237,13 @@ function report(results: SizeResult[]): string {
   for (const r of results)
     lines.push(`${r.count} (half / all, after creation began): ${JSON.stringify(r.timeline)}`);
   for (const r of results) {
-    const m = r.memoryAtReady;
+    const { process: p, heap } = r.memoryAtReady;
+    const v8 = heap
+      ? `; V8 heap ${heap.usedMiB.toFixed(1)} used of ${heap.totalMiB.toFixed(1)}, external ${heap.externalMiB.toFixed(1)}`
+      : '';
     lines.push(
-      `${r.count} memory at Ready, MiB: RSS ${m.rss.toFixed(1)} = anonymous ${m.anon.toFixed(1)} + files ` +
-        `${m.file.toFixed(1)}; V8 heap ${m.heapUsed.toFixed(1)} used of ${m.heapTotal.toFixed(1)}, ` +
-        `external ${m.external.toFixed(1)}`,
+      `${r.count} memory at Ready, MiB: RSS ${p.rssMiB.toFixed(1)} = anonymous ${p.anonMiB.toFixed(1)} + ` +
+        `files ${p.fileMiB.toFixed(1)}${v8}`,
     );
   }
   return lines.join('\n');

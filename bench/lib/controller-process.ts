@@ -2,36 +2,28 @@
 // the Node the project pins (or compiled to JavaScript, BENCH_COMPILED=1), optionally with --cpu-prof (the
 // profile is written when it exits on SIGTERM).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../controlplane/versions.ts';
 import { freePort, httpGet, waitUntil } from '../../controlplane/wait.ts';
 import { imageEnv, imageNodeFlags } from '../../lib/dockerfile.ts';
 import { sumSamples } from '../../lib/prometheus-text.ts';
 import { compileServers, compiledPath } from './compile.ts';
+import { heapFigures, processMemory, type HeapFigures, type ProcessMemory } from './soak-memory.ts';
 
 export interface BenchController {
   pid: number;
   rssMb(): number;
-  /** Where the RSS is, MiB: anonymous and file-backed pages (/proc), V8's heap and external memory. */
   memory(): Promise<MemoryBreakdown>;
   /** Sum of the samples of a metric family in its /metrics, over the label sets `keep` accepts. */
   metric(name: string, keep?: (labels: string) => boolean): Promise<number>;
   stop(): Promise<void>;
 }
 
+/** Where the RSS is: anonymous and file-backed pages (/proc), V8's heap and external memory (/metrics). */
 export interface MemoryBreakdown {
-  rss: number;
-  anon: number;
-  file: number;
-  heapTotal: number;
-  heapUsed: number;
-  external: number;
+  process: ProcessMemory;
+  heap: HeapFigures | undefined;
 }
-
-const MIB = 1024 * 1024;
-const statusKb = (status: string, field: string): number =>
-  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
 
 export interface BenchControllerOptions {
   kubeconfig: string;
@@ -82,19 +74,8 @@ export async function startBenchController(o: BenchControllerOptions): Promise<B
   });
   return {
     pid: child.pid ?? -1,
-    rssMb: () => statusKb(readFileSync(`/proc/${child.pid}/status`, 'utf8'), 'VmRSS'),
-    async memory() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const text = (await httpGet(url, undefined, 10_000)).body;
-      return {
-        rss: statusKb(status, 'VmRSS'),
-        anon: statusKb(status, 'RssAnon'),
-        file: statusKb(status, 'RssFile'),
-        heapTotal: sumSamples(text, 'nodejs_heap_size_total_bytes') / MIB,
-        heapUsed: sumSamples(text, 'nodejs_heap_size_used_bytes') / MIB,
-        external: sumSamples(text, 'nodejs_external_memory_bytes') / MIB,
-      };
-    },
+    rssMb: () => processMemory(child.pid!).rssMiB,
+    memory: async () => ({ process: processMemory(child.pid!), heap: await heapFigures(url) }),
     async metric(name, keep = () => true) {
       return sumSamples((await httpGet(url, undefined, 10_000)).body, name, keep);
     },
