@@ -16,14 +16,15 @@ interface Message {
   jsonrpc: '2.0';
   id?: number | string;
   method?: string;
+  params?: unknown;
   result?: unknown;
   error?: unknown;
 }
 
 const server = spawn(command!, args, { stdio: ['pipe', 'pipe', 'ignore'] });
-const waiting = new Map<number, { res: ServerResponse; id: number | string }>();
+/** What to do with the server's answer to each of our ids. */
+const waiting = new Map<number, (answer: Message) => void>();
 let nextId = 1;
-let initializeResult: unknown;
 let partial = '';
 
 server.stdout.setEncoding('utf8');
@@ -33,46 +34,41 @@ server.stdout.on('data', (chunk: string) => {
   for (const line of lines) {
     if (!line) continue;
     const message = JSON.parse(line) as Message;
-    const entry = typeof message.id === 'number' ? waiting.get(message.id) : undefined;
-    if (!entry) continue;
+    const answered = typeof message.id === 'number' ? waiting.get(message.id) : undefined;
+    if (!answered) continue;
     waiting.delete(message.id as number);
-    const text = JSON.stringify({ ...message, id: entry.id });
-    entry.res.writeHead(200, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(text),
-    });
-    entry.res.end(text);
+    answered(message);
   }
 });
 
-/** Sends `message` to the server under an id of our own; `res` gets the answer. */
-function forward(message: Message, res: ServerResponse): void {
-  const id = nextId++;
-  waiting.set(id, { res, id: message.id! });
-  server.stdin.write(`${JSON.stringify({ ...message, id })}\n`);
+/** Sends `message` to the server under an id of our own; `onAnswer` gets its answer. */
+function send(message: Omit<Message, 'jsonrpc'>, onAnswer?: (answer: Message) => void): void {
+  const id = onAnswer ? nextId++ : undefined;
+  if (id !== undefined) waiting.set(id, onAnswer!);
+  server.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message, id })}\n`);
+}
+
+function reply(res: ServerResponse, answer: Message, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(answer);
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
 }
 
 // The server's own initialize, once: every client's initialize is answered with its result.
-const initialized = new Promise<void>((resolve) => {
-  const id = nextId++;
-  const fake = {
-    writeHead: () => fake,
-    end: (text: string) => {
-      initializeResult = (JSON.parse(text) as Message).result;
-      server.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
-      resolve();
-    },
-  } as unknown as ServerResponse;
-  waiting.set(id, { res: fake, id });
+const initializeResult = await new Promise<unknown>((resolve) => {
   const params = {
     protocolVersion: '2025-11-25',
     capabilities: {},
     clientInfo: { name: 'floor', version: '1' },
   };
-  server.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params })}\n`);
+  send({ method: 'initialize', params }, (answer) => resolve(answer.result));
 });
+send({ method: 'notifications/initialized' });
 
-await initialized;
 createServer((req, res) => {
   if (req.method !== 'POST') return void res.writeHead(req.method === 'DELETE' ? 200 : 405).end();
   const chunks: Buffer[] = [];
@@ -81,10 +77,9 @@ createServer((req, res) => {
     const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Message;
     if (message.id === undefined) return void res.writeHead(202).end();
     if (message.method === 'initialize') {
-      const text = JSON.stringify({ jsonrpc: '2.0', id: message.id, result: initializeResult });
-      res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 'floor' });
-      return void res.end(text);
+      const answer = { jsonrpc: '2.0' as const, id: message.id, result: initializeResult };
+      return reply(res, answer, { 'mcp-session-id': 'floor' });
     }
-    forward(message, res);
+    send(message, (answer) => reply(res, { ...answer, id: message.id }));
   });
 }).listen(port, '127.0.0.1');
