@@ -46,7 +46,7 @@ build_etcd() {
 
 build_kubernetes() {
   local out="$cache/bin/kubernetes-$KUBERNETES_VERSION"
-  local bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+  local bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy)
   need "$out" "${bins[@]}" || { log "kubernetes $KUBERNETES_VERSION: cached"; return; }
   log "kubernetes $KUBERNETES_VERSION: building ${bins[*]} (10-25 minutes cold on 2 cores)"
   local v="$KUBERNETES_VERSION" major minor ldf="-s -w"
