@@ -31,7 +31,7 @@ export function desiredChildren(server: MCPServer, facts: ServerFacts, cfg: Cont
   const objects = [
     ...desiredRbac(server),
     desiredRunConfigMap(server, cfg),
-    ...(policy.object ? [policy.object] : []),
+    policy.object,
     ...desiredServices(server),
     desiredStatefulSet(server, facts),
     desiredProxyDeployment(server, cfg),

@@ -23,7 +23,10 @@ export const runConfigName = (server: Named): string => `${nameOf(server)}-runco
 export const proxyRunnerName = (server: Named): string => `${nameOf(server)}-proxy-runner`;
 /** The MCP server's ServiceAccount when spec.serviceAccount names none. */
 export const mcpServiceAccountName = (server: Named): string => `${nameOf(server)}-sa`;
-/** Our own: ToolHive has no NetworkPolicy. */
+/**
+ * Our own: ToolHive has no NetworkPolicy. Named for the permission profile, which it once carried alone;
+ * it now always exists (proxy-only ingress), and keeps the name so upgrades neither orphan nor duplicate it.
+ */
 export const networkPolicyName = (server: Named): string => `${nameOf(server)}-permission-profile`;
 
 /** The one pod of the stdio StatefulSet: the proxy attaches to it, and its Role names it. */

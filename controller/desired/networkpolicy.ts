@@ -1,6 +1,12 @@
-// The permission profile, enforced as an egress NetworkPolicy on the MCP server's pods (ToolHive's
-// operator accepts a profile and enforces nothing). Ingress is left alone: the proxy must reach the
-// server, and replies to allowed connections need no egress rule.
+// The MCP server's NetworkPolicy (ToolHive's operator makes none). It always exists and always
+// restricts ingress: the server pod admits its own proxy alone.
+//   sse, streamable-http  from the proxy pods of the same MCPServer (same namespace), TCP to the MCP port
+//   stdio                 nothing: the proxy reaches the server through the API server's pods/attach,
+//                         never over the network
+// Replies to allowed connections need no rule in either direction.
+//
+// Egress is restricted only when spec.permissionProfile is set (ToolHive's operator accepts a profile
+// and enforces nothing); without one there is no Egress policy type and egress is unrestricted.
 //   builtin none     no egress at all, not even DNS
 //   builtin network  all egress
 //   configmap        the ports and IP/CIDR hosts it lists; insecure_allow_all allows everything.
@@ -10,11 +16,13 @@
 import { isIP } from 'node:net';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import { parsePermissionProfile, type OutboundPermissions } from '../../schemas/permission-profile.ts';
+import { effectiveSpec } from '../spec.ts';
 import { childMetadata, commonLabels, selectorLabels } from './labels.ts';
 import { networkPolicyName } from './names.ts';
 import type { ChildObject, Dict, Finding, ServerFacts } from './types.ts';
 
 type Egress = Dict[];
+type Ingress = Dict[];
 
 const ALLOW_ALL: Egress = [{}];
 const DENY_ALL: Egress = [];
@@ -87,27 +95,39 @@ function egressFor(server: MCPServer, facts: ServerFacts): { egress: Egress; fin
   };
 }
 
-/** The NetworkPolicy (none when no profile is set: nothing was asked) and what status should say. */
+/**
+ * Who may connect to the MCP server: its own proxy pods, on the port the server Services target; for
+ * stdio, which has no port (effectiveSpec gives none), nobody.
+ */
+export function proxyOnlyIngress(server: MCPServer): Ingress {
+  const { mcpPort } = effectiveSpec(server);
+  if (mcpPort === undefined) return [];
+  return [
+    {
+      from: [{ podSelector: { matchLabels: selectorLabels(server, 'proxy') } }],
+      ports: [{ protocol: 'TCP', port: mcpPort }],
+    },
+  ];
+}
+
+/** The NetworkPolicy (always: ingress is always restricted) and what status should say of the profile. */
 export function desiredNetworkPolicy(
   server: MCPServer,
   facts: ServerFacts,
-): { object: ChildObject | undefined; finding: Finding } {
+): { object: ChildObject; finding: Finding } {
+  const ingress = proxyOnlyIngress(server);
+  const policy = (policyTypes: string[], rules: Dict): ChildObject => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: childMetadata(server, networkPolicyName(server), commonLabels(server)),
+    spec: { podSelector: { matchLabels: selectorLabels(server, 'mcp-server') }, policyTypes, ...rules },
+  });
   if (!server.spec.permissionProfile) {
     return {
-      object: undefined,
+      object: policy(['Ingress'], { ingress }),
       finding: enforced('NoProfile', 'no permission profile set; egress unrestricted'),
     };
   }
   const { egress, finding } = egressFor(server, facts);
-  const object: ChildObject = {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: childMetadata(server, networkPolicyName(server), commonLabels(server)),
-    spec: {
-      podSelector: { matchLabels: selectorLabels(server, 'mcp-server') },
-      policyTypes: ['Egress'],
-      egress,
-    },
-  };
-  return { object, finding };
+  return { object: policy(['Ingress', 'Egress'], { ingress, egress }), finding };
 }

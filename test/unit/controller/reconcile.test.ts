@@ -23,6 +23,7 @@ describe('reconcile', () => {
       'Role/a-proxy-runner',
       'RoleBinding/a-proxy-runner',
       'ConfigMap/a-runconfig',
+      'NetworkPolicy/a-permission-profile',
       'Service/mcp-a-proxy',
       'StatefulSet/a',
       'Deployment/a',
@@ -34,10 +35,12 @@ describe('reconcile', () => {
     io.owned = [
       { kind: 'Service', namespace: 'team-a', name: 'mcp-a-headless' },
       { kind: 'Service', namespace: 'team-a', name: 'mcp-a-proxy' },
+      { kind: 'Service', namespace: 'team-a', name: 'mcp-a' },
+      // Kept without a profile: it also restricts ingress, and kept its name across the upgrade.
       { kind: 'NetworkPolicy', namespace: 'team-a', name: 'a-permission-profile' },
     ];
     await reconcile(KEY, io);
-    expect(io.deleted.map((r) => r.name)).to.deep.equal(['mcp-a-headless', 'a-permission-profile']);
+    expect(io.deleted.map((r) => r.name)).to.deep.equal(['mcp-a-headless', 'mcp-a']);
   });
 
   it('writes status once, and not at all on a second reconcile that finds the same', async () => {

@@ -1,9 +1,12 @@
 // Properties every desired state must have, over many random MCPServers (cert-manager's apply_test.go
 // habit): no apply body carries status, managedFields or resourceVersion; every child is labelled and
-// owned by its server; and building twice gives the same bodies (no hidden clock or randomness).
+// owned by its server; the MCP server pods admit their own proxy alone; and building twice gives the same bodies (no hidden clock or randomness).
 import { expect } from 'chai';
 import { applyBody } from '../../../../controller/cluster-io.ts';
 import { desiredChildren } from '../../../../controller/desired/children.ts';
+import { selectorLabels } from '../../../../controller/desired/labels.ts';
+import { nameOf } from '../../../../controller/desired/names.ts';
+import type { Dict } from '../../../../controller/desired/types.ts';
 import type { MCPServer, MCPServerSpec } from '../../../../schemas/generated/mcpserver.ts';
 import { config, facts, mcpServer } from '../builders.ts';
 
@@ -68,6 +71,25 @@ describe('desired state invariants (500 random MCPServers)', () => {
           o.metadata.ownerReferences.map((r) => [r.uid, r.controller]),
         ]).to.deep.equal([server.metadata?.name, [[server.metadata?.uid, true]]]);
       }
+    }
+  });
+
+  it('gives every server one NetworkPolicy: ingress from its own proxy, to the port its Service targets', () => {
+    for (const server of servers) {
+      const objects = desiredChildren(server, facts(), config()).objects;
+      const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+      const spec = policies[0]?.spec as { policyTypes: string[]; ingress: Dict[] } | undefined;
+      const service = objects.find(
+        (o) => o.kind === 'Service' && o.metadata.name === `mcp-${nameOf(server)}`,
+      );
+      const port = (service?.spec as { ports: Array<{ targetPort: number }> } | undefined)?.ports[0]
+        ?.targetPort;
+      const proxy = { podSelector: { matchLabels: selectorLabels(server, 'proxy') } };
+      expect([policies.length, spec?.policyTypes.includes('Ingress'), spec?.ingress]).to.deep.equal([
+        1,
+        true,
+        port === undefined ? [] : [{ from: [proxy], ports: [{ protocol: 'TCP', port }] }],
+      ]);
     }
   });
 

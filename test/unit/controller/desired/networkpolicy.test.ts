@@ -1,8 +1,9 @@
 import { expect } from 'chai';
+import { desiredChildren } from '../../../../controller/desired/children.ts';
 import { desiredNetworkPolicy, outboundEgress } from '../../../../controller/desired/networkpolicy.ts';
 import type { Finding } from '../../../../controller/desired/types.ts';
 import type { OutboundPermissions } from '../../../../schemas/permission-profile.ts';
-import { facts, mcpServer, withSpec } from '../builders.ts';
+import { config, facts, mcpServer, withSpec } from '../builders.ts';
 
 describe('outboundEgress', () => {
   const cases: Record<string, { outbound: OutboundPermissions; want: ReturnType<typeof outboundEgress> }> = {
@@ -69,7 +70,7 @@ describe('desiredNetworkPolicy', () => {
       finding: Finding;
     }
   > = {
-    'makes no policy when no profile is set': {
+    'leaves egress out when no profile is set': {
       server: mcpServer('a'),
       facts: facts(),
       egress: undefined,
@@ -129,11 +130,86 @@ describe('desiredNetworkPolicy', () => {
     it(name, () => {
       const got = desiredNetworkPolicy(c.server, c.facts);
       expect({
-        egress: (got.object?.spec as { egress?: unknown } | undefined)?.egress,
+        egress: (got.object.spec as { egress?: unknown }).egress,
         finding: got.finding,
       }).to.deep.equal({ egress: c.egress, finding: c.finding });
     });
   }
+});
+
+describe('desiredNetworkPolicy ingress: the MCP server admits its own proxy alone', () => {
+  const spec = (server: ReturnType<typeof mcpServer>) =>
+    desiredNetworkPolicy(server, facts()).object.spec as Record<string, unknown>;
+  const fromProxy = (port: number) => [
+    {
+      from: [
+        {
+          podSelector: {
+            matchLabels: {
+              'app.kubernetes.io/instance': 'a',
+              'app.kubernetes.io/component': 'proxy',
+              toolhive: 'true',
+            },
+          },
+        },
+      ],
+      ports: [{ protocol: 'TCP', port }],
+    },
+  ];
+
+  it('exists without a profile, restricting ingress only, named and selecting as before', () => {
+    const { object } = desiredNetworkPolicy(mcpServer('a'), facts());
+    expect([object.kind, object.metadata.name]).to.deep.equal(['NetworkPolicy', 'a-permission-profile']);
+    expect(object.spec).to.deep.equal({
+      podSelector: {
+        matchLabels: {
+          'app.kubernetes.io/instance': 'a',
+          'app.kubernetes.io/component': 'mcp-server',
+          toolhive: 'true',
+        },
+      },
+      policyTypes: ['Ingress'],
+      ingress: [],
+    });
+  });
+
+  it('restricts both ingress and egress with a profile', () => {
+    const server = mcpServer('a', withSpec({ permissionProfile: { type: 'builtin', name: 'none' } }));
+    expect(spec(server).policyTypes).to.deep.equal(['Ingress', 'Egress']);
+    expect(spec(server).ingress).to.deep.equal([]);
+    expect(spec(server).egress).to.deep.equal([]);
+  });
+
+  it('admits nothing to a stdio server (the proxy attaches through the API server)', () => {
+    expect(spec(mcpServer('a', withSpec({ transport: 'stdio' }))).ingress).to.deep.equal([]);
+  });
+
+  const http: Record<string, [Parameters<typeof withSpec>[0], number]> = {
+    'streamable-http on the default port': [{ transport: 'streamable-http' }, 8080],
+    'sse on spec.mcpPort': [{ transport: 'sse', mcpPort: 9000 }, 9000],
+    'streamable-http on the legacy spec.targetPort': [
+      { transport: 'streamable-http', targetPort: 7000 },
+      7000,
+    ],
+    'sse with a profile': [
+      { transport: 'sse', mcpPort: 9001, permissionProfile: { type: 'builtin', name: 'network' } },
+      9001,
+    ],
+  };
+  for (const [name, [fields, port]] of Object.entries(http)) {
+    it(`admits only the proxy, on TCP to the MCP port: ${name}`, () => {
+      expect(spec(mcpServer('a', withSpec(fields))).ingress).to.deep.equal(fromProxy(port));
+    });
+  }
+
+  it('allows the port the server Service targets and the container listens on', () => {
+    const server = mcpServer('a', withSpec({ transport: 'streamable-http', mcpPort: 9100 }));
+    const children = desiredChildren(server, facts(), config());
+    const service = children.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'mcp-a');
+    const targetPort = (service?.spec as { ports: Array<{ targetPort: number }> }).ports[0]?.targetPort;
+    const rule = (spec(server).ingress as Array<{ ports: Array<{ port: number }> }>)[0];
+    expect(rule?.ports[0]?.port).to.equal(targetPort).and.to.equal(9100);
+  });
 });
 
 function jsonError(text: string): string {
