@@ -1,7 +1,8 @@
 // The project's Dockerfile read as data, so that what runs outside a container runs as the image would:
 // its final stage's ENV (NODE_ENV, V8 memory flags) and the Node flags of its ENTRYPOINT for the benches
-// and the fuzzed servers, and its stages' instructions for the test that carries the build out without a
-// container engine. The Dockerfile stays the one place these settings are written.
+// and the fuzzed servers, its stages' instructions for carrying the build out without a container engine
+// (realnode/images/dockerfile-build.ts), and the final stage's settings for the real node's operator image
+// config. The Dockerfile stays the one place these settings are written.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../controlplane/versions.ts';
@@ -34,6 +35,16 @@ export function dockerfileStages(text: string): DockerfileStage[] {
   return stages;
 }
 
+/** `K=V K2="V 2"` pairs (ENV, LABEL): values bare or double-quoted with backslash escapes. */
+function keyValuePairs(args: string, key: string): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const pair of args.matchAll(new RegExp(`(${key})=("(?:[^"\\\\]|\\\\.)*"|\\S*)`, 'g'))) {
+    const raw = pair[2]!;
+    pairs.push([pair[1]!, raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw]);
+  }
+  return pairs;
+}
+
 /** The variables a stage's ENV instructions set: `ENV K=V K2="V 2"`, and the legacy `ENV K V`. */
 export function stageEnv(stage: DockerfileStage): Record<string, string> {
   const env: Record<string, string> = {};
@@ -44,25 +55,55 @@ export function stageEnv(stage: DockerfileStage): Record<string, string> {
       if (legacy) env[legacy[1]!] = legacy[2]!;
       continue;
     }
-    for (const pair of args.matchAll(/([A-Za-z_]\w*)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
-      const raw = pair[2]!;
-      env[pair[1]!] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
-    }
+    for (const [k, v] of keyValuePairs(args, '[A-Za-z_]\\w*')) env[k] = v;
   }
   return env;
 }
 
-/** The environment the image sets: its final stage's ENV (earlier stages do not reach the image). */
-export function imageEnv(text = readFileSync(DOCKERFILE, 'utf8')): Record<string, string> {
-  const final = dockerfileStages(text).at(-1);
-  return final ? stageEnv(final) : {};
+/** The settings a stage gives its image, as Docker records them in the image's config. */
+export interface StageSettings {
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  user?: string;
+  /** Absolute: a relative WORKDIR is resolved against the one before it. */
+  workingDir?: string;
+  entrypoint?: string[];
+  cmd?: string[];
 }
 
-/** The image's ENTRYPOINT in exec form (a JSON array), from its final stage; [] when there is none. */
+/** ENTRYPOINT and CMD: the exec form is a JSON array; the shell form runs under /bin/sh -c. */
+function commandForm(args: string): string[] {
+  return args.startsWith('[') ? (JSON.parse(args) as string[]) : ['/bin/sh', '-c', args];
+}
+
+/** A stage's ENV, LABEL, USER, WORKDIR, ENTRYPOINT and CMD (later instructions win, as in Docker). */
+export function stageSettings(stage: DockerfileStage): StageSettings {
+  const settings: StageSettings = { env: stageEnv(stage), labels: {} };
+  for (const { instruction, args } of stage.steps) {
+    if (instruction === 'LABEL') for (const [k, v] of keyValuePairs(args, '[^\\s=]+')) settings.labels[k] = v;
+    else if (instruction === 'USER') settings.user = args;
+    else if (instruction === 'WORKDIR')
+      settings.workingDir = path.posix.resolve(settings.workingDir ?? '/', args);
+    else if (instruction === 'ENTRYPOINT') settings.entrypoint = commandForm(args);
+    else if (instruction === 'CMD') settings.cmd = commandForm(args);
+  }
+  return settings;
+}
+
+/** The final stage's settings: what the image's config gets from the Dockerfile. */
+export function imageSettings(text = readFileSync(DOCKERFILE, 'utf8')): StageSettings {
+  const final = dockerfileStages(text).at(-1);
+  return final ? stageSettings(final) : { env: {}, labels: {} };
+}
+
+/** The environment the image sets: its final stage's ENV (earlier stages do not reach the image). */
+export function imageEnv(text = readFileSync(DOCKERFILE, 'utf8')): Record<string, string> {
+  return imageSettings(text).env;
+}
+
+/** The image's ENTRYPOINT, from its final stage; [] when there is none. */
 export function imageEntrypoint(text = readFileSync(DOCKERFILE, 'utf8')): string[] {
-  const steps = dockerfileStages(text).at(-1)?.steps ?? [];
-  const entrypoint = steps.filter((s) => s.instruction === 'ENTRYPOINT').at(-1);
-  return entrypoint ? (JSON.parse(entrypoint.args) as string[]) : [];
+  return imageSettings(text).entrypoint ?? [];
 }
 
 /**

@@ -4,7 +4,9 @@ import {
   imageEntrypoint,
   imageEnv,
   imageNodeFlags,
+  imageSettings,
   stageEnv,
+  stageSettings,
 } from '../../../lib/dockerfile.ts';
 
 const DOCKERFILE = `# comment
@@ -47,5 +49,29 @@ describe('lib/dockerfile', () => {
     const flagged = DOCKERFILE.replace('"/nodejs/bin/node", ', '"/nodejs/bin/node", "--optimize-for-size", ');
     expect(imageNodeFlags(flagged)).to.deep.equal(['--optimize-for-size']);
     expect(imageNodeFlags('FROM x\n')).to.deep.equal([]);
+  });
+
+  it("reads a stage's LABEL, USER, WORKDIR, ENTRYPOINT and CMD as the image config gets them", () => {
+    const text = `FROM a AS build
+USER builder
+FROM b
+LABEL org.example.one="first value" \\
+      org.example.two=second
+WORKDIR /app
+WORKDIR sub
+USER 65532:65532
+CMD ["--help"]
+ENTRYPOINT ["/nodejs/bin/node", "main.js"]
+`;
+    expect(imageSettings(text)).to.deep.equal({
+      env: {},
+      labels: { 'org.example.one': 'first value', 'org.example.two': 'second' },
+      workingDir: '/app/sub',
+      user: '65532:65532',
+      cmd: ['--help'],
+      entrypoint: ['/nodejs/bin/node', 'main.js'],
+    });
+    expect(stageSettings(dockerfileStages(text)[0]!)).to.deep.equal({ env: {}, labels: {}, user: 'builder' });
+    expect(imageSettings('FROM x\nCMD echo hi\n').cmd).to.deep.equal(['/bin/sh', '-c', 'echo hi']);
   });
 });
