@@ -3,10 +3,11 @@
 // image's non-root user with the image's entry point. What it catches is what breaks an image without
 // breaking `make test`: a source folder the Dockerfile forgets to copy, code that reads a file the image
 // lacks, a runtime import of a devDependency that `npm prune --omit=dev` removed, a tsc build error.
-// What it cannot show: the base images themselves (node:24-bookworm-slim, distroless nodejs24), which
+// The carrying-out is realnode/images/dockerfile-build.ts, the one the real node's operator image is built
+// with. What it cannot show: the base images themselves (node:24-bookworm-slim, distroless nodejs24), which
 // it stands in for with this machine's Node 24 (the registry's `node` package) and Debian userland.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,27 +15,22 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect } from 'chai';
 import { repoRoot } from '../../controlplane/versions.ts';
-import { DOCKERFILE, dockerfileStages, stageEnv } from '../../lib/dockerfile.ts';
+import { DOCKERFILE } from '../../lib/dockerfile.ts';
+import { createLogger } from '../../lib/log.ts';
+import {
+  carryOutDockerfile,
+  node24Dir,
+  planDockerfile,
+  type DockerfilePlan,
+} from '../../realnode/images/dockerfile-build.ts';
+import { inRootfs, normalizeTree } from '../../realnode/images/rootfs.ts';
 import { freePort, untilHealthy } from '../unit/proxy/support/servers.ts';
 
 const IMAGE_UID = 65532; // distroless :nonroot
-const NODE24_DIR = path.dirname(fileURLToPath(import.meta.resolve('node/bin/node')));
+const NODE24_DIR = node24Dir();
 const EVERYTHING = fileURLToPath(
   import.meta.resolve('@modelcontextprotocol/server-everything/dist/index.js'),
 );
-
-function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}:\n${output}`)),
-    );
-  });
-}
 
 /** The image's entry point with these arguments, as the image's user and environment, from its folder. */
 function image(
@@ -62,7 +58,7 @@ function completion(child: ChildProcess): Promise<{ code: number | null; output:
 
 describe('the Dockerfile, carried out without a container engine', function () {
   this.timeout(600_000);
-  const stages = dockerfileStages(readFileSync(DOCKERFILE, 'utf8'));
+  const plan: DockerfilePlan = planDockerfile(readFileSync(DOCKERFILE, 'utf8'));
   let root: string;
   let appDir: string;
   let entrypoint: string[];
@@ -72,48 +68,20 @@ describe('the Dockerfile, carried out without a container engine', function () {
     this.timeout(600_000);
     root = mkdtempSync(path.join(tmpdir(), 'mcp-operator-image-'));
     chmodSync(root, 0o755); // the image's user must reach the final stage's folder
-    const [build, final] = stages;
-    if (!build || !final) throw new Error('expected a build stage and a final stage');
-    const buildDir = path.join(root, 'build');
-    // The image's Node is Node 24; npm and npx here run whichever `node` is first on PATH.
-    const env = {
-      ...process.env,
-      PATH: `${NODE24_DIR}:${process.env.PATH}`,
-      npm_config_update_notifier: 'false',
-    };
-    for (const { instruction, args } of build.steps) {
-      if (instruction === 'WORKDIR') continue; // buildDir stands for it
-      if (instruction === 'COPY') {
-        const parts = args.split(/\s+/);
-        const dest = parts.pop()!;
-        for (const source of parts) {
-          const target = dest.endsWith('/')
-            ? path.join(buildDir, dest, path.basename(source))
-            : path.join(buildDir, dest);
-          cpSync(path.join(repoRoot, source), target, { recursive: true });
-        }
-      } else if (instruction === 'RUN') {
-        await run(args, buildDir, env);
-      } else throw new Error(`build stage: ${instruction} is not carried out by this test`);
-    }
-    appDir = path.join(root, 'app');
-    imageEnv = stageEnv(final);
-    for (const { instruction, args } of final.steps) {
-      if (instruction === 'COPY') {
-        const match = /^--from=(\S+)\s+(\S+)\s+(\S+)$/.exec(args);
-        if (!match || match[1] !== build.name) throw new Error(`final stage: unexpected COPY ${args}`);
-        const source = path.join(buildDir, path.relative('/src', match[2]!));
-        const dest = match[3]!;
-        const target = dest.endsWith('/')
-          ? path.join(appDir, dest, path.basename(source))
-          : path.join(appDir, dest);
-        cpSync(source, target, { recursive: true });
-      } else if (instruction === 'ENTRYPOINT') {
-        entrypoint = JSON.parse(args) as string[];
-      }
-    }
-    // The final stage's folder owned by root and not writable by the image's user, as in the image.
-    await run(`chmod -R a+rX,go-w ${JSON.stringify(appDir)}`, root, env);
+    // The same carrying-out as the real node's operator image (realnode/images/operator.ts).
+    const rootfs = path.join(root, 'rootfs');
+    await carryOutDockerfile({
+      plan,
+      context: repoRoot,
+      buildDir: path.join(root, 'build'),
+      rootfs,
+      log: createLogger('image-build', process.env.LOG_LEVEL ?? 'warn'),
+    });
+    // Owned by root and not writable by the image's user, as in the image's layer.
+    normalizeTree(rootfs);
+    appDir = inRootfs(rootfs, plan.settings.workingDir ?? '/');
+    entrypoint = plan.settings.entrypoint ?? [];
+    imageEnv = plan.settings.env;
     writeFileSync(
       path.join(root, 'mcpserver.yaml'),
       readFileSync(path.join(repoRoot, 'test/fixtures/seed-examples/mcpserver-osv.yaml')),
@@ -125,8 +93,7 @@ describe('the Dockerfile, carried out without a container engine', function () {
   });
 
   it('runs as the non-root user the chart expects, with the Node 24 entry point', () => {
-    const final = stages[1]!;
-    expect(final.steps.find((s) => s.instruction === 'USER')?.args).to.equal(`${IMAGE_UID}:${IMAGE_UID}`);
+    expect(plan.settings.user).to.equal(`${IMAGE_UID}:${IMAGE_UID}`);
     expect(entrypoint).to.deep.equal(['/nodejs/bin/node', '--optimize-for-size', 'dist/cli/main.js']);
     expect(imageEnv.NODE_ENV).to.equal('production');
   });
