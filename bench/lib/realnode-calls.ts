@@ -1,0 +1,150 @@
+// bench/node.ts, part 2: tools/call (echo) round trips on a stdio server over the real pods/attach, at 1
+// and 8 concurrent sessions, each session calling in a closed loop, against the floor in the same run:
+// JSON-RPC written straight into a server-everything's stdin with kubectl. Paths (what each includes):
+//   ours, ClusterIP        SDK client (streamable HTTP) → kube-proxy → the proxy pod → its pods/attach
+//                          stream (API server → kubelet → containerd) → the server's stdin; one stdio
+//                          server shared by all sessions, as the proxy multiplexes them
+//   ours, port-forward     the same behind `kubectl port-forward service/...` (API server → kubelet too)
+//   floor, kubectl exec -i a bare JSON-RPC client → kubectl → API server → kubelet → containerd exec of a
+//                          second server-everything (stdio) in a bare pod; sessions are concurrent ids
+//   floor, kubectl attach -i  the same onto the bare pod's own server (PID 1, stdin: true), the stream
+//                          our proxy uses, without the proxy and without HTTP
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import type { ControlPlane } from '../../controlplane/cluster.ts';
+import { NODE_PATH } from '../../realnode/images/node-runtime.ts';
+import { httpSession, StdioRpc, type EchoSession } from './realnode-echo.ts';
+import { clusterIp, fetchVia, portForward, type PortForward } from './realnode-kube.ts';
+import { NAMESPACE } from './realnode-start.ts';
+
+export interface CallPath {
+  name: string;
+  open(sessions: number): Promise<EchoSession[]>;
+  stop(): Promise<void>;
+}
+
+export interface CallFigures {
+  calls: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface CallSettings {
+  /** Calls per path and level, over all slices. */
+  calls: number;
+  /** At most this long per path and level, over all slices. */
+  seconds: number;
+  /** Turns each path takes in rotation, so a neighbour's burst hurts every path alike. */
+  slices: number;
+  warmupCalls: number;
+}
+
+export async function oursPaths(cp: ControlPlane, name: string): Promise<CallPath[]> {
+  const service = `mcp-${name}-proxy`;
+  const host = `${service}.${NAMESPACE}.svc.cluster.local`;
+  const ip = await clusterIp(cp, NAMESPACE, service);
+  if (!ip) throw new Error(`Service ${service} has no ClusterIP`);
+  const via = fetchVia(host, ip);
+  const forward: PortForward = await portForward(cp, NAMESPACE, `service/${service}`, 8080);
+  const sessions = (url: URL, fetch?: typeof via.fetch) => (n: number) =>
+    Promise.all(Array.from({ length: n }, () => httpSession({ url, fetch })));
+  return [
+    {
+      name: 'ours, ClusterIP',
+      open: sessions(new URL(`http://${host}:8080/mcp`), via.fetch),
+      stop: () => via.close(),
+    },
+    {
+      name: 'ours, port-forward',
+      open: sessions(new URL(`${forward.url}/mcp`)),
+      stop: () => Promise.resolve(forward.stop()),
+    },
+  ];
+}
+
+/** One JSON-RPC stream, initialized once; its sessions are concurrent ids on it. */
+async function rpcPath(name: string, command: string, args: string[]): Promise<CallPath> {
+  const rpc = new StdioRpc(command, args);
+  await rpc.initialize();
+  const session: EchoSession = { echo: (m) => rpc.echo(m), close: () => Promise.resolve() };
+  return {
+    name,
+    open: (n) => Promise.resolve(Array.from({ length: n }, () => session)),
+    stop: () => rpc.close(),
+  };
+}
+
+export async function floorPaths(cp: ControlPlane, pod: string): Promise<CallPath[]> {
+  const kubectl = (...args: string[]) => [`--kubeconfig=${cp.kubeconfig}`, '-n', NAMESPACE, ...args];
+  const exec = kubectl('exec', '-i', pod, '-c', 'mcp', '--', NODE_PATH, '/app/start.mjs', 'stdio');
+  return [
+    await rpcPath('floor, kubectl exec -i', cp.binaries.kubectl, exec),
+    await rpcPath('floor, kubectl attach -i', cp.binaries.kubectl, kubectl('attach', '-i', pod, '-c', 'mcp')),
+  ];
+}
+
+interface Tally {
+  histogram: RecordableHistogram;
+  calls: number;
+  ms: number;
+}
+
+/** Each session calls in a closed loop until `calls` are done between them or the time is up. */
+async function slice(sessions: EchoSession[], calls: number, ms: number, tally: Tally): Promise<void> {
+  const started = performance.now();
+  const deadline = started + ms;
+  let issued = 0;
+  await Promise.all(
+    sessions.map(async (session, s) => {
+      while (issued < calls && performance.now() < deadline) {
+        issued++;
+        const t0 = process.hrtime.bigint();
+        await session.echo(`s${s}-${issued}`);
+        tally.histogram.record(process.hrtime.bigint() - t0);
+        tally.calls++;
+      }
+    }),
+  );
+  tally.ms += performance.now() - started;
+}
+
+/** Every path at `level` sessions, in `slices` turns taken in rotation. */
+export async function measureLevel(
+  paths: CallPath[],
+  level: number,
+  s: CallSettings,
+  say: (line: string) => void,
+): Promise<Map<string, CallFigures>> {
+  const open = new Map<string, EchoSession[]>();
+  const tallies = new Map<string, Tally>();
+  for (const path of paths) {
+    const sessions = await path.open(level);
+    await slice(sessions, s.warmupCalls * level, 10_000, { histogram: createHistogram(), calls: 0, ms: 0 });
+    open.set(path.name, sessions);
+    tallies.set(path.name, { histogram: createHistogram(), calls: 0, ms: 0 });
+  }
+  for (let turn = 1; turn <= s.slices; turn++) {
+    for (const path of paths) {
+      await slice(
+        open.get(path.name)!,
+        s.calls / s.slices,
+        (s.seconds * 1000) / s.slices,
+        tallies.get(path.name)!,
+      );
+    }
+    say(`round trips at ${level} session${level === 1 ? '' : 's'}: turn ${turn} of ${s.slices} done`);
+  }
+  for (const sessions of open.values()) await Promise.all([...new Set(sessions)].map((x) => x.close()));
+  const figures = new Map<string, CallFigures>();
+  for (const [name, t] of tallies) {
+    figures.set(name, {
+      calls: t.calls,
+      seconds: t.ms / 1000,
+      perSecond: t.calls / (t.ms / 1000),
+      p50Ms: t.histogram.percentile(50) / 1e6,
+      p99Ms: t.histogram.percentile(99) / 1e6,
+    });
+  }
+  return figures;
+}
