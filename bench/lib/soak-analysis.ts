@@ -36,8 +36,8 @@ export interface MissedEvent {
 }
 
 /**
- * The children the controller makes for an MCPServer with a builtin permission profile (every soak
- * shape has one), as "Kind/name": the lists of test/integration/controller-fixtures.ts
+ * The children the controller makes for an MCPServer (the NetworkPolicy whether or not it has a
+ * permission profile), as "Kind/name": the lists of test/integration/controller-fixtures.ts
  * (networkedChildren, stdioChildren), copied because that module pulls in the test harness.
  */
 export function expectedChildren(name: string, transport: string): string[] {

@@ -85,7 +85,7 @@ export async function childrenOf(namespace: string, instance: string): Promise<L
 export const kindNames = (objects: readonly ListedObject[]): string[] =>
   objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
 
-/** The children a streamable-http or sse MCPServer with a builtin permission profile gets. */
+/** The children a streamable-http or sse MCPServer gets (the NetworkPolicy with or without a profile). */
 export function networkedChildren(name: string): string[] {
   return [
     `ConfigMap/${name}-runconfig`,
@@ -100,7 +100,7 @@ export function networkedChildren(name: string): string[] {
   ].sort();
 }
 
-/** The children a stdio MCPServer with a builtin permission profile gets (the proxy attaches: a Role). */
+/** The children a stdio MCPServer gets (the proxy attaches: a Role; the NetworkPolicy admits nothing). */
 export function stdioChildren(name: string): string[] {
   return [
     `ConfigMap/${name}-runconfig`,

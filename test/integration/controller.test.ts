@@ -1,8 +1,9 @@
 // The controller against a real API server: an MCPServer becomes its children (names, labels, owner
-// references as ToolHive has them), its pods reach Running through KWOK and its status Ready; transport
-// changes prune, deletion garbage-collects, a quiet reconcile writes nothing, `kubectl rollout restart`
-// survives, a rotated Secret rolls the server, and replicas 0 stops it. The manager runs in-process,
-// watching only this file's namespace, so other test files' objects never reach it.
+// references as ToolHive has them; a NetworkPolicy that admits only its proxy to the server), its pods
+// reach Running through KWOK and its status Ready; transport changes prune, deletion garbage-collects,
+// a quiet reconcile writes nothing, `kubectl rollout restart` survives, a rotated Secret rolls the
+// server, and replicas 0 stops it. The manager runs in-process, watching only this file's namespace, so
+// other test files' objects never reach it.
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { stringify } from 'yaml';
@@ -26,6 +27,7 @@ describe('MCPServer controller', function () {
   let apps: k8s.AppsV1Api;
   let custom: k8s.CustomObjectsApi;
   let rbac: k8s.RbacAuthorizationV1Api;
+  let net: k8s.NetworkingV1Api;
   /** Every non-GET request the controller made, in order. */
   const writes: string[] = [];
 
@@ -89,6 +91,7 @@ describe('MCPServer controller', function () {
     apps = kc.makeApiClient(k8s.AppsV1Api);
     custom = kc.makeApiClient(k8s.CustomObjectsApi);
     rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    net = kc.makeApiClient(k8s.NetworkingV1Api);
     await installCrd();
     await core.createNamespace({ body: { metadata: { name: ns } } });
     await eventually(
@@ -149,6 +152,10 @@ describe('MCPServer controller', function () {
         'ServiceAccount fetch-sa',
         () => core.readNamespacedServiceAccount({ name: 'fetch-sa', namespace: ns }),
       ],
+      [
+        'NetworkPolicy fetch-permission-profile',
+        () => net.readNamespacedNetworkPolicy({ name: 'fetch-permission-profile', namespace: ns }),
+      ],
     ];
     for (const [what, read] of children) {
       const child = await eventually(what, read);
@@ -173,6 +180,20 @@ describe('MCPServer controller', function () {
     }
     const proxy = await core.readNamespacedService({ name: 'mcp-fetch-proxy', namespace: ns });
     expect(proxy.spec?.clusterIP).to.match(/^\d+\.\d+\.\d+\.\d+$/);
+    // The server admits its own proxy alone, on its port; the profile adds egress.
+    const policy = await net.readNamespacedNetworkPolicy({ name: 'fetch-permission-profile', namespace: ns });
+    expect(policy.spec?.policyTypes).to.deep.equal(['Ingress', 'Egress']);
+    expect(
+      policy.spec?.ingress?.map((r) => [
+        r._from?.map((p) => p.podSelector?.matchLabels),
+        r.ports?.map((p) => [p.protocol, p.port]),
+      ]),
+    ).to.deep.equal([
+      [
+        [{ 'app.kubernetes.io/instance': 'fetch', 'app.kubernetes.io/component': 'proxy', toolhive: 'true' }],
+        [['TCP', 9000]],
+      ],
+    ]);
   });
 
   it('reports Ready once the proxy and server pods run, with the proxy URL and observedGeneration', async () => {
@@ -241,6 +262,13 @@ describe('MCPServer controller', function () {
     ).to.equal(false);
     const sts = await apps.readNamespacedStatefulSet({ name: 'local', namespace: ns });
     expect(sts.spec?.template.spec?.containers[0]?.stdin).to.equal(true);
+    // No profile, still a policy: no ingress at all (the proxy attaches), egress unrestricted.
+    const policy = await net.readNamespacedNetworkPolicy({ name: 'local-permission-profile', namespace: ns });
+    expect([policy.spec?.policyTypes, policy.spec?.ingress ?? [], policy.spec?.egress]).to.deep.equal([
+      ['Ingress'],
+      [],
+      undefined,
+    ]);
   });
 
   it('recreates an `mcp-<name>` Service that still has a ClusterIP as headless', async () => {
