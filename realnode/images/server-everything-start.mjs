@@ -21,12 +21,17 @@ const MODES = {
 };
 
 function stdinIsNull() {
+  let stdin;
   try {
-    const stdin = fstatSync(0);
-    const devNull = statSync('/dev/null');
-    return stdin.isCharacterDevice() && stdin.rdev === devNull.rdev;
+    stdin = fstatSync(0);
   } catch {
     return true; // no stdin at all
+  }
+  if (!stdin.isCharacterDevice()) return false; // a pipe (the runtime's stdin FIFO) or a file
+  try {
+    return stdin.rdev === statSync('/dev/null').rdev;
+  } catch {
+    return !process.stdin.isTTY; // no /dev/null to compare with (a bare chroot): a terminal is not null
   }
 }
 
