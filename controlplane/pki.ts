@@ -19,7 +19,7 @@ export interface ControlPlanePki {
   serviceAccount: { keyPem: string; publicKeyPem: string };
 }
 
-interface CertRequest {
+export interface CertRequest {
   commonName: string;
   organization?: string;
   dnsNames?: string[];
@@ -58,7 +58,7 @@ function extensionsFor(req: CertRequest): object[] {
   ];
 }
 
-function issue(req: CertRequest, issuer?: KeyPair): KeyPair {
+export function issue(req: CertRequest, issuer?: KeyPair): KeyPair {
   const key = rsaKey();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(key.publicPem);
@@ -80,7 +80,12 @@ function issue(req: CertRequest, issuer?: KeyPair): KeyPair {
   return { keyPem: key.privatePem, certPem: forge.pki.certificateToPem(cert) };
 }
 
-export function createControlPlanePki(): ControlPlanePki {
+export interface PkiOptions {
+  /** More addresses the API server answers on (a real node's IP, the `kubernetes` Service's IP). */
+  apiserverIps?: string[];
+}
+
+export function createControlPlanePki(options: PkiOptions = {}): ControlPlanePki {
   const ca = issue({ commonName: 'mcp-operator-local-ca', usage: 'ca' });
   const apiserver = issue(
     {
@@ -93,7 +98,7 @@ export function createControlPlanePki(): ControlPlanePki {
         'kubernetes.default.svc',
         'kubernetes.default.svc.cluster.local',
       ],
-      ipAddresses: ['127.0.0.1'],
+      ipAddresses: ['127.0.0.1', ...(options.apiserverIps ?? [])],
     },
     ca,
   );
