@@ -11,9 +11,10 @@ import path from 'node:path';
 import type { Logger } from '../lib/log.ts';
 import { ensureBinaries } from './binaries.ts';
 import * as flags from './flags.ts';
-import { kubeconfigYaml } from './kubeconfig.ts';
-import { fakeNode, kwokConfig } from './kwok.ts';
-import { createControlPlanePki, type ControlPlanePki } from './pki.ts';
+import { fakeNode } from './kwok.ts';
+import { allocatePorts, filesIn, writeMaterial } from './material.ts';
+import { createControlPlanePki } from './pki.ts';
+import type { RealNodePlan } from '../realnode/plan.ts';
 import {
   isAlive,
   readPids,
@@ -24,7 +25,7 @@ import {
 } from './processes.ts';
 import type { BinaryPaths } from './versions.ts';
 import { cacheDir, repoRoot } from './versions.ts';
-import { freePort, httpGet, httpRequest, type TlsClient, waitUntil } from './wait.ts';
+import { httpGet, httpRequest, type TlsClient, waitUntil } from './wait.ts';
 
 export const FAKE_NODE_NAME = 'kwok-node-0';
 
@@ -37,6 +38,12 @@ export interface ControlPlaneOptions {
    * `null` keeps the cluster running after this process exits (`mcp-operator dev up`).
    */
   ownerPid?: number | null;
+  /**
+   * `kwok` (default): one fake node, for scale. `real`: a real node on this machine (kubelet,
+   * containerd, kube-proxy, CoreDNS, metrics-server, a NetworkPolicy enforcer; realnode/), one per
+   * machine and root only; the API server then binds the node IP instead of loopback.
+   */
+  node?: 'kwok' | 'real';
 }
 
 export interface ControlPlaneState {
@@ -45,6 +52,7 @@ export interface ControlPlaneState {
   server: string;
   kubeconfig: string;
   ports: flags.Ports;
+  node: 'kwok' | 'real';
   startedAt: string;
 }
 
@@ -65,71 +73,6 @@ export interface ControlPlane extends ControlPlaneState {
 
 export function clustersDir(): string {
   return path.join(cacheDir(), 'clusters');
-}
-
-function filesIn(dir: string): flags.Files {
-  const p = (name: string): string => path.join(dir, name);
-  return {
-    etcdData: p('etcd-data'),
-    caCert: p('pki/ca.crt'),
-    caKey: p('pki/ca.key'),
-    apiserverCert: p('pki/apiserver.crt'),
-    apiserverKey: p('pki/apiserver.key'),
-    adminCert: p('pki/admin.crt'),
-    adminKey: p('pki/admin.key'),
-    saKey: p('pki/sa.key'),
-    saPub: p('pki/sa.pub'),
-    adminKubeconfig: p('kubeconfig'),
-    controllerManagerKubeconfig: p('controller-manager.kubeconfig'),
-    schedulerKubeconfig: p('scheduler.kubeconfig'),
-    kwokConfig: p('kwok.yaml'),
-  };
-}
-
-interface Material {
-  files: flags.Files;
-  pki: ControlPlanePki;
-  server: string;
-  /** The kubeconfig context name. */
-  contextName: string;
-  kwokStages: string;
-}
-
-/** Writes certificates, keys and kubeconfigs, readable by this user only. */
-function writeMaterial(
-  dir: string,
-  { files, pki, server, contextName: name, kwokStages: stages }: Material,
-): void {
-  mkdirSync(path.join(dir, 'pki'), { recursive: true, mode: 0o700 });
-  const write = (file: string, text: string): void => writeFileSync(file, text, { mode: 0o600 });
-  write(files.caCert, pki.ca.certPem);
-  write(files.caKey, pki.ca.keyPem);
-  write(files.apiserverCert, pki.apiserver.certPem);
-  write(files.apiserverKey, pki.apiserver.keyPem);
-  write(files.adminCert, pki.admin.certPem);
-  write(files.adminKey, pki.admin.keyPem);
-  write(files.saKey, pki.serviceAccount.keyPem);
-  write(files.saPub, pki.serviceAccount.publicKeyPem);
-  const kc = (user: string, pair: { certPem: string; keyPem: string }): string =>
-    kubeconfigYaml({ server, caPem: pki.ca.certPem, certPem: pair.certPem, keyPem: pair.keyPem, user, name });
-  write(files.adminKubeconfig, kc('admin', pki.admin));
-  write(files.controllerManagerKubeconfig, kc('kube-controller-manager', pki.controllerManager));
-  write(files.schedulerKubeconfig, kc('kube-scheduler', pki.scheduler));
-  write(files.kwokConfig, kwokConfig(stages, dir));
-}
-
-async function allocatePorts(): Promise<flags.Ports> {
-  const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = await Promise.all(
-    Array.from({ length: 6 }, () => freePort()),
-  );
-  return {
-    etcdClient: etcdClient!,
-    etcdPeer: etcdPeer!,
-    apiserver: apiserver!,
-    controllerManager: controllerManager!,
-    scheduler: scheduler!,
-    kwok: kwok!,
-  };
 }
 
 function startWatchdog(ownerPid: number, stateDir: string): void {
@@ -166,10 +109,22 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   if (opts.ownerPid === null) writeFileSync(path.join(stateDir, 'keep'), '');
   else startWatchdog(opts.ownerPid ?? process.pid, stateDir);
 
+  const nodeKind = opts.node ?? 'kwok';
+  let realNode: RealNodePlan | undefined;
+  if (nodeKind === 'real') {
+    try {
+      // Loaded only for a real node: it brings the image builder and the node's configuration.
+      const { prepareRealNode } = await import('../realnode/plan.ts');
+      realNode = await step(log, 'real node host network', () => prepareRealNode(log, stateDir));
+    } catch (err) {
+      await stopControlPlaneAt(stateDir);
+      throw err;
+    }
+  }
   const ports = await allocatePorts();
-  const server = `https://127.0.0.1:${ports.apiserver}`;
+  const server = `https://${realNode?.host ?? '127.0.0.1'}:${ports.apiserver}`;
   const files = filesIn(stateDir);
-  const pki = createControlPlanePki();
+  const pki = createControlPlanePki({ apiserverIps: realNode?.apiserverIps ?? [] });
   const kwokStages = readFileSync(binaries.kwokStages, 'utf8');
   writeMaterial(stateDir, { files, pki, server, contextName: `mcp-operator-${name}`, kwokStages });
   const adminTls = { ca: pki.ca.certPem, cert: pki.admin.certPem, key: pki.admin.keyPem };
@@ -177,15 +132,14 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
 
   const started: StartedProcess[] = [];
   const stop = async (): Promise<void> => {
-    await stopGroups(readPids(stateDir).map((p) => p.pid));
-    rmSync(stateDir, { recursive: true, force: true }); // also tells the watchdog to leave
+    await stopControlPlaneAt(stateDir, log); // also tells the watchdog to leave
   };
   let apiserver: StartedProcess | undefined;
   const startApiserver = async (): Promise<void> => {
     const p = spawnLogged(stateDir, {
       name: 'kube-apiserver',
       command: binaries.kubeApiserver,
-      args: flags.apiserverArgs(ports, files),
+      args: (realNode?.apiserverArgs ?? ((a: string[]) => a))(flags.apiserverArgs(ports, files)),
       env,
     });
     started.push(p);
@@ -212,16 +166,20 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       );
     });
     await step(log, 'kube-apiserver', startApiserver);
-    await step(log, 'kube-controller-manager, kube-scheduler, kwok and the fake node', async () => {
+    const kubectl = (args: string[], input?: string) =>
+      runToCompletion(binaries.kubectl, [`--kubeconfig=${files.adminKubeconfig}`, ...args], input);
+    const what = realNode ? 'the real node' : 'kwok and the fake node';
+    await step(log, `kube-controller-manager, kube-scheduler, ${what}`, async () => {
+      const kcmArgs = flags.controllerManagerArgs(ports, files);
       const others: [string, string, string[]][] = [
         [
           'kube-controller-manager',
           binaries.kubeControllerManager,
-          flags.controllerManagerArgs(ports, files),
+          realNode?.controllerManagerArgs(kcmArgs) ?? kcmArgs,
         ],
         ['kube-scheduler', binaries.kubeScheduler, flags.schedulerArgs(ports, files)],
-        ['kwok', binaries.kwok, flags.kwokArgs(ports, files)],
       ];
+      if (!realNode) others.push(['kwok', binaries.kwok, flags.kwokArgs(ports, files)]);
       const procs = others.map(([n, command, args]) =>
         spawnLogged(stateDir, { name: n, command, args, env }),
       );
@@ -229,7 +187,16 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       await Promise.all([
         waitForHealthz('kube-controller-manager', ports.controllerManager, procs[0]!.exited),
         waitForHealthz('kube-scheduler', ports.scheduler, procs[1]!.exited),
-        createNodeAndWaitReady(server, adminTls, procs[2]!.exited),
+        realNode
+          ? realNode.start({
+              log,
+              stateDir,
+              server,
+              ca: pki.ca,
+              contextName: `mcp-operator-${name}`,
+              kubectl,
+            })
+          : createNodeAndWaitReady(server, adminTls, procs[2]!.exited),
       ]);
     });
   } catch (err) {
@@ -246,6 +213,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     server,
     kubeconfig: files.adminKubeconfig,
     ports,
+    node: nodeKind,
     startedAt: new Date().toISOString(),
   };
   writeFileSync(path.join(stateDir, 'state.json'), JSON.stringify(state, null, 2));
@@ -313,9 +281,11 @@ export function readControlPlaneState(stateDir: string): ControlPlaneState | und
 }
 
 /** Ends every process a cluster started and removes its folder; works after a crash too. */
-export async function stopControlPlaneAt(stateDir: string): Promise<number> {
+export async function stopControlPlaneAt(stateDir: string, log?: Logger): Promise<number> {
   const pids = readPids(stateDir).map((p) => p.pid);
   await stopGroups(pids);
+  if (existsSync(path.join(stateDir, 'node')))
+    await (await import('../realnode/plan.ts')).tearDownRealNode(stateDir, log);
   rmSync(stateDir, { recursive: true, force: true });
   return pids.length;
 }

@@ -2,7 +2,8 @@
 # Ends a local control plane when the process that owns it dies without stopping it (SIGKILL, a crashed
 # test run): polls the owner once a second; when it is gone, and the state folder still exists, it
 # SIGTERMs every process group listed in <state>/pids, SIGKILLs them after 5 s, and removes the folder
-# unless it is a kept one. Exits quietly when the folder disappears (a normal stop).
+# unless it is a kept one. A cluster with a real node (<state>/node) gets its host cleaned by
+# realnode/teardown.sh first. Exits quietly when the folder disappears (a normal stop).
 owner="$1" state="$2"
 while kill -0 "$owner" 2>/dev/null; do
   [[ -d "$state" ]] || exit 0
@@ -18,4 +19,5 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 for p in "${pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
+[[ -d "$state/node" ]] && bash "$(dirname "$0")/../realnode/teardown.sh" "$state"
 [[ -f "$state/keep" ]] || rm -rf "$state"
