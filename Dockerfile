@@ -17,6 +17,7 @@ COPY certs certs
 COPY controller controller
 COPY proxy proxy
 COPY lib lib
+COPY realnode realnode
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM gcr.io/distroless/nodejs24-debian12:nonroot

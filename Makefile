@@ -21,7 +21,7 @@ help: ## Show this help
 
 .PHONY: run
 run: $(NODE_MODULES) binaries ## Start a local control plane and the operator on it (Ctrl-C stops all)
-	$(NODE) cli/main.ts dev up --foreground --operator --name run
+	$(NODE) cli/main.ts dev up --foreground --operator --node auto --name run
 
 .PHONY: dev-up
 dev-up: $(NODE_MODULES) binaries ## Start a local control plane named "dev" and leave it running
@@ -34,7 +34,7 @@ dev-down: $(NODE_MODULES) ## Stop every local control plane (also cleans up afte
 ##@ Test
 
 .PHONY: test
-test: typecheck test-unit test-fuzz test-integration ## Every test: type check, unit, fuzz and integration (builds what is missing)
+test: typecheck test-unit test-fuzz test-integration test-node ## Every test: type check, unit, fuzz, integration and the real node's (builds what is missing)
 
 .PHONY: test-unit
 test-unit: $(NODE_MODULES) ## Pure tests: no cluster, seconds
@@ -47,6 +47,10 @@ test-fuzz: $(NODE_MODULES) ## Property-based fuzzing of admission and the proxy 
 .PHONY: test-integration
 test-integration: $(NODE_MODULES) binaries ## Tests on a real local control plane
 	npm run --silent test:integration
+
+.PHONY: test-node
+test-node: $(NODE_MODULES) binaries ## End-to-end tests on a real node (kubelet, containerd; root): the seed guide on real containers
+	npm run --silent test:node
 
 .PHONY: typecheck
 typecheck: $(NODE_MODULES) ## TypeScript strict type check

@@ -16,11 +16,14 @@ import type { LocalOperator } from '../local-operator.ts';
 
 const USAGE = `Usage: mcp-operator dev <up|down|status|kubeconfig> [--name NAME]
 
-  up [--foreground [--operator]]
+  up [--foreground [--operator]] [--node real|kwok|auto]
                       start a local control plane (etcd, kube-apiserver, kube-controller-manager,
-                      kube-scheduler, KWOK with one fake node); with --foreground, stay until Ctrl-C
-                      and stop it then, otherwise leave it running for 'dev down'; with --operator,
-                      also run the operator in this process and apply a sample MCPServer
+                      kube-scheduler) and its node: a real one (kubelet, containerd, kube-proxy,
+                      CoreDNS, metrics-server, kube-router; root only) or KWOK's fake one (default:
+                      kwok; auto: real when this machine can run it, else KWOK, saying why); with
+                      --foreground, stay until Ctrl-C and stop it then, otherwise leave it running
+                      for 'dev down'; with --operator, also run the operator (real node: helm install
+                      of the chart with the offline image; KWOK: in this process) and a sample MCPServer
   down [--all]        stop the named control plane (or every one, after a crash) and remove its state
   status              list local control planes and their processes
   kubeconfig          print the admin kubeconfig path of the named control plane
@@ -77,15 +80,59 @@ function printTryTheOperator(cp: ControlPlane, operator: LocalOperator): void {
   );
 }
 
-async function up(name: string, foreground: boolean, withOperator: boolean): Promise<number> {
+function printTryTheRealNode(cp: ControlPlane, operator: { proxyUrl: string; echoReply: string }): void {
+  const k = path.relative(process.cwd(), cp.binaries.kubectl) || cp.binaries.kubectl;
+  const mcp = `${operator.proxyUrl}/mcp`;
+  const headers = `-H 'content-type: application/json' -H 'accept: application/json, text/event-stream'`;
+  const initialize =
+    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}';
+  process.stdout.write(
+    [
+      'The operator runs in a pod on the real node (helm install of manifests/charts/mcp-operator), with a sample',
+      `MCPServer whose proxy answered "${operator.echoReply}". Try the seed guide's commands:`,
+      `  ${k} get mcpservers --all-namespaces`,
+      `  ${k} -n demo describe mcpserver everything`,
+      `  ${k} -n demo get pods,services,endpoints -l app.kubernetes.io/instance=everything`,
+      `  ${k} -n demo logs everything-0 -c mcp                 # the MCP server's own output`,
+      `  ${k} -n demo exec everything-0 -c mcp -- env          # the container's environment`,
+      `  ${k} -n demo logs -l app.kubernetes.io/instance=everything,app.kubernetes.io/component=proxy`,
+      `  ${k} -n demo top pods`,
+      `  ${k} -n mcp-operator-system logs -l app.kubernetes.io/name=mcp-operator`,
+      `  ${k} -n demo get events --field-selector involvedObject.kind=MCPServer`,
+      `  ${k} apply -f manifests/samples/mcpserver-bad.yaml    # denied, every problem by its field path`,
+      `  ${k} -n demo port-forward service/mcp-everything-proxy 8080:8080 & curl http://localhost:8080/health`,
+      `The sample's proxy is forwarded here already: curl -si ${mcp} ${headers} -d '${initialize}'`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function chooseNode(requested: string, log: ReturnType<typeof createLogger>): Promise<'real' | 'kwok'> {
+  if (requested === 'real' || requested === 'kwok') return requested;
+  const why = await (await import('../../realnode/host.ts')).whyNoRealNode();
+  if (!why) return 'real';
+  log.warn({ reason: why }, `This machine cannot run a real node (${why}); using KWOK's fake node instead`);
+  return 'kwok';
+}
+
+async function up(
+  name: string,
+  foreground: boolean,
+  withOperator: boolean,
+  nodeOption: string,
+): Promise<number> {
   const log = createLogger('dev');
-  const cp = await startControlPlane({ log, name, ownerPid: foreground ? process.pid : null });
+  const node = await chooseNode(nodeOption, log);
+  const cp = await startControlPlane({ log, name, ownerPid: foreground ? process.pid : null, node });
   // Loaded only here: the operator pulls in the Kubernetes client, express and the controller.
-  const operator = withOperator
-    ? await (await import('../local-operator.ts')).startLocalOperator(cp, log)
-    : undefined;
+  const operator = !withOperator
+    ? undefined
+    : node === 'real'
+      ? await (await import('../real-node-operator.ts')).startOperatorOnRealNode(cp, log)
+      : await (await import('../local-operator.ts')).startLocalOperator(cp, log);
   printTryThis(cp);
-  if (operator) printTryTheOperator(cp, operator);
+  if (operator && node === 'real') printTryTheRealNode(cp, operator);
+  else if (operator) printTryTheOperator(cp, operator);
   if (!foreground) {
     process.stdout.write(`Stop it with: mcp-operator dev down --name ${name}\n`);
     return 0;
@@ -106,7 +153,7 @@ async function down(name: string, all: boolean): Promise<number> {
       process.stderr.write(`No control plane named "${path.basename(dir)}"\n`);
       continue;
     }
-    const count = await stopControlPlaneAt(dir);
+    const count = await stopControlPlaneAt(dir, createLogger('dev'));
     process.stdout.write(`Stopped control plane "${path.basename(dir)}" (${count} processes)\n`);
   }
   return 0;
@@ -147,6 +194,7 @@ export const devCommand: Command = {
         foreground: { type: 'boolean', default: false },
         operator: { type: 'boolean', default: false },
         all: { type: 'boolean', default: false },
+        node: { type: 'string', default: 'kwok' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -157,7 +205,11 @@ export const devCommand: Command = {
           process.stderr.write('--operator runs the operator in this process, so it needs --foreground\n');
           return 2;
         }
-        return up(name, values.foreground, values.operator);
+        if (!['real', 'kwok', 'auto'].includes(values.node)) {
+          process.stderr.write(`--node must be real, kwok or auto, not ${values.node}\n`);
+          return 2;
+        }
+        return up(name, values.foreground, values.operator, values.node);
       case 'down':
         return down(name, values.all);
       case 'status':
