@@ -6,7 +6,7 @@
 // streamable-http from the MCPServer's args, else $MCP_TRANSPORT, else the container's stdin (open for
 // stdio servers only: the operator sets no transport variable), see that file. server-filesystem speaks
 // stdio only and takes its allowed folders as arguments: CMD ["/projects"], as docker.io/mcp/filesystem
-// (ToolHive's registry entry) has it; an MCPServer's args replace it.
+// (ToolHive's registry entry) has it; an MCPServer's args replace it. Both preload exit-on-sigterm.mjs.
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_MCP_PORT } from '../../schemas/defaults.ts';
@@ -27,6 +27,16 @@ import { inRootfs, normalizeTree, writeIn } from './rootfs.ts';
 
 export const APP_DIR = '/app';
 export const START_SCRIPT = path.join(import.meta.dirname, 'server-everything-start.mjs');
+/** Preloaded by both images: Node as PID 1 exits on SIGTERM (see that file). */
+export const SIGTERM_SCRIPT = path.join(import.meta.dirname, 'exit-on-sigterm.mjs');
+const SIGTERM_IMAGE_PATH = path.posix.join(APP_DIR, 'exit-on-sigterm.mjs');
+
+/** The image's Node, with the SIGTERM preload, running `script`. */
+export const nodeEntrypoint = (script: string): string[] => [
+  NODE_PATH,
+  `--import=${SIGTERM_IMAGE_PATH}`,
+  script,
+];
 
 /** npm install's flags: what runs in the image only, nothing executed at install, no network extras. */
 export const NPM_INSTALL_FLAGS = ['--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'];
@@ -51,6 +61,7 @@ async function installPackage(ctx: BuildContext, pkg: string, version: string): 
     log: ctx.log,
     step: `npm install ${pkg}@${version}`,
   });
+  writeIn(ctx.layerDir, SIGTERM_IMAGE_PATH, readFileSync(SIGTERM_SCRIPT, 'utf8'));
   return app;
 }
 
@@ -58,7 +69,7 @@ const SERVER_ENV = ['NODE_ENV=production'];
 
 export function serverEverythingConfig(): ImageConfig {
   return {
-    Entrypoint: [NODE_PATH, path.posix.join(APP_DIR, 'start.mjs')],
+    Entrypoint: nodeEntrypoint(path.posix.join(APP_DIR, 'start.mjs')),
     Env: [...SERVER_ENV, `PORT=${DEFAULT_MCP_PORT}`],
     WorkingDir: APP_DIR,
     ExposedPorts: { [`${DEFAULT_MCP_PORT}/tcp`]: {} },
@@ -68,7 +79,7 @@ export function serverEverythingConfig(): ImageConfig {
 
 export function serverFilesystemConfig(): ImageConfig {
   return {
-    Entrypoint: [NODE_PATH, packageEntry(SERVER_FILESYSTEM_PACKAGE)],
+    Entrypoint: nodeEntrypoint(packageEntry(SERVER_FILESYSTEM_PACKAGE)),
     Cmd: ['/projects'],
     Env: SERVER_ENV,
     WorkingDir: APP_DIR,
