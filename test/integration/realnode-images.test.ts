@@ -172,6 +172,7 @@ describe('the real node’s Node images, run from their archives', function () {
       command: CHROOT,
       args: chrootArgs(image),
       env: imageEnv(image),
+      stderr: 'ignore',
     });
     expect(await echo(transport, 'over stdio')).to.include('over stdio');
   });
