@@ -34,7 +34,8 @@ export function nodeImages(log: Logger, bins: NodeBinaryPaths): NodeImages {
     async importAll(ctr, socket) {
       const images = await building;
       const started = performance.now();
-      await Promise.all(images.map((image) => importArchive({ ctr, socket }, image.archive, log)));
+      // One after another: the images share their base and Node layers, which containerd stores once.
+      for (const image of images) await importArchive({ ctr, socket }, image.archive, log);
       log.info(
         {
           images: images.length,
