@@ -20,6 +20,30 @@ function specEnv(server: MCPServer): Dict[] {
   return [...plain, ...fromSecrets];
 }
 
+/**
+ * What ToolHive tells the server about its transport, with ToolHive's names and values: `MCP_TRANSPORT`
+ * always; for sse and streamable-http also `MCP_PORT` and `FASTMCP_PORT` (the MCP port) and `MCP_HOST`.
+ * In ToolHive (stacklok/toolhive) the proxy runner sets these in `runtime.Setup` (pkg/runtime/setup.go,
+ * called from `Runner.Run` in pkg/runner/runner.go), after `SetTransportEnvironmentVariables`
+ * (pkg/environment/environment.go, via `RunConfig.WithEnvironmentVariables` in pkg/runner/config.go) set
+ * the first three. `MCP_HOST` is the RunConfig's `TargetHost`, which the operator never sets
+ * (cmd/thv-operator/controllers/mcpserver_runconfig.go has no `WithTargetHost`), so in Kubernetes it is
+ * empty: set but empty, so an image's own fallback such as 127.0.0.1 (unreachable from the proxy's pod)
+ * does not apply. Unlike ToolHive, where these override the user's env, a same-named user variable wins.
+ */
+function transportEnv(server: MCPServer): Dict[] {
+  const { transport, mcpPort } = effectiveSpec(server);
+  const env: Dict[] = [{ name: 'MCP_TRANSPORT', value: transport }];
+  if (transport === 'stdio') return env;
+  const port = String(mcpPort);
+  env.push(
+    { name: 'MCP_PORT', value: port },
+    { name: 'FASTMCP_PORT', value: port },
+    { name: 'MCP_HOST', value: '' },
+  );
+  return env;
+}
+
 function specVolumeMounts(server: MCPServer): Dict[] {
   return (server.spec.volumes ?? []).map((v) => ({
     name: v.name,
@@ -45,8 +69,9 @@ function transportFields(server: MCPServer): Dict {
 export function mcpContainer(server: MCPServer, userContainer: Dict | undefined): Dict {
   const base: Dict = { ...(userContainer ?? {}), name: MCP_CONTAINER, image: server.spec.image };
   if (server.spec.args?.length) base.args = [...server.spec.args];
-  const env = mergeByName(base.env, specEnv(server));
-  if (env.length) base.env = env;
+  // Precedence: spec.env and spec.secrets over the pod template's env, both over the transport variables.
+  // Those come first, so the user's env can refer to them as $(MCP_PORT).
+  base.env = mergeByName(transportEnv(server), mergeByName(base.env, specEnv(server)));
   const mounts = mergeByName(base.volumeMounts, specVolumeMounts(server));
   if (mounts.length) base.volumeMounts = mounts;
   const transport = transportFields(server);

@@ -67,6 +67,10 @@ describe('desiredStatefulSet', () => {
       image: 'ghcr.io/example/server:1.0',
       args: ['--x'],
       env: [
+        { name: 'MCP_TRANSPORT', value: 'sse' },
+        { name: 'MCP_PORT', value: '9000' },
+        { name: 'FASTMCP_PORT', value: '9000' },
+        { name: 'MCP_HOST', value: '' },
         { name: 'B', value: '2' },
         { name: 'A', value: '1' },
       ],
@@ -82,6 +86,52 @@ describe('desiredStatefulSet', () => {
   it('opens stdin and exposes no port for stdio', () => {
     const mcp = podOf(desiredStatefulSet(mcpServer('a'), facts())).spec.containers[0]!;
     expect([mcp.stdin, mcp.ports]).to.deep.equal([true, undefined]);
+  });
+
+  it('tells a stdio server its transport as ToolHive does, and no port', () => {
+    const mcp = podOf(desiredStatefulSet(mcpServer('a'), facts())).spec.containers[0]!;
+    expect(mcp.env).to.deep.equal([{ name: 'MCP_TRANSPORT', value: 'stdio' }]);
+  });
+
+  it('tells a streamable-http server its transport, port and host as ToolHive does', () => {
+    const server = mcpServer('a', withSpec({ transport: 'streamable-http', targetPort: 3000 }));
+    const mcp = podOf(desiredStatefulSet(server, facts())).spec.containers[0]!;
+    expect(mcp.env).to.deep.equal([
+      { name: 'MCP_TRANSPORT', value: 'streamable-http' },
+      { name: 'MCP_PORT', value: '3000' },
+      { name: 'FASTMCP_PORT', value: '3000' },
+      { name: 'MCP_HOST', value: '' },
+    ]);
+  });
+
+  it('keeps the value of a transport variable the user set, in spec.env or in the pod template', () => {
+    const server = mcpServer(
+      'a',
+      withSpec({
+        transport: 'streamable-http',
+        env: [{ name: 'MCP_PORT', value: '7000' }],
+        podTemplateSpec: {
+          spec: {
+            containers: [
+              {
+                name: 'mcp',
+                env: [
+                  { name: 'MCP_HOST', value: '0.0.0.0' },
+                  { name: 'MCP_PORT', value: '6000' },
+                ],
+              },
+            ],
+          },
+        },
+      }),
+    );
+    const mcp = podOf(desiredStatefulSet(server, facts())).spec.containers[0]!;
+    expect(mcp.env).to.deep.equal([
+      { name: 'MCP_TRANSPORT', value: 'streamable-http' },
+      { name: 'FASTMCP_PORT', value: '8080' },
+      { name: 'MCP_HOST', value: '0.0.0.0' },
+      { name: 'MCP_PORT', value: '7000' },
+    ]);
   });
 
   it('changes the secrets checksum when a referenced key rotates, and not for an unrelated key', () => {
