@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Builds the local control plane's binaries from the Go module proxy, at the versions in versions.env,
 # into $MCP_OPERATOR_CACHE/bin/<component>-<version>/ (default: <repo>/.cache). A component whose
-# binaries are all present is skipped, so a warm run costs nothing.
-# Usage: build-binaries.sh [component...]   components: etcd kubernetes kwok helm cert-manager (default: all)
+# binaries are all present is skipped, so a warm run costs nothing. The real node's components (realnode/)
+# build here too; before them, realnode/host-packages.sh installs the Debian packages the node needs
+# (runc's libseccomp-dev and pause's gcc among them) when some are missing.
+# Usage: build-binaries.sh [component...]   (default: all)
+#   control plane: etcd kubernetes kwok helm cert-manager
+#   real node:     containerd runc cni-plugins coredns metrics-server kube-router pause
+#                  node = kubernetes (kubelet, kube-proxy) and every real-node component
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
@@ -119,11 +124,118 @@ build_cert-manager() {
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
 
-components=("$@")
-[[ ${#components[@]} -eq 0 ]] && components=(etcd kubernetes kwok helm cert-manager)
+# The real node's container runtime: containerd, its CLI ctr and the runc shim. Static (no cgo), without
+# the btrfs/devmapper/zfs snapshotters the node does not use (overlayfs only).
+build_containerd() {
+  local out="$cache/bin/containerd-$CONTAINERD_VERSION"
+  local bins=(containerd ctr containerd-shim-runc-v2)
+  need "$out" "${bins[@]}" || { log "containerd $CONTAINERD_VERSION: cached"; return; }
+  log "containerd $CONTAINERD_VERSION: building ${bins[*]} (about 4 minutes cold)"
+  local pkgs=()
+  for b in "${bins[@]}"; do pkgs+=("github.com/containerd/containerd/v2/cmd/$b"); done
+  mkdir -p "$out.tmp"
+  (cd "$here/go/containerd" && with_progress "containerd" go build -trimpath -tags "no_btrfs no_devmapper no_zfs" \
+    -ldflags "-s -w -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION" -o "$out.tmp/" "${pkgs[@]}")
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
+# runc needs cgo, and libseccomp (Debian libseccomp-dev) for seccomp profiles; its version comes from
+# the VERSION file it embeds. Not the libpathrs tag of upstream releases (a Rust library Debian 12 lacks).
+build_runc() {
+  local out="$cache/bin/runc-$RUNC_VERSION"
+  need "$out" runc || { log "runc $RUNC_VERSION: cached"; return; }
+  log "runc $RUNC_VERSION: building (under a minute cold)"
+  mkdir -p "$out.tmp"
+  (cd "$here/go/runc" && CGO_ENABLED=1 with_progress "runc" go build -trimpath -tags "seccomp urfave_cli_no_docs" \
+    -ldflags "-s -w" -o "$out.tmp/runc" github.com/opencontainers/runc)
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
+# The CNI plugins the node's network uses, in one folder: containerd's CNI bin_dir.
+build_cni-plugins() {
+  local out="$cache/bin/cni-plugins-$CNI_PLUGINS_VERSION"
+  local pkgs=(main/bridge main/loopback ipam/host-local meta/portmap)
+  need "$out" "${pkgs[@]##*/}" || { log "cni-plugins $CNI_PLUGINS_VERSION: cached"; return; }
+  log "cni-plugins $CNI_PLUGINS_VERSION: building ${pkgs[*]##*/} (under a minute cold)"
+  local ldf="-s -w -X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=$CNI_PLUGINS_VERSION"
+  mkdir -p "$out.tmp"
+  (cd "$here/go/cni-plugins" && with_progress "cni-plugins" go build -trimpath -ldflags "$ldf" -o "$out.tmp/" \
+    "${pkgs[@]/#/github.com/containernetworking/plugins/plugins/}")
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
+build_coredns() {
+  local out="$cache/bin/coredns-$COREDNS_VERSION"
+  need "$out" coredns || { log "coredns $COREDNS_VERSION: cached"; return; }
+  log "coredns $COREDNS_VERSION: building (about 5 minutes cold)"
+  mkdir -p "$out.tmp"
+  (cd "$here/go/coredns" && with_progress "coredns" go build -trimpath \
+    -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=release-$COREDNS_VERSION" \
+    -o "$out.tmp/coredns" github.com/coredns/coredns)
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
+# metrics-server stamps client-go's version package, as its own Makefile does.
+build_metrics-server() {
+  local out="$cache/bin/metrics-server-$METRICS_SERVER_VERSION"
+  need "$out" metrics-server || { log "metrics-server $METRICS_SERVER_VERSION: cached"; return; }
+  log "metrics-server $METRICS_SERVER_VERSION: building (about 3 minutes cold)"
+  local p=k8s.io/client-go/pkg/version
+  local ldf="-s -w -X $p.gitVersion=$METRICS_SERVER_VERSION -X $p.gitCommit=release-$METRICS_SERVER_VERSION"
+  ldf="$ldf -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
+  mkdir -p "$out.tmp"
+  (cd "$here/go/metrics-server" && with_progress "metrics-server" go build -trimpath -ldflags "$ldf" \
+    -o "$out.tmp/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server)
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
+# kube-router runs on the node only as its NetworkPolicy enforcer (see versions.env).
+build_kube-router() {
+  local out="$cache/bin/kube-router-$KUBE_ROUTER_VERSION"
+  need "$out" kube-router || { log "kube-router $KUBE_ROUTER_VERSION: cached"; return; }
+  log "kube-router $KUBE_ROUTER_VERSION: building (about 4 minutes cold)"
+  local p=github.com/cloudnativelabs/kube-router/v2/pkg/version
+  mkdir -p "$out.tmp"
+  (cd "$here/go/kube-router" && with_progress "kube-router" go build -trimpath \
+    -ldflags "-s -w -X $p.Version=$KUBE_ROUTER_VERSION -X $p.BuildDate=1970-01-01T00:00:00Z" \
+    -o "$out.tmp/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router)
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
+# The pod sandbox's process: upstream's pause.c from k8s.io/kubernetes at KUBERNETES_VERSION, compiled
+# statically as build/pause/Makefile does (its TAG, then the Kubernetes version, as VERSION).
+build_pause() {
+  local out="$cache/bin/pause-$KUBERNETES_VERSION"
+  need "$out" pause || { log "pause $KUBERNETES_VERSION: cached"; return; }
+  log "pause $KUBERNETES_VERSION: building from k8s.io/kubernetes build/pause/linux/pause.c"
+  local dir tag start=$SECONDS
+  dir="$(cd "$here/go/kubernetes" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" |
+    sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  tag="$(sed -n 's/^TAG ?= *\([0-9.]*\)$/\1/p' "$dir/build/pause/Makefile")"
+  [[ -n "$tag" ]] || { log "pause: no TAG in $dir/build/pause/Makefile"; return 1; }
+  mkdir -p "$out.tmp"
+  gcc -Os -Wall -Werror -static -DVERSION="v$tag-$KUBERNETES_VERSION" -o "$out.tmp/pause" "$dir/build/pause/linux/pause.c"
+  strip "$out.tmp/pause"
+  rm -rf "$out" && mv "$out.tmp" "$out"
+  log "pause: done in $((SECONDS - start))s"
+}
+
+node_components=(kubernetes containerd runc cni-plugins coredns metrics-server kube-router pause)
+requested=("$@")
+[[ ${#requested[@]} -eq 0 ]] && requested=(etcd kubernetes kwok helm cert-manager node)
+components=()
+add() { local c; for c in "$@"; do [[ " ${components[*]} " == *" $c "* ]] || components+=("$c"); done; }
+for c in "${requested[@]}"; do
+  if [[ "$c" == node ]]; then add "${node_components[@]}"; else add "$c"; fi
+done
+host_checked=
 for c in "${components[@]}"; do
   case "$c" in
     etcd|kubernetes|kwok|helm|cert-manager) "build_$c" ;;
+    containerd|runc|cni-plugins|coredns|metrics-server|kube-router|pause)
+      # Once, before the first node component: the packages the node runs with, and runc's and pause's build needs.
+      [[ -n "$host_checked" ]] || { bash "$repo/realnode/host-packages.sh"; host_checked=1; }
+      "build_$c" ;;
     *) log "unknown component: $c"; exit 2 ;;
   esac
 done
