@@ -130,7 +130,7 @@ build_containerd() {
   local out="$cache/bin/containerd-$CONTAINERD_VERSION"
   local bins=(containerd ctr containerd-shim-runc-v2)
   need "$out" "${bins[@]}" || { log "containerd $CONTAINERD_VERSION: cached"; return; }
-  log "containerd $CONTAINERD_VERSION: building ${bins[*]} (about 4 minutes cold)"
+  log "containerd $CONTAINERD_VERSION: building ${bins[*]} (4-11 minutes cold on 2 cores)"
   local pkgs=()
   for b in "${bins[@]}"; do pkgs+=("github.com/containerd/containerd/v2/cmd/$b"); done
   mkdir -p "$out.tmp"
@@ -144,7 +144,7 @@ build_containerd() {
 build_runc() {
   local out="$cache/bin/runc-$RUNC_VERSION"
   need "$out" runc || { log "runc $RUNC_VERSION: cached"; return; }
-  log "runc $RUNC_VERSION: building (under a minute cold)"
+  log "runc $RUNC_VERSION: building (1-2 minutes cold)"
   mkdir -p "$out.tmp"
   (cd "$here/go/runc" && CGO_ENABLED=1 with_progress "runc" go build -trimpath -tags "seccomp urfave_cli_no_docs" \
     -ldflags "-s -w" -o "$out.tmp/runc" github.com/opencontainers/runc)
@@ -167,7 +167,7 @@ build_cni-plugins() {
 build_coredns() {
   local out="$cache/bin/coredns-$COREDNS_VERSION"
   need "$out" coredns || { log "coredns $COREDNS_VERSION: cached"; return; }
-  log "coredns $COREDNS_VERSION: building (about 5 minutes cold)"
+  log "coredns $COREDNS_VERSION: building (about 8 minutes cold on 2 cores)"
   mkdir -p "$out.tmp"
   (cd "$here/go/coredns" && with_progress "coredns" go build -trimpath \
     -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=release-$COREDNS_VERSION" \
@@ -179,7 +179,7 @@ build_coredns() {
 build_metrics-server() {
   local out="$cache/bin/metrics-server-$METRICS_SERVER_VERSION"
   need "$out" metrics-server || { log "metrics-server $METRICS_SERVER_VERSION: cached"; return; }
-  log "metrics-server $METRICS_SERVER_VERSION: building (about 3 minutes cold)"
+  log "metrics-server $METRICS_SERVER_VERSION: building (about 5 minutes cold on 2 cores)"
   local p=k8s.io/client-go/pkg/version
   local ldf="-s -w -X $p.gitVersion=$METRICS_SERVER_VERSION -X $p.gitCommit=release-$METRICS_SERVER_VERSION"
   ldf="$ldf -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
