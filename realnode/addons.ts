@@ -76,7 +76,6 @@ export function coreDns(image: string): Obj[] {
     '        ttl 30',
     '    }',
     '    cache 30',
-    '    loop',
     '    reload',
     '}',
     '',
@@ -199,8 +198,8 @@ export function metricsServer(image: string): Obj[] {
                   '--kubelet-preferred-address-types=InternalIP',
                   '--kubelet-certificate-authority=/ca/ca.crt',
                   '--kubelet-use-node-status-port',
-                  // Short, so that `kubectl top` has figures seconds after a pod starts.
-                  '--metric-resolution=10s',
+                  // Upstream's default; it must exceed the kubelet request timeout (10 s).
+                  '--metric-resolution=15s',
                 ],
                 ports: [{ name: 'https', containerPort: 10250, protocol: 'TCP' }],
                 readinessProbe: {

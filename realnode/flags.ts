@@ -30,6 +30,8 @@ export function realNodeApiserverArgs(args: string[], frontProxy: FrontProxyFile
       // The default (lease) reconciler keeps the `kubernetes` Service pointing at the node IP.
       '--endpoint-reconciler-type': undefined,
     }),
+    // kubelet is reached at the node IP: the node's name resolves nowhere (no DNS for it on the host).
+    '--kubelet-preferred-address-types=InternalIP',
     `--requestheader-client-ca-file=${frontProxy.caCert}`,
     `--requestheader-allowed-names=${FRONT_PROXY_CLIENT}`,
     '--requestheader-username-headers=X-Remote-User',

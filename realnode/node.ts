@@ -86,6 +86,21 @@ async function nodeReady(ctx: RealNodeContext): Promise<boolean> {
   return r.code === 0 && r.stdout.trim() === 'True';
 }
 
+/** What kube-system's pods say, for an error message: their states, and the last lines of their logs. */
+async function diagnostics(ctx: RealNodeContext): Promise<string> {
+  const out: string[] = [];
+  const pods = await ctx.kubectl(['-n', 'kube-system', 'get', 'pods', '-o', 'wide']);
+  out.push(pods.stdout.trim());
+  const names = await ctx.kubectl(['-n', 'kube-system', 'get', 'pods', '-o', 'jsonpath={.items[*].metadata.name}']);
+  for (const pod of names.stdout.trim().split(/\s+/).filter(Boolean)) {
+    const logs = await ctx.kubectl(['-n', 'kube-system', 'logs', pod, '--all-containers', '--tail=8']);
+    out.push(`--- ${pod}:\n${(logs.stdout || logs.stderr).trim()}`);
+  }
+  const events = await ctx.kubectl(['-n', 'kube-system', 'get', 'events', '--sort-by=.lastTimestamp']);
+  out.push(events.stdout.trim().split('\n').slice(-12).join('\n'));
+  return out.join('\n');
+}
+
 export async function startRealNode(ctx: RealNodeContext, images: NodeImages): Promise<void> {
   const { log, stateDir, bins } = ctx;
   const dirs = nodeDirs(stateDir);
@@ -149,7 +164,10 @@ export async function startRealNode(ctx: RealNodeContext, images: NodeImages): P
     ];
     for (const args of waits) {
       const r = await ctx.kubectl(args);
-      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr.trim() || r.stdout.trim()}`);
+      if (r.code !== 0)
+        throw new Error(
+          `kubectl ${args.join(' ')}: ${r.stderr.trim() || r.stdout.trim()}\n${await diagnostics(ctx)}`,
+        );
     }
   });
 }
