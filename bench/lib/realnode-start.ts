@@ -8,7 +8,7 @@
 //          echo answer at /mcp of Service mcp-<name>-proxy: at its ClusterIP (kube-proxy routes it from
 //          this host) and, at the same time, through `kubectl port-forward service/...`.
 //   floor  kubectl apply of a bare Pod with the pod spec the operator gives the server (the
-//          controller's own desiredStatefulSet: same image, args, stdin or port, security context),
+//          controller's own desiredStatefulSet: same image, env, stdin or port, security context),
 //          until it is Ready, and until it answers: stdio, `kubectl attach -i` to it + initialize +
 //          echo; sse and streamable-http, an SDK client on its pod IP (initialize + echo).
 import type { ControlPlane } from '../../controlplane/cluster.ts';
@@ -56,15 +56,15 @@ export interface FloorTrial {
 const short = (t: Transport) => (t === 'streamable-http' ? 'http' : t);
 
 /**
- * The MCPServer: the image serves the transport its first argument names (realnode/images'
- * server-everything-start.mjs); the operator sets no MCP_TRANSPORT, so sse and streamable-http say it.
+ * The MCPServer as a user writes it, image aside: the operator tells the server its transport
+ * (MCP_TRANSPORT, MCP_PORT), which the image's start script reads.
  */
 export function mcpServer(name: string, transport: Transport): MCPServer {
   return {
     apiVersion: 'toolhive.stacklok.dev/v1alpha1',
     kind: 'MCPServer',
     metadata: { name, namespace: NAMESPACE },
-    spec: { image: IMAGES.everything, transport, ...(transport === 'stdio' ? {} : { args: [transport] }) },
+    spec: { image: IMAGES.everything, transport },
   };
 }
 
