@@ -51,7 +51,9 @@ export async function helmInstallOperator(
   ];
   const r = await runToCompletion(cp.binaries.helm, args);
   if (r.code !== 0) throw new Error(`helm install: ${r.stderr.trim()}`);
-  // A bad manifest is denied with what only the webhook can know (a Secret that does not exist).
+  // A bad manifest is denied with what only the webhook can know (a Secret that does not exist), in
+  // the sample's namespace.
+  await cp.kubectl(['create', 'namespace', 'demo']);
   const deadline = Date.now() + 60_000;
   for (;;) {
     const dry = await cp.kubectl(['apply', '--dry-run=server', '-f', BAD_SAMPLE]);

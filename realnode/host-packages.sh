@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, the Debian packages the real node needs and that this machine lacks: at run time
 # iptables, ipset, nftables (nft), conntrack and iproute2 (ip); to build runc (cgo + libseccomp) and pause
-# (static C), libseccomp-dev, gcc and libc6-dev. A package whose probe passes is left alone, so a machine
+# (static C), libseccomp-dev, gcc and libc6-dev; busybox-static, the shell tools of the MCP server images. A package whose probe passes is left alone, so a machine
 # that has them all costs nothing; `apt-get update` runs once, only when something must be installed.
 # Called by controlplane/build-binaries.sh before the node's components. Needs root only to install.
 # Usage: host-packages.sh
@@ -21,6 +21,7 @@ probes=(
   "libseccomp-dev /usr/include/seccomp.h"
   "gcc gcc"
   "libc6-dev /usr/include/stdio.h"
+  "busybox-static /bin/busybox"
 )
 
 present() { # package probe
@@ -35,7 +36,7 @@ for p in "${probes[@]}"; do
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-  log "all present: iptables ipset nftables conntrack iproute2 libseccomp-dev gcc libc6-dev"
+  log "all present: iptables ipset nftables conntrack iproute2 libseccomp-dev gcc libc6-dev busybox-static"
   exit 0
 fi
 if [[ $(id -u) -ne 0 ]]; then

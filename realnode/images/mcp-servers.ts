@@ -6,10 +6,12 @@
 // streamable-http from the MCPServer's args, else $MCP_TRANSPORT, else the container's stdin (open for
 // stdio servers only: the operator sets no transport variable), see that file. server-filesystem speaks
 // stdio only and takes its allowed folders as arguments: CMD ["/projects"], as docker.io/mcp/filesystem
-// (ToolHive's registry entry) has it; an MCPServer's args replace it. Both preload exit-on-sigterm.mjs.
+// (ToolHive's registry entry) has it; an MCPServer's args replace it. Both preload exit-on-sigterm.mjs, and
+// both carry busybox's shell tools (busybox.ts), as the images real MCP servers ship on do.
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_MCP_PORT } from '../../schemas/defaults.ts';
+import { addBusybox, busyboxInput } from './busybox.ts';
 import { buildStageEnv } from './dockerfile-build.ts';
 import { runStep } from './exec.ts';
 import {
@@ -93,9 +95,10 @@ export function serverEverythingRecipe(): ImageRecipe {
     name: SERVER_EVERYTHING_IMAGE,
     shared: ['base', 'node'],
     createdBy: `npm install ${SERVER_EVERYTHING_PACKAGE}@${SERVER_EVERYTHING_VERSION}; /app/start.mjs`,
-    inputs: () => Promise.resolve([SERVER_EVERYTHING_PACKAGE, SERVER_EVERYTHING_VERSION, script]),
+    inputs: async () => [SERVER_EVERYTHING_PACKAGE, SERVER_EVERYTHING_VERSION, script, await busyboxInput()],
     async build(ctx) {
       await installPackage(ctx, SERVER_EVERYTHING_PACKAGE, SERVER_EVERYTHING_VERSION);
+      addBusybox(ctx.layerDir);
       writeIn(ctx.layerDir, path.posix.join(APP_DIR, 'start.mjs'), script);
       normalizeTree(ctx.layerDir);
       return serverEverythingConfig();
@@ -108,9 +111,10 @@ export function serverFilesystemRecipe(): ImageRecipe {
     name: SERVER_FILESYSTEM_IMAGE,
     shared: ['base', 'node'],
     createdBy: `npm install ${SERVER_FILESYSTEM_PACKAGE}@${SERVER_FILESYSTEM_VERSION}; /projects`,
-    inputs: () => Promise.resolve([SERVER_FILESYSTEM_PACKAGE, SERVER_FILESYSTEM_VERSION]),
+    inputs: async () => [SERVER_FILESYSTEM_PACKAGE, SERVER_FILESYSTEM_VERSION, await busyboxInput()],
     async build(ctx) {
       await installPackage(ctx, SERVER_FILESYSTEM_PACKAGE, SERVER_FILESYSTEM_VERSION);
+      addBusybox(ctx.layerDir);
       // The default allowed folder must exist: the server checks each one at start.
       mkdirSync(inRootfs(ctx.layerDir, '/projects'), { recursive: true });
       normalizeTree(ctx.layerDir);
