@@ -42,12 +42,12 @@ async function run(command: string, args: string[], input?: string): Promise<str
 }
 
 function readSysctl(name: string): string | undefined {
-  const file = `/proc/sys/${name.replace(/\./g, '/')}`;
+  const file = `/proc/sys/${name}`;
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
 function writeSysctl(name: string, value: string): void {
-  writeFileSync(`/proc/sys/${name.replace(/\./g, '/')}`, value);
+  writeFileSync(`/proc/sys/${name}`, value);
 }
 
 /** The nftables tables that exist now, as "family name" lines. */
@@ -68,11 +68,20 @@ const HOST_PATHS = [
   '/run/netns',
 ];
 
-const SYSCTLS = [
-  'net.ipv4.ip_forward',
-  'net.bridge.bridge-nf-call-iptables',
-  'net.bridge.bridge-nf-call-ip6tables',
+/** Sysctls we set (forwarding, bridge netfilter), and those kubelet sets at start (its kernel tunables). */
+export const SYSCTLS = [
+  'net/ipv4/ip_forward',
+  'net/bridge/bridge-nf-call-iptables',
+  'net/bridge/bridge-nf-call-ip6tables',
+  'vm/overcommit_memory',
+  'vm/panic_on_oom',
+  'kernel/panic',
+  'kernel/panic_on_oops',
+  'kernel/keys/root_maxkeys',
+  'kernel/keys/root_maxbytes',
+  'net/ipv4/conf/all/route_localnet',
 ];
+const OURS = SYSCTLS.slice(0, 3);
 
 /**
  * Records the host's state, then: the node IP on a veth pair, IP forwarding and bridge netfilter (so
@@ -83,8 +92,9 @@ export async function setUpHostNetwork(dirs: NodeDirs): Promise<void> {
   mkdirSync(dirs.root, { recursive: true });
   mkdirSync(RUN_DIR, { recursive: true });
   const before = await nftTables();
+  const sysctls = SYSCTLS.map((s) => [s, readSysctl(s)] as const).filter(([, v]) => v !== undefined);
+  writeFileSync(dirs.sysctlsBefore, sysctls.map(([s, v]) => `${s} ${v}\n`).join(''));
   const state = [
-    ...SYSCTLS.map((s) => `SYSCTL_${s.replace(/[.-]/g, '_')}=${readSysctl(s) ?? ''}`),
     `NFT_TABLES_BEFORE='${before.join(',')}'`,
     `CREATED_PATHS='${HOST_PATHS.filter((p) => !existsSync(p)).join(',')}'`,
     '',
@@ -94,6 +104,6 @@ export async function setUpHostNetwork(dirs: NodeDirs): Promise<void> {
   await run('ip', ['addr', 'add', `${NODE_IP}/32`, 'dev', NODE_LINK]);
   await run('ip', ['link', 'set', NODE_LINK, 'up']);
   await run('ip', ['link', 'set', NODE_LINK_PEER, 'up']);
-  for (const s of SYSCTLS) if (readSysctl(s) !== undefined) writeSysctl(s, '1');
+  for (const s of OURS) if (readSysctl(s) !== undefined) writeSysctl(s, '1');
   await run('nft', ['-f', '-'], guardRuleset(GUARD_TABLE));
 }

@@ -57,6 +57,8 @@ export interface NodeDirs {
   resolvConf: string;
   /** Host state found before the node started (sysctls, nftables tables), restored on teardown. */
   hostState: string;
+  /** The sysctls the node changes, as they were before: "<path under /proc/sys> <value>" lines. */
+  sysctlsBefore: string;
 }
 
 export function nodeDirs(clusterStateDir: string): NodeDirs {
@@ -80,5 +82,6 @@ export function nodeDirs(clusterStateDir: string): NodeDirs {
     pki: p('pki'),
     resolvConf: p('resolv.conf'),
     hostState: p('host-state.env'),
+    sysctlsBefore: p('sysctls.before'),
   };
 }

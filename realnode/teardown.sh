@@ -70,19 +70,12 @@ if command -v conntrack >/dev/null; then
   conntrack -D -d "$supernet" >/dev/null 2>&1
 fi
 
-# 5. Sysctls as they were.
-for var in $(compgen -v SYSCTL_); do
-  value="${!var}"
-  [[ -z "$value" ]] && continue
-  name="${var#SYSCTL_}"
-  case "$name" in
-    net_ipv4_ip_forward) f=/proc/sys/net/ipv4/ip_forward ;;
-    net_bridge_bridge_nf_call_iptables) f=/proc/sys/net/bridge/bridge-nf-call-iptables ;;
-    net_bridge_bridge_nf_call_ip6tables) f=/proc/sys/net/bridge/bridge-nf-call-ip6tables ;;
-    *) continue ;;
-  esac
-  [[ -w "$f" ]] && echo "$value" >"$f"
-done
+# 5. Sysctls as they were (ours, and the kernel tunables kubelet sets at start).
+if [[ -f "$node/sysctls.before" ]]; then
+  while read -r name value; do
+    [[ -n "$name" && -w "/proc/sys/$name" ]] && echo "$value" >"/proc/sys/$name"
+  done <"$node/sysctls.before"
+fi
 
 # 6. cgroups (children first) and the folders made outside the node's own.
 for ctl in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/unified/kubepods; do

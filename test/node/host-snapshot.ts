@@ -2,6 +2,7 @@
 // must be equal (processes, mounts, links, nftables tables, ipsets, sysctls, cgroups, host folders).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { runToCompletion } from '../../controlplane/processes.ts';
+import { SYSCTLS } from '../../realnode/host.ts';
 
 export interface HostSnapshot {
   processes: string[];
@@ -22,11 +23,6 @@ const MOUNT_PREFIXES = [
   '/run/netns/cni-',
   '/var/lib/kubelet',
   '.cache/clusters/',
-];
-const SYSCTLS = [
-  'net/ipv4/ip_forward',
-  'net/bridge/bridge-nf-call-iptables',
-  'net/bridge/bridge-nf-call-ip6tables',
 ];
 const HOST_PATHS = [
   '/var/lib/kubelet',
