@@ -44,7 +44,7 @@ done
 
 # 2. Mounts, innermost first; lazily, so a busy one cannot stop the rest.
 mapfile -t mounts < <(awk '{print $2}' /proc/self/mounts |
-  grep -E "^(${node}|${run_dir}|/run/containerd|/run/netns/cni-|/var/lib/kubelet)(/|$)" | sort -r)
+  grep -E "^(${node}|${run_dir}|/run/containerd|/run/netns/cni-[^/]+|/var/lib/kubelet)(/|$)" | sort -r)
 for m in "${mounts[@]}"; do umount -l "$m" 2>/dev/null || log "could not unmount $m"; done
 rm -f /run/netns/cni-* 2>/dev/null
 
