@@ -39,6 +39,30 @@ async function connectFrom(
   return r.stdout.trim() || r.stderr.trim();
 }
 
+/** A pod that only sleeps, in the operator image (which has Node to connect with). */
+function neighbourPod(name: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'my-namespace' },
+    spec: {
+      containers: [
+        {
+          name: 'sleeper',
+          image: IMAGES.operator,
+          command: ['/nodejs/bin/node', '-e', 'setInterval(() => {}, 1 << 30)'],
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+            runAsNonRoot: true,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+        },
+      ],
+    },
+  });
+}
+
 describe('NetworkPolicies enforced on a real node', function () {
   let osvProxyIp: string;
   let osvServerIp: string;
@@ -62,81 +86,55 @@ describe('NetworkPolicies enforced on a real node', function () {
   });
 
   it('an HTTP MCP server admits its own proxy only: a neighbour pod reaches the proxy, not the server', async function () {
-    await kubectl(
-      ['apply', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'neighbour', namespace: 'my-namespace' },
-        spec: {
-          containers: [
-            {
-              name: 'sleeper',
-              image: IMAGES.operator,
-              command: ['/nodejs/bin/node', '-e', 'setInterval(() => {}, 1 << 30)'],
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                capabilities: { drop: ['ALL'] },
-                runAsNonRoot: true,
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
-            },
-          ],
-        },
-      }),
-    );
+    await kubectl(['apply', '-f', '-'], neighbourPod('neighbour'));
     await kubectl(['-n', 'my-namespace', 'wait', '--for=condition=Ready', 'pod/neighbour', '--timeout=60s']);
     expect(await connectFrom('my-namespace', 'neighbour', 'sleeper', osvProxyIp, 8080)).to.equal('CONNECTED');
     expect(await connectFrom('my-namespace', 'neighbour', 'sleeper', osvServerIp, 8080)).to.match(
       /^(TIMEOUT|ERROR)/,
     );
-    // The policy is what stops it: without it the same connection goes through.
-    const policy = await kubectl([
-      '-n',
-      'my-namespace',
-      'get',
-      'networkpolicy',
-      'osv-permission-profile',
-      '-o',
-      'json',
-    ]);
-    await kubectl(['-n', 'my-namespace', 'delete', 'networkpolicy', 'osv-permission-profile']);
+    // The policy's selector is what decides: a pod with the proxy's labels gets through. (Deleting the
+    // policy proves nothing: the controller owns it and puts it back at once.)
+    const proxyLike = JSON.parse(neighbourPod('proxy-like')) as {
+      metadata: { labels?: Record<string, string> };
+    };
+    proxyLike.metadata.labels = {
+      'app.kubernetes.io/instance': 'osv',
+      'app.kubernetes.io/component': 'proxy',
+      toolhive: 'true',
+    };
+    await kubectl(['apply', '-f', '-'], JSON.stringify(proxyLike));
     try {
-      await eventually(
-        'the server reachable once its policy is gone',
-        async () =>
-          (await connectFrom('my-namespace', 'neighbour', 'sleeper', osvServerIp, 8080)) === 'CONNECTED'
-            ? true
-            : undefined,
+      await kubectl([
+        '-n',
+        'my-namespace',
+        'wait',
+        '--for=condition=Ready',
+        'pod/proxy-like',
+        '--timeout=60s',
+      ]);
+      const fromProxyLike = await eventually(
+        'the proxy-labelled pod to reach the server',
+        async () => {
+          const r = await connectFrom('my-namespace', 'proxy-like', 'sleeper', osvServerIp, 8080);
+          return r === 'CONNECTED' ? r : undefined;
+        },
         20_000,
         500,
       );
+      expect(fromProxyLike).to.equal('CONNECTED');
+      expect(await connectFrom('my-namespace', 'neighbour', 'sleeper', osvServerIp, 8080)).to.match(
+        /^(TIMEOUT|ERROR)/,
+      );
     } finally {
-      // The controller puts the policy back on its own (it owns it); wait for that, not for our copy.
-      await eventually('the controller to restore the policy', async () =>
-        (
-          await kubectl([
-            '-n',
-            'my-namespace',
-            'get',
-            'networkpolicy',
-            'osv-permission-profile',
-            '-o',
-            'name',
-          ])
-        ).trim()
-          ? true
-          : undefined,
-      ).catch(async () => kubectl(['apply', '-f', '-'], policy));
+      await kubectl([
+        '-n',
+        'my-namespace',
+        'delete',
+        'pod',
+        'proxy-like',
+        '--grace-period=0',
+        '--wait=false',
+      ]);
     }
-    await eventually(
-      'the server unreachable again',
-      async () =>
-        /^(TIMEOUT|ERROR)/.test(await connectFrom('my-namespace', 'neighbour', 'sleeper', osvServerIp, 8080))
-          ? true
-          : undefined,
-      30_000,
-      500,
-    );
   });
 });
