@@ -91,7 +91,14 @@ async function diagnostics(ctx: RealNodeContext): Promise<string> {
   const out: string[] = [];
   const pods = await ctx.kubectl(['-n', 'kube-system', 'get', 'pods', '-o', 'wide']);
   out.push(pods.stdout.trim());
-  const names = await ctx.kubectl(['-n', 'kube-system', 'get', 'pods', '-o', 'jsonpath={.items[*].metadata.name}']);
+  const names = await ctx.kubectl([
+    '-n',
+    'kube-system',
+    'get',
+    'pods',
+    '-o',
+    'jsonpath={.items[*].metadata.name}',
+  ]);
   for (const pod of names.stdout.trim().split(/\s+/).filter(Boolean)) {
     const logs = await ctx.kubectl(['-n', 'kube-system', 'logs', pod, '--all-containers', '--tail=8']);
     out.push(`--- ${pod}:\n${(logs.stdout || logs.stderr).trim()}`);
