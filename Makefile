@@ -20,7 +20,7 @@ help: ## Show this help
 ##@ Run
 
 .PHONY: run
-run: $(NODE_MODULES) binaries ## Start a local control plane and the operator on it (Ctrl-C stops all)
+run: $(NODE_MODULES) binaries ## A local cluster with a real node (KWOK where none can run), the operator installed on it by helm, a sample MCPServer (Ctrl-C stops all)
 	$(NODE) cli/main.ts dev up --foreground --operator --node auto --name run
 
 .PHONY: dev-up
@@ -28,7 +28,7 @@ dev-up: $(NODE_MODULES) binaries ## Start a local control plane named "dev" and 
 	$(NODE) cli/main.ts dev up --name dev
 
 .PHONY: dev-down
-dev-down: $(NODE_MODULES) ## Stop every local control plane (also cleans up after a crash)
+dev-down: $(NODE_MODULES) ## Stop every local control plane and real node, and clean the host (also after a crash)
 	$(NODE) cli/main.ts dev down --all
 
 ##@ Test
@@ -75,7 +75,7 @@ manifests: $(NODE_MODULES) ## Generate the CRD and types from schemas/, and mani
 	$(NODE) manifests/generate.ts
 
 .PHONY: binaries
-binaries: ## Build the control plane's binaries from the Go module proxy (only those missing)
+binaries: ## Build the control plane's and the real node's binaries from the Go module proxy, and its Debian packages (only those missing)
 	@bash controlplane/build-binaries.sh
 
 $(NODE_MODULES): package.json package-lock.json
