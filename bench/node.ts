@@ -156,7 +156,9 @@ async function main(): Promise<void> {
       '   host at the proxy Service (ClusterIP through kube-proxy; port-forward: kubectl port-forward service/...).',
       "   floor: bare Pod with the operator's server pod spec; Ready: kubelet reports it Ready; answered: also",
       '   initialize + echo (stdio: kubectl attach -i after Ready; sse, streamable-http: SDK client on the pod IP).',
-      `   Target: ours (ClusterIP) at most 1.5x the floor (answered). Trials:`,
+      '   The ClusterIP answers once the proxy pod is Ready (its readiness probe on /health); port-forward',
+      '   reaches the pod as soon as it listens, Ready or not. Target: ours at most 1.5x the floor (answered).',
+      '   Trials (pod stages in seconds after apply, from API timestamps, whole seconds: up to 1 s early):',
       ...trialLines(starts),
       '',
       `2. echo round trips on one stdio server over pods/attach, closed loop per session, ${CALLS.calls} calls or ` +
@@ -166,6 +168,7 @@ async function main(): Promise<void> {
       '   ours: SDK client → proxy Service → proxy pod → pods/attach (API server → kubelet → containerd) → the',
       "   server's stdin. floor: a bare JSON-RPC client → kubectl exec -i (a second server-everything) or attach -i",
       "   (the pod's own) → API server → kubelet → containerd; no HTTP, no proxy; sessions are concurrent ids.",
+      "   proxy ms/POST: the proxy's own mean time per POST /mcp (its histogram), the attach round trip included.",
       '',
       `3. resident memory (VmRSS), idle: operator installed, no MCPServer; loaded: after parts 1 and 2, with ` +
         `${podList.length} pods (1 stdio MCPServer, its floor pod, the operator, CoreDNS, metrics-server):`,

@@ -9,6 +9,8 @@
 //                          second server-everything (stdio) in a bare pod; sessions are concurrent ids
 //   floor, kubectl attach -i  the same onto the bare pod's own server (PID 1, stdin: true), the stream
 //                          our proxy uses, without the proxy and without HTTP
+// For ours, the proxy's own mean time per POST too (its request-duration histogram, read through the
+// port-forward before and after each turn): it includes the attach round trip, not the client's side.
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import type { ControlPlane } from '../../controlplane/cluster.ts';
 import { NODE_PATH } from '../../realnode/images/node-runtime.ts';
@@ -19,7 +21,14 @@ import { NAMESPACE } from './realnode-start.ts';
 export interface CallPath {
   name: string;
   open(sessions: number): Promise<EchoSession[]>;
+  /** The proxy's own seconds spent on POSTs to /mcp, and their count, so far (its /metrics). */
+  proxyTime?(): Promise<ProxyTime>;
   stop(): Promise<void>;
+}
+
+export interface ProxyTime {
+  seconds: number;
+  count: number;
 }
 
 export interface CallFigures {
@@ -28,6 +37,8 @@ export interface CallFigures {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Mean ms the proxy itself spent per POST (its histogram: from the request to the answer's end). */
+  proxyMeanMs?: number;
 }
 
 export interface CallSettings {
@@ -40,6 +51,20 @@ export interface CallSettings {
   warmupCalls: number;
 }
 
+const POST =
+  /^mcp_proxy_http_request_duration_seconds_(sum|count)\{(?=[^}]*front="streamable-http")(?=[^}]*method="POST")[^}]*\} (\S+)$/;
+
+/** The POST figures of the proxy's streamable-HTTP front in a Prometheus text. */
+export function parseProxyTime(text: string): ProxyTime {
+  const time: ProxyTime = { seconds: 0, count: 0 };
+  for (const line of text.split('\n')) {
+    const m = POST.exec(line);
+    if (m?.[1] === 'sum') time.seconds += Number(m[2]);
+    else if (m?.[1] === 'count') time.count += Number(m[2]);
+  }
+  return time;
+}
+
 export async function oursPaths(cp: ControlPlane, name: string): Promise<CallPath[]> {
   const service = `mcp-${name}-proxy`;
   const host = `${service}.${NAMESPACE}.svc.cluster.local`;
@@ -49,15 +74,19 @@ export async function oursPaths(cp: ControlPlane, name: string): Promise<CallPat
   const forward: PortForward = await portForward(cp, NAMESPACE, `service/${service}`, 8080);
   const sessions = (url: URL, fetch?: typeof via.fetch) => (n: number) =>
     Promise.all(Array.from({ length: n }, () => httpSession({ url, fetch })));
+  // One proxy pod behind both: its figures are read through the port-forward, so from that very pod.
+  const proxyTime = async () => parseProxyTime(await (await fetch(`${forward.url}/metrics`)).text());
   return [
     {
       name: 'ours, ClusterIP',
       open: sessions(new URL(`http://${host}:8080/mcp`), via.fetch),
+      proxyTime,
       stop: () => via.close(),
     },
     {
       name: 'ours, port-forward',
       open: sessions(new URL(`${forward.url}/mcp`)),
+      proxyTime,
       stop: () => Promise.resolve(forward.stop()),
     },
   ];
@@ -88,7 +117,15 @@ interface Tally {
   histogram: RecordableHistogram;
   calls: number;
   ms: number;
+  proxy: ProxyTime;
 }
+
+const newTally = (): Tally => ({
+  histogram: createHistogram(),
+  calls: 0,
+  ms: 0,
+  proxy: { seconds: 0, count: 0 },
+});
 
 /** Each session calls in a closed loop until `calls` are done between them or the time is up. */
 async function slice(sessions: EchoSession[], calls: number, ms: number, tally: Tally): Promise<void> {
@@ -120,9 +157,9 @@ export async function measureLevel(
   const tallies = new Map<string, Tally>();
   for (const path of paths) {
     const sessions = await path.open(level);
-    await slice(sessions, s.warmupCalls * level, 10_000, { histogram: createHistogram(), calls: 0, ms: 0 });
+    await slice(sessions, s.warmupCalls * level, 10_000, newTally());
     open.set(path.name, sessions);
-    tallies.set(path.name, { histogram: createHistogram(), calls: 0, ms: 0 });
+    tallies.set(path.name, newTally());
   }
   for (let turn = 1; turn <= s.slices; turn++) {
     for (const path of paths) {
@@ -144,6 +181,7 @@ export async function measureLevel(
       perSecond: t.calls / (t.ms / 1000),
       p50Ms: t.histogram.percentile(50) / 1e6,
       p99Ms: t.histogram.percentile(99) / 1e6,
+      ...(t.proxy.count ? { proxyMeanMs: (t.proxy.seconds / t.proxy.count) * 1000 } : {}),
     });
   }
   return figures;

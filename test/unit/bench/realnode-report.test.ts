@@ -32,7 +32,7 @@ describe('bench/lib/realnode-report', function () {
       { transport: 'sse', ours: [ours(4600)], floor: [floor(3000)] },
     ]);
     expect(met).to.include(
-      '| stdio | 4.5 (3.0-9.0) | - | 2.5 (1.5-3.5) | 3.0 (2.0-4.0) | 1.50x (met) | 1.80x |',
+      '| stdio | 4.5 (3.0-9.0) | - | 2.5 (1.5-3.5) | 3.0 (2.0-4.0) | 1.50x (met) | - | 1.80x |',
     );
     expect(missed).to.include('1.53x (missed)');
   });
@@ -64,5 +64,19 @@ describe('bench/lib/realnode-echo StdioRpc', function () {
     let failed = false;
     await rpc.echo('late').catch(() => (failed = true));
     expect(failed).to.equal(true);
+  });
+});
+
+describe('bench/lib/realnode-calls parseProxyTime', function () {
+  it("sums the streamable-HTTP front's POST duration and count, whatever the label order", async function () {
+    const { parseProxyTime } = await import('../../../bench/lib/realnode-calls.ts');
+    const text = [
+      'mcp_proxy_http_request_duration_seconds_bucket{front="streamable-http",method="POST",le="0.005"} 3',
+      'mcp_proxy_http_request_duration_seconds_sum{front="streamable-http",method="POST"} 0.25',
+      'mcp_proxy_http_request_duration_seconds_count{method="POST",front="streamable-http"} 10',
+      'mcp_proxy_http_request_duration_seconds_sum{front="streamable-http",method="GET"} 99',
+      'mcp_proxy_http_request_duration_seconds_sum{front="sse",method="POST"} 99',
+    ].join('\n');
+    expect(parseProxyTime(text)).to.deep.equal({ seconds: 0.25, count: 10 });
   });
 });
