@@ -26,6 +26,7 @@ import {
   type CallFigures,
   type CallSettings,
 } from './lib/realnode-calls.ts';
+import { cpuSampler } from './lib/realnode-cpu.ts';
 import { firstEcho } from './lib/realnode-echo.ts';
 import {
   apiGet,
@@ -102,7 +103,8 @@ async function roundTrips(cp: ControlPlane): Promise<Map<number, Map<string, Cal
   const paths = [...(await floorPaths(cp, pod)), ...(await oursPaths(cp, name))];
   try {
     const levels = new Map<number, Map<string, CallFigures>>();
-    for (const level of LEVELS) levels.set(level, await measureLevel(paths, level, CALLS, say));
+    const cpu = cpuSampler(cp.stateDir);
+    for (const level of LEVELS) levels.set(level, await measureLevel(paths, level, CALLS, cpu, say));
     return levels;
   } finally {
     await Promise.all(paths.map((p) => p.stop()));
@@ -169,6 +171,8 @@ async function main(): Promise<void> {
       "   server's stdin. floor: a bare JSON-RPC client → kubectl exec -i (a second server-everything) or attach -i",
       "   (the pod's own) → API server → kubelet → containerd; no HTTP, no proxy; sessions are concurrent ids.",
       "   proxy ms/POST: the proxy's own mean time per POST /mcp (its histogram), the attach round trip included.",
+      '   CPU ms/call (user + system): bench = this process and its kubectl children; pods = every container',
+      '   (kubepods cgroup); cluster = control plane and node daemons with the shims. The machine has 2 cores.',
       '',
       `3. resident memory (VmRSS), idle: operator installed, no MCPServer; loaded: after parts 1 and 2, with ` +
         `${podList.length} pods (1 stdio MCPServer, its floor pod, the operator, CoreDNS, metrics-server):`,

@@ -11,9 +11,11 @@
 //                          our proxy uses, without the proxy and without HTTP
 // For ours, the proxy's own mean time per POST too (its request-duration histogram, read through the
 // port-forward before and after each turn): it includes the attach round trip, not the client's side.
+// And the CPU each call costs on each side (lib/realnode-cpu.ts): on 2 cores, calls/s follow it.
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import type { ControlPlane } from '../../controlplane/cluster.ts';
 import { NODE_PATH } from '../../realnode/images/node-runtime.ts';
+import { cpuDelta, type CpuSample } from './realnode-cpu.ts';
 import { httpSession, StdioRpc, type EchoSession } from './realnode-echo.ts';
 import { clusterIp, fetchVia, portForward, type PortForward } from './realnode-kube.ts';
 import { NAMESPACE } from './realnode-start.ts';
@@ -39,6 +41,8 @@ export interface CallFigures {
   p99Ms: number;
   /** Mean ms the proxy itself spent per POST (its histogram: from the request to the answer's end). */
   proxyMeanMs?: number;
+  /** CPU ms per call on each side (lib/realnode-cpu.ts). */
+  cpuMsPerCall: CpuSample;
 }
 
 export interface CallSettings {
@@ -118,6 +122,7 @@ interface Tally {
   calls: number;
   ms: number;
   proxy: ProxyTime;
+  cpu: CpuSample;
 }
 
 const newTally = (): Tally => ({
@@ -125,6 +130,7 @@ const newTally = (): Tally => ({
   calls: 0,
   ms: 0,
   proxy: { seconds: 0, count: 0 },
+  cpu: { bench: 0, pods: 0, cluster: 0 },
 });
 
 /** Each session calls in a closed loop until `calls` are done between them or the time is up. */
@@ -151,6 +157,7 @@ export async function measureLevel(
   paths: CallPath[],
   level: number,
   s: CallSettings,
+  cpu: () => CpuSample,
   say: (line: string) => void,
 ): Promise<Map<string, CallFigures>> {
   const open = new Map<string, EchoSession[]>();
@@ -163,12 +170,17 @@ export async function measureLevel(
   }
   for (let turn = 1; turn <= s.slices; turn++) {
     for (const path of paths) {
-      await slice(
-        open.get(path.name)!,
-        s.calls / s.slices,
-        (s.seconds * 1000) / s.slices,
-        tallies.get(path.name)!,
-      );
+      const tally = tallies.get(path.name)!;
+      const before = await path.proxyTime?.();
+      const cpuBefore = cpu();
+      await slice(open.get(path.name)!, s.calls / s.slices, (s.seconds * 1000) / s.slices, tally);
+      const used = cpuDelta(cpuBefore, cpu());
+      for (const k of ['bench', 'pods', 'cluster'] as const) tally.cpu[k] += used[k];
+      const after = await path.proxyTime?.();
+      if (before && after) {
+        tally.proxy.seconds += after.seconds - before.seconds;
+        tally.proxy.count += after.count - before.count;
+      }
     }
     say(`round trips at ${level} session${level === 1 ? '' : 's'}: turn ${turn} of ${s.slices} done`);
   }
@@ -182,6 +194,11 @@ export async function measureLevel(
       p50Ms: t.histogram.percentile(50) / 1e6,
       p99Ms: t.histogram.percentile(99) / 1e6,
       ...(t.proxy.count ? { proxyMeanMs: (t.proxy.seconds / t.proxy.count) * 1000 } : {}),
+      cpuMsPerCall: {
+        bench: (t.cpu.bench / t.calls) * 1000,
+        pods: (t.cpu.pods / t.calls) * 1000,
+        cluster: (t.cpu.cluster / t.calls) * 1000,
+      },
     });
   }
   return figures;

@@ -22,6 +22,7 @@ export function spread(values: number[]): Spread {
 
 const s1 = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(1) : '-');
 const cell = (x: Spread) => (Number.isFinite(x.median) ? `${s1(x.median)} (${s1(x.min)}-${s1(x.max)})` : '-');
+const signed = (n: number) => `${n >= 0 ? '+' : ''}${n}`;
 const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}x` : '-');
 
 export interface StartResult {
@@ -58,7 +59,7 @@ export function trialLines(results: StartResult[]): string[] {
   for (const r of results) {
     for (const [i, t] of r.ours.entries()) {
       const stages = Object.entries(t.pods)
-        .map(([component, p]) => `${component} created +${p.created} Ready +${p.ready}`)
+        .map(([component, p]) => `${component} created ${signed(p.created)} Ready ${signed(p.ready)}`)
         .join(', ');
       const f = r.floor[i];
       const forward = t.portForwardMs === undefined ? '' : `, port-forward ${s1(t.portForwardMs)} s`;
@@ -73,8 +74,9 @@ export function trialLines(results: StartResult[]): string[] {
 
 export function callsTable(levels: Map<number, Map<string, CallFigures>>): string[] {
   const lines = [
-    '| path | sessions | calls | calls/s | p50 ms | p99 ms | calls/s vs exec -i · attach -i | proxy ms/POST |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|',
+    '| path | sessions | calls | calls/s | p50 ms | p99 ms | calls/s vs exec -i · attach -i | proxy ms/POST | ' +
+      'CPU ms/call: bench · pods · cluster |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const [level, figures] of levels) {
     const exec = figures.get('floor, kubectl exec -i');
@@ -84,9 +86,11 @@ export function callsTable(levels: Map<number, Map<string, CallFigures>>): strin
         ? `${ratio(f.perSecond, exec?.perSecond ?? NaN)} · ${ratio(f.perSecond, attach?.perSecond ?? NaN)}`
         : '';
       const proxy = f.proxyMeanMs === undefined ? '' : f.proxyMeanMs.toFixed(2);
+      const { bench, pods, cluster } = f.cpuMsPerCall;
+      const cpu = [bench, pods, cluster].map((x) => x.toFixed(2)).join(' · ');
       lines.push(
         `| ${name} | ${level} | ${f.calls} | ${f.perSecond.toFixed(0)} | ${f.p50Ms.toFixed(2)} | ` +
-          `${f.p99Ms.toFixed(2)} | ${vs} | ${proxy} |`,
+          `${f.p99Ms.toFixed(2)} | ${vs} | ${proxy} | ${cpu} |`,
       );
     }
   }
