@@ -10,10 +10,10 @@
 //      with JSON-RPC written into the server's stdin by kubectl exec -i / attach -i (lib/realnode-calls.ts).
 //   3. resident memory of the node's daemons, containerd's shims and the control plane (lib/realnode-rss.ts).
 // It holds /tmp/bench.lock (no other bench beside it) and /tmp/realnode.lock (one real node per machine).
-// Settings: BENCH_REPEATS (3), BENCH_PORT_FORWARD=0 (no port-forward timing in part 1), BENCH_CALLS per
-// path and level (1000), BENCH_CALL_SECONDS per path and level at most (20), BENCH_SLICES (2),
+// Settings: BENCH_REPEATS (3), BENCH_PORT_FORWARD=0 (no port-forward timing in part 1), BENCH_CALL_SECONDS
+// per path and level (10), BENCH_CALLS per path and level at most (100,000), BENCH_SLICES (2),
 // BENCH_SESSIONS (1,8), LOG_LEVEL (info: the cluster's start-up steps on stderr).
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { helmInstallOperator } from '../cli/real-node-operator.ts';
 import { startControlPlane, type ControlPlane } from '../controlplane/cluster.ts';
 import { readPids } from '../controlplane/processes.ts';
@@ -47,8 +47,8 @@ const REPEATS = Number(env.BENCH_REPEATS ?? 3);
 const PORT_FORWARD = env.BENCH_PORT_FORWARD !== '0';
 const LEVELS = (env.BENCH_SESSIONS ?? '1,8').split(',').map(Number);
 const CALLS: CallSettings = {
-  calls: Number(env.BENCH_CALLS ?? 1000),
-  seconds: Number(env.BENCH_CALL_SECONDS ?? 20),
+  calls: Number(env.BENCH_CALLS ?? 100_000),
+  seconds: Number(env.BENCH_CALL_SECONDS ?? 10),
   slices: Number(env.BENCH_SLICES ?? 2),
   warmupCalls: 20,
 };
@@ -163,8 +163,8 @@ async function main(): Promise<void> {
       '   Trials (pod stages in seconds after apply, from API timestamps, whole seconds: up to 1 s early):',
       ...trialLines(starts),
       '',
-      `2. echo round trips on one stdio server over pods/attach, closed loop per session, ${CALLS.calls} calls or ` +
-        `${CALLS.seconds} s per path and level in ${CALLS.slices} turns:`,
+      `2. echo round trips on one stdio server over pods/attach, closed loop per session, ${CALLS.seconds} s ` +
+        `(or ${CALLS.calls} calls) per path and level in ${CALLS.slices} turns taken in rotation:`,
       ...callsTable(calls),
       '',
       '   ours: SDK client → proxy Service → proxy pod → pods/attach (API server → kubelet → containerd) → the',
@@ -172,7 +172,8 @@ async function main(): Promise<void> {
       "   (the pod's own) → API server → kubelet → containerd; no HTTP, no proxy; sessions are concurrent ids.",
       "   proxy ms/POST: the proxy's own mean time per POST /mcp (its histogram), the attach round trip included.",
       '   CPU ms/call (user + system): bench = this process and its kubectl children; pods = every container',
-      '   (kubepods cgroup); cluster = control plane and node daemons with the shims. The machine has 2 cores.',
+      '   (kubepods cgroup); cluster = control plane and node daemons with the shims; machine = all busy CPU',
+      `   time, anyone's. machine busy: that over ${availableParallelism()} CPUs × the time (100%: CPU-bound).`,
       '',
       `3. resident memory (VmRSS), idle: operator installed, no MCPServer; loaded: after parts 1 and 2, with ` +
         `${podList.length} pods (1 stdio MCPServer, its floor pod, the operator, CoreDNS, metrics-server):`,

@@ -12,6 +12,7 @@
 // For ours, the proxy's own mean time per POST too (its request-duration histogram, read through the
 // port-forward before and after each turn): it includes the attach round trip, not the client's side.
 // And the CPU each call costs on each side (lib/realnode-cpu.ts): on 2 cores, calls/s follow it.
+import { availableParallelism } from 'node:os';
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import type { ControlPlane } from '../../controlplane/cluster.ts';
 import { NODE_PATH } from '../../realnode/images/node-runtime.ts';
@@ -43,12 +44,14 @@ export interface CallFigures {
   proxyMeanMs?: number;
   /** CPU ms per call on each side (lib/realnode-cpu.ts). */
   cpuMsPerCall: CpuSample;
+  /** How busy the machine's CPUs were meanwhile, all of them together, whoever used them. */
+  machineBusyPercent: number;
 }
 
 export interface CallSettings {
-  /** Calls per path and level, over all slices. */
+  /** At most this many calls per path and level, over all slices. */
   calls: number;
-  /** At most this long per path and level, over all slices. */
+  /** At most this long per path and level, over all slices: the usual bound. */
   seconds: number;
   /** Turns each path takes in rotation, so a neighbour's burst hurts every path alike. */
   slices: number;
@@ -130,7 +133,7 @@ const newTally = (): Tally => ({
   calls: 0,
   ms: 0,
   proxy: { seconds: 0, count: 0 },
-  cpu: { bench: 0, pods: 0, cluster: 0 },
+  cpu: { bench: 0, pods: 0, cluster: 0, machine: 0 },
 });
 
 /** Each session calls in a closed loop until `calls` are done between them or the time is up. */
@@ -175,7 +178,7 @@ export async function measureLevel(
       const cpuBefore = cpu();
       await slice(open.get(path.name)!, s.calls / s.slices, (s.seconds * 1000) / s.slices, tally);
       const used = cpuDelta(cpuBefore, cpu());
-      for (const k of ['bench', 'pods', 'cluster'] as const) tally.cpu[k] += used[k];
+      for (const k of ['bench', 'pods', 'cluster', 'machine'] as const) tally.cpu[k] += used[k];
       const after = await path.proxyTime?.();
       if (before && after) {
         tally.proxy.seconds += after.seconds - before.seconds;
@@ -198,7 +201,9 @@ export async function measureLevel(
         bench: (t.cpu.bench / t.calls) * 1000,
         pods: (t.cpu.pods / t.calls) * 1000,
         cluster: (t.cpu.cluster / t.calls) * 1000,
+        machine: (t.cpu.machine / t.calls) * 1000,
       },
+      machineBusyPercent: (t.cpu.machine / (t.ms / 1000) / availableParallelism()) * 100,
     });
   }
   return figures;

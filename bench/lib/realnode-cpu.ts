@@ -6,6 +6,8 @@
 //            the operator, CoreDNS, metrics-server)
 //   cluster  the daemons the cluster started (etcd, kube-apiserver, kube-controller-manager,
 //            kube-scheduler, containerd, kubelet, kube-proxy, kube-router) and containerd's shims
+//   machine  every CPU of the machine, busy (/proc/stat: all but idle and iowait), whoever used it
+// The per-process figures are in clock ticks (10 ms): measure for seconds, not fractions of one.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readPids } from '../../controlplane/processes.ts';
 import { shimPids } from './realnode-rss.ts';
@@ -15,6 +17,15 @@ export interface CpuSample {
   bench: number;
   pods: number;
   cluster: number;
+  machine: number;
+}
+
+/** Busy seconds of all CPUs together, from the first line of /proc/stat (ticks of 10 ms). */
+export function parseProcStatBusy(text: string): number {
+  const [, ...fields] = text.split('\n')[0]!.trim().split(/\s+/);
+  const ticks = fields.map(Number);
+  const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+  return (total - ticks[3]! - ticks[4]!) / 100;
 }
 
 function cpuOf(pid: number): number {
@@ -62,6 +73,7 @@ export function cpuSampler(stateDir: string): () => CpuSample {
       bench: (own.user + own.system) / 1e6 + children().reduce((a, pid) => a + cpuOf(pid), 0),
       pods: podsSeconds(),
       cluster: [...daemons, ...shimPids()].reduce((a, pid) => a + cpuOf(pid), 0),
+      machine: parseProcStatBusy(readFileSync('/proc/stat', 'utf8')),
     };
   };
 }
@@ -70,4 +82,5 @@ export const cpuDelta = (a: CpuSample, b: CpuSample): CpuSample => ({
   bench: b.bench - a.bench,
   pods: b.pods - a.pods,
   cluster: b.cluster - a.cluster,
+  machine: b.machine - a.machine,
 });

@@ -75,8 +75,8 @@ export function trialLines(results: StartResult[]): string[] {
 export function callsTable(levels: Map<number, Map<string, CallFigures>>): string[] {
   const lines = [
     '| path | sessions | calls | calls/s | p50 ms | p99 ms | calls/s vs exec -i · attach -i | proxy ms/POST | ' +
-      'CPU ms/call: bench · pods · cluster |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+      'CPU ms/call: bench · pods · cluster · machine | machine busy |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const [level, figures] of levels) {
     const exec = figures.get('floor, kubectl exec -i');
@@ -86,11 +86,11 @@ export function callsTable(levels: Map<number, Map<string, CallFigures>>): strin
         ? `${ratio(f.perSecond, exec?.perSecond ?? NaN)} · ${ratio(f.perSecond, attach?.perSecond ?? NaN)}`
         : '';
       const proxy = f.proxyMeanMs === undefined ? '' : f.proxyMeanMs.toFixed(2);
-      const { bench, pods, cluster } = f.cpuMsPerCall;
-      const cpu = [bench, pods, cluster].map((x) => x.toFixed(2)).join(' · ');
+      const { bench, pods, cluster, machine } = f.cpuMsPerCall;
+      const cpu = [bench, pods, cluster, machine].map((x) => x.toFixed(2)).join(' · ');
       lines.push(
         `| ${name} | ${level} | ${f.calls} | ${f.perSecond.toFixed(0)} | ${f.p50Ms.toFixed(2)} | ` +
-          `${f.p99Ms.toFixed(2)} | ${vs} | ${proxy} | ${cpu} |`,
+          `${f.p99Ms.toFixed(2)} | ${vs} | ${proxy} | ${cpu} | ${f.machineBusyPercent.toFixed(0)}% |`,
       );
     }
   }

@@ -80,3 +80,11 @@ describe('bench/lib/realnode-calls parseProxyTime', function () {
     expect(parseProxyTime(text)).to.deep.equal({ seconds: 0.25, count: 10 });
   });
 });
+
+describe('bench/lib/realnode-cpu parseProcStatBusy', function () {
+  it('counts every CPU state but idle and iowait, in seconds', async function () {
+    const { parseProcStatBusy } = await import('../../../bench/lib/realnode-cpu.ts');
+    const text = 'cpu  100 20 30 5000 40 5 5 0 0 0\ncpu0 50 10 15 2500 20 2 3 0 0 0\n';
+    expect(parseProcStatBusy(text)).to.equal(1.6);
+  });
+});
