@@ -18,6 +18,7 @@ import { helmInstallOperator } from '../cli/real-node-operator.ts';
 import { startControlPlane, type ControlPlane } from '../controlplane/cluster.ts';
 import { readPids } from '../controlplane/processes.ts';
 import { createLogger } from '../lib/log.ts';
+import { whyNoRealNode } from '../realnode/host.ts';
 import { BENCH_LOCK, holdLocks, REALNODE_LOCK } from './lib/locks.ts';
 import {
   floorPaths,
@@ -113,6 +114,12 @@ async function roundTrips(cp: ControlPlane): Promise<Map<number, Map<string, Cal
 
 async function main(): Promise<void> {
   await holdLocks([BENCH_LOCK, REALNODE_LOCK], say);
+  // `make bench` runs every bench: on a machine that cannot run a real node this one says why and ends.
+  const why = await whyNoRealNode();
+  if (why) {
+    process.stdout.write(`node bench skipped: ${why}\n`);
+    return;
+  }
   const loadStart = load();
   const started = new Date().toISOString();
   const log = createLogger('bench-node', env.LOG_LEVEL ?? 'info');
