@@ -43,7 +43,8 @@ function proxyContainer(server: MCPServer, cfg: ControllerConfig): Dict {
     ports: [{ name: 'http', containerPort: effectiveSpec(server).proxyPort, protocol: 'TCP' }],
     volumeMounts: [{ name: 'runconfig', mountPath: RUNCONFIG_MOUNT_DIR, readOnly: true }],
     livenessProbe: probe(15, 10),
-    readinessProbe: probe(2, 5),
+    // Every second: the proxy answers /health from memory, and a new server's clients wait for Ready.
+    readinessProbe: probe(0, 1),
   };
   if (overrides?.env?.length) container.env = overrides.env.map((e) => ({ name: e.name, value: e.value }));
   if (server.spec.resources) container.resources = structuredClone(server.spec.resources);

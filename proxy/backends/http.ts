@@ -21,6 +21,9 @@ import {
 import type { Backend, BackendSession, SendOutcome, SessionOptions, SessionSink } from './backend.ts';
 import { StreamableUpstream, keptAliveAgents, probe } from './streamable-upstream.ts';
 
+/** How often a server that does not answer (yet) is probed again. */
+const RETRY_MS = 500;
+
 /**
  * What UpstreamSession needs of a client transport: StreamableUpstream, or the SDK's SSE one. Messages
  * are typed `never` here because the SDK's JSONRPCMessage and our RpcMessage are the same JSON typed apart.
@@ -47,6 +50,7 @@ export class HttpBackend implements Backend {
   private readonly log: Logger;
   private answering = false;
   private prober: NodeJS.Timeout | undefined;
+  private closed = false;
   private readonly agents = keptAliveAgents();
   /** The SDK's SSE client, loaded only for sse servers (the SDK costs about 30 MiB resident). */
   private sseTransport: typeof SSEClientTransport | undefined;
@@ -60,7 +64,23 @@ export class HttpBackend implements Backend {
     if (this.options.transport === 'sse')
       this.sseTransport = (await import('@modelcontextprotocol/sdk/client/sse.js')).SSEClientTransport;
     await this.probe();
-    this.prober = setInterval(() => void this.probe(), this.options.limits.pingIntervalMs);
+    this.scheduleProbe();
+  }
+
+  /**
+   * The next probe: after the ping interval while the server answers, but every RETRY_MS while it does
+   * not, so that a server that starts after the proxy (the usual order in a pod rollout) is seen within
+   * half a second instead of a whole interval, and the proxy turns Ready as soon as it can serve.
+   */
+  private scheduleProbe(): void {
+    const delay = this.answering
+      ? this.options.limits.pingIntervalMs
+      : Math.min(RETRY_MS, this.options.limits.pingIntervalMs);
+    this.prober = setTimeout(() => {
+      void this.probe().then(() => {
+        if (!this.closed) this.scheduleProbe();
+      });
+    }, delay);
     this.prober.unref();
   }
 
@@ -82,7 +102,8 @@ export class HttpBackend implements Backend {
   }
 
   close(): Promise<void> {
-    clearInterval(this.prober);
+    this.closed = true;
+    clearTimeout(this.prober);
     this.agents.http.destroy();
     this.agents.https.destroy();
     return Promise.resolve();

@@ -16,8 +16,8 @@ interface PodSocket {
   close(): void;
 }
 
-// How often the pod is read while waiting for it to run again.
-const POD_POLL_MS = 2000;
+// How often the pod is read while waiting for it to run (again): one GET, only while it does not run.
+const POD_POLL_MS = 500;
 
 /** AttachIO with the kubeconfig given or the default (in a pod: its service account token). */
 export function kubernetesPodIO(kubeconfigPath: string | undefined): AttachIO {

@@ -29,6 +29,35 @@ describe('HTTP backend health probe', () => {
     }
   });
 
+  it('sees a server that starts after the proxy within a second, not a whole ping interval', async () => {
+    const server = createServer((_req, res) => res.writeHead(405).end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve)); // the port is free: nothing answers yet
+    const backend = new HttpBackend(
+      {
+        url: `http://127.0.0.1:${port}/mcp`,
+        transport: 'streamable-http',
+        limits: { maxQueuedMessages: 10, pingIntervalMs: 10_000 },
+      },
+      silentLogger(),
+    );
+    const late = createServer((_req, res) => res.writeHead(405).end());
+    try {
+      await backend.start();
+      expect(backend.healthy()).to.equal(false);
+      await new Promise<void>((resolve) => late.listen(port, '127.0.0.1', resolve));
+      const started = Date.now();
+      while (!backend.healthy() && Date.now() - started < 3000) await sleep(50);
+      expect(backend.healthy(), 'answering seen within the retry period').to.equal(true);
+      expect(Date.now() - started).to.be.below(1500);
+    } finally {
+      await backend.close();
+      late.closeAllConnections();
+      await new Promise((resolve) => late.close(resolve));
+    }
+  });
+
   it('gives up on a server that accepts the connection but never answers', async () => {
     const server = createServer(() => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
