@@ -87,3 +87,29 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Polls until `probe` returns a value other than undefined (a throw counts as not yet), or fails with
+ * `what` and the last error after timeoutMs. For tests and benches waiting on a cluster.
+ */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs}ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
+  );
+}

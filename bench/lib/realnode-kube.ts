@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ControlPlane } from '../../controlplane/cluster.ts';
-import { freePort, httpGet, httpRequest } from '../../controlplane/wait.ts';
+import { eventually as waitFor, freePort, httpGet, httpRequest } from '../../controlplane/wait.ts';
 
 export interface Condition {
   type: string;
@@ -41,27 +41,13 @@ export async function kubectl(cp: ControlPlane, args: string[], input?: string):
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `probe` returns a value other than undefined, or fails with `what` after timeoutMs. */
-export async function eventually<T>(
+/** controlplane/wait.ts's eventually, with the bench's defaults. */
+export const eventually = <T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs = 60_000,
   intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await sleep(intervalMs);
-  }
-  const why = lastError instanceof Error ? `: ${lastError.message}` : '';
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
-}
+): Promise<T> => waitFor(what, probe, timeoutMs, intervalMs);
 
 export const isReady = (pod: PodObject | undefined): boolean =>
   pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;

@@ -4,6 +4,7 @@ import * as k8s from '@kubernetes/client-node';
 import path from 'node:path';
 import type { ControlPlane } from '../../controlplane/cluster.ts';
 import { repoRoot } from '../../controlplane/versions.ts';
+import { eventually } from '../../controlplane/wait.ts';
 
 let current: ControlPlane | undefined;
 
@@ -36,27 +37,7 @@ export function tokenKubeConfig(token: string): k8s.KubeConfig {
   return kc;
 }
 
-/** Polls until `probe` returns a value other than undefined, or fails with `what` after timeoutMs. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs}ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
-  );
-}
+export { eventually };
 
 /** The HTTP status of a client-node error, or undefined when it is not an API error. */
 export function statusOf(err: unknown): number | undefined {

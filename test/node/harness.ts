@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { ControlPlane } from '../../controlplane/cluster.ts';
 import { runToCompletion } from '../../controlplane/processes.ts';
-import { freePort } from '../../controlplane/wait.ts';
+import { eventually as waitFor, freePort } from '../../controlplane/wait.ts';
 
 export { OPERATOR_NS, RELEASE } from '../../cli/real-node-operator.ts';
 
@@ -33,27 +33,13 @@ export async function helm(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-/** Polls until `probe` returns a value other than undefined, or fails with `what` after timeoutMs. */
-export async function eventually<T>(
+/** controlplane/wait.ts's eventually, with the node suite's longer defaults (pods start, images load). */
+export const eventually = <T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs = 60_000,
   intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  const why = lastError instanceof Error ? `: ${lastError.message}` : '';
-  throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${why}`);
-}
+): Promise<T> => waitFor(what, probe, timeoutMs, intervalMs);
 
 export interface PortForward {
   localPort: number;
