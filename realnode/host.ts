@@ -1,7 +1,7 @@
 // The host side of the real node: checks that this machine can run it, and the network set-up that
-// must exist before the API server binds the node IP. What it changes on the host (sysctls, nftables
-// tables that were not there) is recorded in <node>/host-state.env, which teardown.sh reads to put the
-// machine back as it was.
+// must exist before the API server binds the node IP. What it changes on the host is recorded for
+// teardown.sh, which puts the machine back as it was: sysctls in <node>/sysctls.before, nftables tables
+// and host folders that were not there in <node>/host-state.env.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { runToCompletion } from '../controlplane/processes.ts';
 import { guardRuleset } from './config.ts';
@@ -60,7 +60,7 @@ export async function nftTables(): Promise<string[]> {
 }
 
 /** Host folders that kubelet and containerd make at fixed paths; removed on teardown if they were not there. */
-const HOST_PATHS = [
+export const HOST_PATHS = [
   '/var/lib/kubelet',
   '/var/log/containers',
   '/var/log/pods',

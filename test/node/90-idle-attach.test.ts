@@ -9,6 +9,17 @@ import { filesystemUse } from './shared.ts';
 
 const IDLE_MS = 200_000;
 
+const restarts = (): Promise<string> =>
+  kubectl([
+    '-n',
+    'data-processing',
+    'get',
+    'pod',
+    'filesystem-0',
+    '-o',
+    'jsonpath={.status.containerStatuses[0].restartCount}',
+  ]);
+
 describe('an idle attach on a real node', function () {
   this.timeout(IDLE_MS + 120_000);
 
@@ -20,15 +31,7 @@ describe('an idle attach on a real node', function () {
       'data-processing',
       'app.kubernetes.io/instance=filesystem,app.kubernetes.io/component=proxy',
     );
-    const restartsBefore = await kubectl([
-      '-n',
-      'data-processing',
-      'get',
-      'pod',
-      'filesystem-0',
-      '-o',
-      'jsonpath={.status.containerStatuses[0].restartCount}',
-    ]);
+    const restartsBefore = await restarts();
     const wait = filesystemUse.lastCallAt + IDLE_MS - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const idleMs = Date.now() - filesystemUse.lastCallAt;
@@ -45,15 +48,7 @@ describe('an idle attach on a real node', function () {
       await client?.close();
       forward.stop();
     }
-    const restartsAfter = await kubectl([
-      '-n',
-      'data-processing',
-      'get',
-      'pod',
-      'filesystem-0',
-      '-o',
-      'jsonpath={.status.containerStatuses[0].restartCount}',
-    ]);
+    const restartsAfter = await restarts();
     expect(restartsAfter).to.equal(restartsBefore);
     const logs = await kubectl(['-n', 'data-processing', 'logs', proxy]);
     const attaches = logs.split('\n').filter((l) => /attach/i.test(l) && /"level":30/.test(l));

@@ -2,7 +2,8 @@
 // must be equal (processes, mounts, links, nftables tables, ipsets, sysctls, cgroups, host folders).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { runToCompletion } from '../../controlplane/processes.ts';
-import { SYSCTLS } from '../../realnode/host.ts';
+import { HOST_PATHS, SYSCTLS } from '../../realnode/host.ts';
+import { RUN_DIR } from '../../realnode/layout.ts';
 
 export interface HostSnapshot {
   processes: string[];
@@ -23,14 +24,6 @@ const MOUNT_PREFIXES = [
   '/run/netns/cni-',
   '/var/lib/kubelet',
   '.cache/clusters/',
-];
-const HOST_PATHS = [
-  '/var/lib/kubelet',
-  '/var/log/containers',
-  '/var/log/pods',
-  '/run/containerd',
-  '/run/netns',
-  '/run/mcp-realnode',
 ];
 
 const lines = async (cmd: string, args: string[]): Promise<string[]> => {
@@ -76,7 +69,7 @@ export async function hostSnapshot(): Promise<HostSnapshot> {
     ipsets: await lines('ipset', ['list', '-n']),
     sysctls,
     kubepodsCgroups,
-    hostPaths: HOST_PATHS.filter((p) => existsSync(p)),
+    hostPaths: [...HOST_PATHS, RUN_DIR].filter((p) => existsSync(p)),
   };
 }
 
