@@ -46,13 +46,29 @@ function valueAt(doc: Dict, keys: string[]): unknown {
   return current;
 }
 
-/** Parses and checks a profile document; the error says what is wrong in one line. */
+/**
+ * Where JSON.parse stopped, never what it read: V8's messages quote the text (`Unexpected token 'x',
+ * "..." is not valid JSON`), and this error reaches denials, status conditions and logs, which people
+ * who may not read the ConfigMap can see.
+ */
+function jsonErrorPlace(message: string, text: string): string {
+  const at = /at position (\d+)/.exec(message);
+  if (at) {
+    const position = Number(at[1]);
+    const before = text.slice(0, position).split('\n');
+    return ` at line ${before.length} column ${(before.at(-1)?.length ?? 0) + 1}`;
+  }
+  if (/end of (JSON )?input/i.test(message)) return ' (unexpected end)';
+  return '';
+}
+
+/** Parses and checks a profile document; the error says what is wrong in one line, without its content. */
 export function parsePermissionProfile(text: string): ProfileParseResult {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    return { error: `invalid JSON: ${(e as Error).message}` };
+    return { error: `invalid JSON${jsonErrorPlace((e as Error).message, text)}` };
   }
   if (!isDict(doc)) return { error: 'must be a JSON object' };
   for (const [keys, check, words] of FIELD_CHECKS) {

@@ -31,8 +31,16 @@ describe('parsePermissionProfile', () => {
   for (const [name, c] of Object.entries(cases)) {
     it(name, () => expect(parsePermissionProfile(c.text)).to.deep.equal(c.want));
   }
-  it('rejects invalid JSON, saying so', () => {
-    const result = parsePermissionProfile('{not json');
-    expect('error' in result && result.error.startsWith('invalid JSON: ')).to.be.true;
+  it('rejects invalid JSON, saying where', () => {
+    expect(parsePermissionProfile('{\n "read": ["/a"],\n oops }')).to.deep.equal({
+      error: 'invalid JSON at line 3 column 2',
+    });
+    expect(parsePermissionProfile('{"read":')).to.deep.equal({ error: 'invalid JSON (unexpected end)' });
+  });
+  it('never quotes the content it could not parse (it may be secret, and errors reach status)', () => {
+    for (const text of ['sentinel-4711 is not json', '{"read": sentinel-4711}', '{"a": 1 sentinel-4711}']) {
+      const result = parsePermissionProfile(text);
+      expect(result).to.have.property('error').that.does.not.include('sentinel');
+    }
   });
 });

@@ -64,6 +64,17 @@ describe('checkPermissionProfile', () => {
         ),
       ],
     },
+    'does not quote the ConfigMap content it could not parse': {
+      server: mcpServer('s', withProfile('configmap', 'profiles', 'p.json')),
+      facts: factsWith({}, { profiles: { 'p.json': 'password=hunter2-sentinel' } }),
+      want: [
+        invalid(
+          profile.child('key'),
+          'p.json',
+          'ConfigMap "profiles" key "p.json" is not a permission profile: invalid JSON',
+        ),
+      ],
+    },
     'skips the ConfigMap checks offline': {
       server: mcpServer('s', withProfile('configmap', 'profiles', 'p.json')),
       facts: skippedFacts(),
