@@ -5,9 +5,10 @@
 //                         never over the network
 // Replies to allowed connections need no rule in either direction.
 //
-// Egress is restricted only when spec.permissionProfile is set (ToolHive's operator accepts a profile
-// and enforces nothing); without one there is no Egress policy type and egress is unrestricted.
-//   builtin none     no egress at all, not even DNS
+// Egress follows spec.permissionProfile (ToolHive's operator accepts a profile and enforces nothing).
+// No profile means builtin `none`, as admission's policy check reads it (webhook/rules/policy.ts): a
+// server nobody gave network access has none.
+//   builtin none     no egress at all, not even DNS (also: no profile)
 //   builtin network  all egress
 //   configmap        the ports and IP/CIDR hosts it lists; insecure_allow_all allows everything.
 // A NetworkPolicy cannot name hosts, so host names are not allowed (fail closed) and are reported in the
@@ -124,8 +125,8 @@ export function desiredNetworkPolicy(
   });
   if (!server.spec.permissionProfile) {
     return {
-      object: policy(['Ingress'], { ingress }),
-      finding: enforced('NoProfile', 'no permission profile set; egress unrestricted'),
+      object: policy(['Ingress', 'Egress'], { ingress, egress: DENY_ALL }),
+      finding: enforced('NoProfile', 'no permission profile set, so builtin none: no egress allowed'),
     };
   }
   const { egress, finding } = egressFor(server, facts);

@@ -262,12 +262,12 @@ describe('MCPServer controller', function () {
     ).to.equal(false);
     const sts = await apps.readNamespacedStatefulSet({ name: 'local', namespace: ns });
     expect(sts.spec?.template.spec?.containers[0]?.stdin).to.equal(true);
-    // No profile, still a policy: no ingress at all (the proxy attaches), egress unrestricted.
+    // No profile means builtin none: no ingress at all (the proxy attaches) and no egress.
     const policy = await net.readNamespacedNetworkPolicy({ name: 'local-permission-profile', namespace: ns });
-    expect([policy.spec?.policyTypes, policy.spec?.ingress ?? [], policy.spec?.egress]).to.deep.equal([
-      ['Ingress'],
+    expect([policy.spec?.policyTypes, policy.spec?.ingress ?? [], policy.spec?.egress ?? []]).to.deep.equal([
+      ['Ingress', 'Egress'],
       [],
-      undefined,
+      [],
     ]);
   });
 

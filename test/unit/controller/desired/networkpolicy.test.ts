@@ -70,14 +70,14 @@ describe('desiredNetworkPolicy', () => {
       finding: Finding;
     }
   > = {
-    'leaves egress out when no profile is set': {
+    'denies all egress when no profile is set (builtin none, as admission reads it)': {
       server: mcpServer('a'),
       facts: facts(),
-      egress: undefined,
+      egress: [],
       finding: {
         status: 'True',
         reason: 'NoProfile',
-        message: 'no permission profile set; egress unrestricted',
+        message: 'no permission profile set, so builtin none: no egress allowed',
       },
     },
     'denies all egress for builtin none': {
@@ -109,7 +109,7 @@ describe('desiredNetworkPolicy', () => {
       finding: {
         status: 'False',
         reason: 'ProfileInvalid',
-        message: `ConfigMap profiles key profile.json: invalid JSON: ${jsonError('{')}; all egress denied`,
+        message: 'ConfigMap profiles key profile.json: invalid JSON at line 1 column 2; all egress denied',
       },
     },
     'reports host names it could not enforce': {
@@ -157,7 +157,7 @@ describe('desiredNetworkPolicy ingress: the MCP server admits its own proxy alon
     },
   ];
 
-  it('exists without a profile, restricting ingress only, named and selecting as before', () => {
+  it('exists without a profile, denying all egress as builtin none, named and selecting as before', () => {
     const { object } = desiredNetworkPolicy(mcpServer('a'), facts());
     expect([object.kind, object.metadata.name]).to.deep.equal(['NetworkPolicy', 'a-permission-profile']);
     expect(object.spec).to.deep.equal({
@@ -168,8 +168,9 @@ describe('desiredNetworkPolicy ingress: the MCP server admits its own proxy alon
           toolhive: 'true',
         },
       },
-      policyTypes: ['Ingress'],
+      policyTypes: ['Ingress', 'Egress'],
       ingress: [],
+      egress: [],
     });
   });
 
@@ -211,12 +212,3 @@ describe('desiredNetworkPolicy ingress: the MCP server admits its own proxy alon
     expect(rule?.ports[0]?.port).to.equal(targetPort).and.to.equal(9100);
   });
 });
-
-function jsonError(text: string): string {
-  try {
-    JSON.parse(text);
-    return '';
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
