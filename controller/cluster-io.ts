@@ -15,7 +15,14 @@ import type { Logger } from '../lib/log.ts';
 import type { MCPServer, MCPServerStatus } from '../schemas/generated/mcpserver.ts';
 import { FIELD_MANAGER, type ControllerConfig } from './config.ts';
 import { proxyDeploymentName, workloadName } from './desired/names.ts';
-import { isDict, type ChildKind, type ChildObject, type Dict, type ServerFacts } from './desired/types.ts';
+import {
+  isDict,
+  type ApiServerAddresses,
+  type ChildKind,
+  type ChildObject,
+  type Dict,
+  type ServerFacts,
+} from './desired/types.ts';
 import { eventObject } from './events.ts';
 import type { Caches } from './informers.ts';
 import {
@@ -102,13 +109,22 @@ export class ClusterIO implements ReconcileIO {
   readonly #caches: Caches;
   readonly #client: KubeClient;
   readonly #applied = new Map<string, Applied>();
+  readonly #apiServer: () => ApiServerAddresses | undefined;
   #eventSeq = 0;
 
-  constructor(deps: { config: ControllerConfig; log: Logger; caches: Caches; client: KubeClient }) {
+  constructor(deps: {
+    config: ControllerConfig;
+    log: Logger;
+    caches: Caches;
+    client: KubeClient;
+    /** Where pods reach the API server (api-server-watch.ts), for the stdio proxies' NetworkPolicies. */
+    apiServer?: () => ApiServerAddresses | undefined;
+  }) {
     this.config = deps.config;
     this.log = deps.log;
     this.#caches = deps.caches;
     this.#client = deps.client;
+    this.#apiServer = deps.apiServer ?? (() => undefined);
   }
 
   now(): Date {
@@ -127,8 +143,9 @@ export class ClusterIO implements ReconcileIO {
     };
     const secrets = new Map((server.spec.secrets ?? []).map((s) => [s.name, dataOf('Secret', s.name)]));
     const profile = server.spec.permissionProfile;
-    if (profile?.type !== 'configmap') return { secrets };
-    return { secrets, profileConfigMap: dataOf('ConfigMap', profile.name) };
+    const apiServer = this.#apiServer();
+    if (profile?.type !== 'configmap') return { secrets, apiServer };
+    return { secrets, profileConfigMap: dataOf('ConfigMap', profile.name), apiServer };
   }
 
   #ownedBy(server: MCPServer, object: Dict | undefined): boolean {

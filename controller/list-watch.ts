@@ -21,6 +21,8 @@ export interface ListWatchOptions {
   /** The collection's path, e.g. /api/v1/namespaces/a/pods. */
   path: string;
   labelSelector?: string;
+  /** e.g. metadata.name=kubernetes: RBAC can then grant list and watch by resourceNames. */
+  fieldSelector?: string;
   transform: (object: Dict) => Dict;
   onEvent: (event: CacheEvent, object: Dict) => void;
   log: Logger;
@@ -108,6 +110,7 @@ export class ListWatch {
         path: this.#o.path,
         query: {
           labelSelector: this.#o.labelSelector,
+          fieldSelector: this.#o.fieldSelector,
           limit: String(this.#o.pageSize ?? LIST_PAGE_SIZE),
           continue: continueToken,
         },
@@ -143,6 +146,7 @@ export class ListWatch {
         query: {
           watch: 'true',
           labelSelector: this.#o.labelSelector,
+          fieldSelector: this.#o.fieldSelector,
           resourceVersion: this.#resourceVersion,
           allowWatchBookmarks: 'true',
           timeoutSeconds: String(timeoutSeconds),

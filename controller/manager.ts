@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from '../lib/log.ts';
 import type { ApiAccess } from './api-access.ts';
+import { ApiServerWatch } from './api-server-watch.ts';
 import type { MCPServer } from '../schemas/generated/mcpserver.ts';
 import { ClusterIO } from './cluster-io.ts';
 import type { ControllerConfig } from './config.ts';
@@ -17,6 +18,7 @@ import { createControllerMetrics, type ControllerMetrics } from './metrics.ts';
 import { WorkQueue } from './queue.ts';
 import { reconcile } from './reconcile.ts';
 import type { KnownKind } from './resources.ts';
+import { effectiveSpec } from './spec.ts';
 
 export interface ManagerOptions {
   /** The API server and credentials (api-access.ts loadApiAccess). */
@@ -70,6 +72,7 @@ export class Manager {
   readonly #o: ManagerOptions;
   readonly #queue: WorkQueue;
   readonly #caches: Caches;
+  readonly #apiServer: ApiServerWatch;
   readonly #io: ClusterIO;
   readonly #elector: LeaderElector | undefined;
   #workers: Promise<void>[] = [];
@@ -87,12 +90,16 @@ export class Manager {
     this.client.onRequest((verb, _path, code) => this.metrics.countRequest(verb, code));
     this.#queue = new WorkQueue({ onDepth: (n) => this.metrics.setDepth(n) });
     this.#caches = new Caches(this.client, options.namespaces, options.log);
+    this.#apiServer = new ApiServerWatch(this.client, options.log);
     this.#io = new ClusterIO({
       config: options.config,
       log: options.log,
       caches: this.#caches,
       client: this.client,
+      apiServer: () => this.#apiServer.current(),
     });
+    // Only the stdio proxies' NetworkPolicies name the API server's addresses.
+    this.#apiServer.onChange(() => this.#enqueueAll((s) => effectiveSpec(s).transport === 'stdio'));
     this.#caches.onEvent((kind, event, object) => this.#onCacheEvent(kind, event, object));
     const le = options.leaderElection;
     this.#elector = le
@@ -134,7 +141,7 @@ export class Manager {
   async start(): Promise<void> {
     if (this.#elector && !(await this.#elector.acquire())) return;
     void this.#elector?.keepRenewing(() => void this.stop('lost leadership'));
-    await this.#caches.start();
+    await Promise.all([this.#caches.start(), this.#apiServer.start()]);
     const workers = this.#o.workers ?? 4;
     this.#workers = Array.from({ length: workers }, () => this.#work());
     this.#resync = setInterval(() => this.#enqueueAll(), this.#o.resyncMs ?? 10 * 60_000);
@@ -142,8 +149,8 @@ export class Manager {
     this.#o.log.info({ workers, namespaces: this.#o.namespaces ?? 'all' }, 'Started MCPServer controller');
   }
 
-  #enqueueAll(): void {
-    for (const server of this.#servers()) {
+  #enqueueAll(which: (server: MCPServer) => boolean = () => true): void {
+    for (const server of this.#servers().filter(which)) {
       this.enqueue(
         keyString({ namespace: server.metadata?.namespace ?? '', name: server.metadata?.name ?? '' }),
       );
@@ -183,7 +190,7 @@ export class Manager {
       clearInterval(this.#resync);
       this.#queue.shutDown();
       await Promise.all(this.#workers);
-      await this.#caches.stop();
+      await Promise.all([this.#caches.stop(), this.#apiServer.stop()]);
       await this.#elector?.stop();
       this.client.close();
       this.#o.log.info({ reason }, 'Stopped MCPServer controller');

@@ -45,6 +45,7 @@ export function expectedChildren(name: string, transport: string): string[] {
     `ConfigMap/${name}-runconfig`,
     `Deployment/${name}`,
     `NetworkPolicy/${name}-permission-profile`,
+    `NetworkPolicy/${name}-proxy`,
     `Service/mcp-${name}-proxy`,
     `ServiceAccount/${name}-proxy-runner`,
     `ServiceAccount/${name}-sa`,

@@ -5,6 +5,7 @@ import type { ControllerConfig } from '../config.ts';
 import { desiredRunConfigMap } from './configmap.ts';
 import { desiredProxyDeployment } from './deployment.ts';
 import { desiredNetworkPolicy } from './networkpolicy.ts';
+import { desiredProxyNetworkPolicy } from './proxy-networkpolicy.ts';
 import { desiredRbac } from './rbac.ts';
 import { desiredServices } from './services.ts';
 import { desiredStatefulSet } from './statefulset.ts';
@@ -32,6 +33,7 @@ export function desiredChildren(server: MCPServer, facts: ServerFacts, cfg: Cont
     ...desiredRbac(server),
     desiredRunConfigMap(server, cfg),
     policy.object,
+    desiredProxyNetworkPolicy(server, facts),
     ...desiredServices(server),
     desiredStatefulSet(server, facts),
     desiredProxyDeployment(server, cfg),

@@ -28,6 +28,8 @@ export const mcpServiceAccountName = (server: Named): string => `${nameOf(server
  * it now always exists (proxy-only ingress), and keeps the name so upgrades neither orphan nor duplicate it.
  */
 export const networkPolicyName = (server: Named): string => `${nameOf(server)}-permission-profile`;
+/** Our own too: the proxy pods' NetworkPolicy (ingress on the proxy port, egress to what the proxy uses). */
+export const proxyNetworkPolicyName = (server: Named): string => `${nameOf(server)}-proxy`;
 
 /** The one pod of the stdio StatefulSet: the proxy attaches to it, and its Role names it. */
 export const firstPodName = (server: Named): string => `${workloadName(server)}-0`;

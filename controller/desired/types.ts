@@ -41,6 +41,20 @@ export interface ServerFacts {
   secrets: Map<string, Record<string, string> | undefined>;
   /** The data of the ConfigMap a `configmap` permission profile names; undefined when it does not exist. */
   profileConfigMap?: Record<string, string> | undefined;
+  /** Where pods reach the API server (controller/api-server-watch.ts); undefined when not known. */
+  apiServer?: ApiServerAddresses | undefined;
+}
+
+/**
+ * The `kubernetes` Service in `default` as pods reach it: its ClusterIPs and ports (what a pod dials),
+ * and its endpoints' addresses and ports (where kube-proxy sends it). Sorted, so policies built from it
+ * are stable.
+ */
+export interface ApiServerAddresses {
+  serviceIPs: string[];
+  servicePorts: number[];
+  endpointIPs: string[];
+  endpointPorts: number[];
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';

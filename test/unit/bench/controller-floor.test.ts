@@ -18,7 +18,7 @@ describe('bench/controller floor: the children applied without a controller', ()
   it('applies every child the controller would, the workloads in the second wave', () => {
     const [first, workloads] = floorChildren(server('streamable-http'));
     expect(workloads.map((o) => o.kind).sort()).to.deep.equal(['Deployment', 'StatefulSet']);
-    expect(first.length + workloads.length).to.equal(9);
+    expect(first.length + workloads.length).to.equal(10);
     expect(first.map((o) => o.kind)).to.include.members([
       'ServiceAccount',
       'ConfigMap',

@@ -42,8 +42,8 @@ describe('bench/lib/soak-analysis', () => {
         'RoleBinding/x-proxy-runner',
       ]);
       expect(expectedChildren('x', 'sse')).to.include.members(['Service/mcp-x', 'Service/mcp-x-headless']);
-      expect(expectedChildren('x', 'streamable-http')).to.have.length(9);
-      expect(expectedChildren('x', 'stdio')).to.have.length(9);
+      expect(expectedChildren('x', 'streamable-http')).to.have.length(10);
+      expect(expectedChildren('x', 'stdio')).to.have.length(10);
     });
   });
 

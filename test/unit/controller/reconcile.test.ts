@@ -24,6 +24,7 @@ describe('reconcile', () => {
       'RoleBinding/a-proxy-runner',
       'ConfigMap/a-runconfig',
       'NetworkPolicy/a-permission-profile',
+      'NetworkPolicy/a-proxy',
       'Service/mcp-a-proxy',
       'StatefulSet/a',
       'Deployment/a',

@@ -10,6 +10,12 @@ import { config, facts } from '../builders.ts';
 
 const SEEDS = 'test/fixtures/seed-examples';
 const GOLDEN = 'test/golden/controller';
+const API_SERVER = {
+  serviceIPs: ['10.96.0.1'],
+  servicePorts: [443],
+  endpointIPs: ['192.168.49.2'],
+  endpointPorts: [6443],
+};
 
 describe('desired state of the seed examples (golden files)', () => {
   const seeds = readdirSync(SEEDS).filter((f) => f.endsWith('.yaml'));
@@ -18,8 +24,10 @@ describe('desired state of the seed examples (golden files)', () => {
     it(`renders ${seed} as ${GOLDEN}/${seed}`, () => {
       const server = parse(readFileSync(join(SEEDS, seed), 'utf8')) as MCPServer;
       server.metadata = { ...server.metadata, uid: `uid-${server.metadata?.name}`, generation: 1 };
-      // What the seed's comment says exists: the github-token Secret with key token.
-      const desired = desiredChildren(server, facts({ 'github-token': { token: 'dG9rZW4=' } }), config());
+      // What the seed's comment says exists: the github-token Secret with key token; and an API server
+      // as kubeadm's defaults place it (the `kubernetes` Service and one endpoint).
+      const known = facts({ 'github-token': { token: 'dG9rZW4=' } });
+      const desired = desiredChildren(server, { ...known, apiServer: API_SERVER }, config());
       const text = stringify(
         { findings: desired.findings, objects: desired.objects },
         { aliasDuplicateObjects: false },

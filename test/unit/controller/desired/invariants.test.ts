@@ -77,7 +77,9 @@ describe('desired state invariants (500 random MCPServers)', () => {
   it('gives every server one NetworkPolicy: ingress from its own proxy, to the port its Service targets', () => {
     for (const server of servers) {
       const objects = desiredChildren(server, facts(), config()).objects;
-      const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+      const policies = objects.filter(
+        (o) => o.kind === 'NetworkPolicy' && o.metadata.name === `${nameOf(server)}-permission-profile`,
+      );
       const spec = policies[0]?.spec as { policyTypes: string[]; ingress: Dict[] } | undefined;
       const service = objects.find(
         (o) => o.kind === 'Service' && o.metadata.name === `mcp-${nameOf(server)}`,
@@ -89,6 +91,41 @@ describe('desired state invariants (500 random MCPServers)', () => {
         1,
         true,
         port === undefined ? [] : [{ from: [proxy], ports: [{ protocol: 'TCP', port }] }],
+      ]);
+    }
+  });
+
+  it("gives every proxy a policy: ingress on its Service's port only, egress to just what its server admits", () => {
+    const apiServer = {
+      serviceIPs: ['10.0.0.1'],
+      servicePorts: [443],
+      endpointIPs: ['192.0.2.1'],
+      endpointPorts: [6443],
+    };
+    for (const server of servers) {
+      const objects = desiredChildren(server, { ...facts(), apiServer }, config()).objects;
+      const spec = (name: string) =>
+        objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === name)?.spec as
+          { podSelector: Dict; policyTypes: string[]; ingress: Dict[]; egress: Dict[] } | undefined;
+      const proxyPolicy = spec(`${nameOf(server)}-proxy`)!;
+      const serverIngress = spec(`${nameOf(server)}-permission-profile`)!.ingress;
+      const proxyService = objects.find((o) => o.metadata.name === `mcp-${nameOf(server)}-proxy`)?.spec as {
+        ports: Array<{ targetPort: number }>;
+      };
+      const toServer = proxyPolicy.egress.filter((r) => JSON.stringify(r).includes('"mcp-server"'));
+      const toAddresses = proxyPolicy.egress.filter((r) => JSON.stringify(r).includes('ipBlock'));
+      expect([
+        proxyPolicy.podSelector,
+        proxyPolicy.policyTypes,
+        proxyPolicy.ingress,
+        toServer.map((r) => r.ports),
+        toAddresses.length,
+      ]).to.deep.equal([
+        { matchLabels: selectorLabels(server, 'proxy') },
+        ['Ingress', 'Egress'],
+        [{ ports: [{ protocol: 'TCP', port: proxyService.ports[0]!.targetPort }] }],
+        serverIngress.map((r) => r.ports),
+        serverIngress.length === 0 ? 2 : 0,
       ]);
     }
   });

@@ -1,0 +1,78 @@
+// The proxy's NetworkPolicy, `<name>-proxy` (ToolHive's operator makes none). The proxy is the door to
+// the MCP server, so anyone may connect to it, but on its proxy port only (who may use the server is the
+// proxy's business, not the network's). Out of the pod it may open connections only where the proxy
+// itself goes, which depends on how it reaches its server (controller/desired/configmap.ts):
+//   sse, streamable-http  the MCP server pods of the same MCPServer, TCP to the MCP port. The run config
+//                         names the headless Service `mcp-<name>`, whose name resolves to the pod IPs
+//                         themselves (no virtual IP to translate), so the proxy also needs cluster DNS:
+//                         the kube-dns pods in kube-system, on 53 and on the named ports `dns` and
+//                         `dns-tcp` (kubeadm's CoreDNS names its ports so), because a policy sees the
+//                         port after the Service's translation, and CoreDNS may listen elsewhere than 53.
+//   stdio                 the API server only (it reads its server pod and attaches to it). No DNS: a
+//                         client in a pod dials KUBERNETES_SERVICE_HOST, an address.
+// The API server rule is subtle: enforcers judge egress either after kube-proxy has translated the
+// `kubernetes` Service's ClusterIP (kube-router, Calico, Cilium) or before (the AWS VPC CNI's agent), so
+// both are allowed, each with its own ports: the endpoints' addresses and ports, and the ClusterIPs on
+// the Service's ports. The controller watches both (controller/api-server-watch.ts) and reconciles the
+// stdio servers when they change. Unknown addresses allow no egress at all (fail closed, as a typo in a
+// permission profile does): the proxy's log then says it cannot attach.
+// Replies to allowed connections need no rule in either direction.
+import { isIPv6 } from 'node:net';
+import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
+import { effectiveSpec } from '../spec.ts';
+import { childMetadata, commonLabels, selectorLabels } from './labels.ts';
+import { proxyNetworkPolicyName } from './names.ts';
+import type { ApiServerAddresses, ChildObject, Dict, ServerFacts } from './types.ts';
+
+/** Cluster DNS as kubeadm, kind, k3s and the managed clouds label it. */
+export const DNS_PEER: Dict = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+  podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+};
+export const DNS_PORTS: Dict[] = [
+  { protocol: 'UDP', port: 53 },
+  { protocol: 'TCP', port: 53 },
+  { protocol: 'UDP', port: 'dns' },
+  { protocol: 'TCP', port: 'dns-tcp' },
+];
+
+const tcp = (port: number): Dict => ({ protocol: 'TCP', port });
+const ipBlock = (ip: string): Dict => ({ ipBlock: { cidr: `${ip}/${isIPv6(ip) ? 128 : 32}` } });
+
+/** Egress to the API server: its endpoints on their ports, and its ClusterIPs on the Service's ports. */
+export function apiServerEgress(addresses: ApiServerAddresses | undefined): Dict[] {
+  if (!addresses) return [];
+  const rule = (ips: string[], ports: number[]): Dict[] =>
+    ips.length && ports.length ? [{ to: ips.map(ipBlock), ports: ports.map(tcp) }] : [];
+  return [
+    ...rule(addresses.endpointIPs, addresses.endpointPorts),
+    ...rule(addresses.serviceIPs, addresses.servicePorts),
+  ];
+}
+
+/** Where the proxy of `server` may open connections to. */
+export function proxyEgress(server: MCPServer, facts: ServerFacts): Dict[] {
+  const { mcpPort } = effectiveSpec(server);
+  if (mcpPort === undefined) return apiServerEgress(facts.apiServer);
+  return [
+    {
+      to: [{ podSelector: { matchLabels: selectorLabels(server, 'mcp-server') } }],
+      ports: [tcp(mcpPort)],
+    },
+    { to: [DNS_PEER], ports: DNS_PORTS },
+  ];
+}
+
+export function desiredProxyNetworkPolicy(server: MCPServer, facts: ServerFacts): ChildObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: childMetadata(server, proxyNetworkPolicyName(server), commonLabels(server)),
+    spec: {
+      podSelector: { matchLabels: selectorLabels(server, 'proxy') },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ ports: [tcp(effectiveSpec(server).proxyPort)] }],
+      egress: proxyEgress(server, facts),
+    },
+  };
+}
