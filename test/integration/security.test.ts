@@ -44,7 +44,7 @@ const POLICY_CONFIGMAP = 'mcp-operator-policy';
 // --- the operator's RBAC (the Helm chart's ClusterRole and Role) --------------------------------
 
 /** The operator's rules exactly as the Helm chart grants them (rendered with helm for this namespace). */
-async function chartRules(): Promise<{ cluster: object[]; namespace: object[] }> {
+async function chartRules(): Promise<{ cluster: object[]; namespace: object[]; apiServer: object[] }> {
   const objects = parseAllDocuments(await renderChart([], { namespace: OPERATOR_NS }))
     .map((d) => d.toJS() as { kind: string; metadata: { name: string }; rules?: object[] } | null)
     .filter((o) => o !== null);
@@ -59,6 +59,7 @@ async function chartRules(): Promise<{ cluster: object[]; namespace: object[] }>
       ...rulesOf('ClusterRole', 'mcp-operator-webhook-ca'),
     ],
     namespace: rulesOf('Role', 'mcp-operator-operator'),
+    apiServer: rulesOf('Role', 'mcp-operator-api-server'),
   };
 }
 
@@ -104,6 +105,20 @@ async function operatorRbac(): Promise<object[]> {
       apiVersion: rbac,
       kind: 'RoleBinding',
       metadata: { name: OPERATOR_RBAC_NAME, namespace: OPERATOR_NS },
+      roleRef: roleRef('Role'),
+      subjects,
+    },
+    // The chart's Role in `default`: the kubernetes Service and EndpointSlice, by name.
+    {
+      apiVersion: rbac,
+      kind: 'Role',
+      metadata: { name: OPERATOR_RBAC_NAME, namespace: 'default' },
+      rules: rules.apiServer,
+    },
+    {
+      apiVersion: rbac,
+      kind: 'RoleBinding',
+      metadata: { name: OPERATOR_RBAC_NAME, namespace: 'default' },
       roleRef: roleRef('Role'),
       subjects,
     },
@@ -412,6 +427,14 @@ describe('security: Pod Security Admission, RBAC and Secret values', function ()
     ]);
     for (const kind of ['clusterrolebinding', 'clusterrole'])
       await controlPlane().kubectl(['delete', kind, OPERATOR_RBAC_NAME, '--ignore-not-found']);
+    await controlPlane().kubectl([
+      '-n',
+      'default',
+      'delete',
+      'rolebinding,role',
+      OPERATOR_RBAC_NAME,
+      '--ignore-not-found',
+    ]);
     for (const ns of [RESTRICTED_NS, SECRETS_NS, OPERATOR_NS])
       await controlPlane().kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']);
   });
