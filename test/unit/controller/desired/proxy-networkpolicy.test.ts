@@ -5,7 +5,7 @@ import {
   DNS_PORTS,
   desiredProxyNetworkPolicy,
 } from '../../../../controller/desired/proxy-networkpolicy.ts';
-import type { ApiServerAddresses, Dict } from '../../../../controller/desired/types.ts';
+import type { ApiServerAddresses, ChildObject, Dict } from '../../../../controller/desired/types.ts';
 import { facts, mcpServer, withSpec } from '../builders.ts';
 
 const API: ApiServerAddresses = {
@@ -14,7 +14,7 @@ const API: ApiServerAddresses = {
   endpointIPs: ['192.0.2.10', '192.0.2.11'],
   endpointPorts: [6443],
 };
-const specOf = (o: { spec?: unknown }) =>
+const specOf = (o: ChildObject) =>
   o.spec as { podSelector: Dict; policyTypes: string[]; ingress: Dict[]; egress: Dict[] };
 const proxyPods = (name: string) => ({
   matchLabels: {
