@@ -115,6 +115,14 @@ describe('Pod Security Standards', () => {
       ]);
     });
 
+    it('forbids an unmasked /proc even in a user namespace, unlike baseline', () => {
+      const spec = pod({ hostUsers: false, containers: [container('mcp', { procMount: 'Unmasked' })] });
+      expect(check(spec, 'baseline')).to.deep.equal([]);
+      expect(check(spec, 'restricted')).to.deep.equal([
+        `${C0}.procMount: Forbidden: procMount "Unmasked" is not allowed by ${RESTRICTED} (allowed: "Default")`,
+      ]);
+    });
+
     it('relaxes runAsNonRoot and runAsUser for a pod in a user namespace', () => {
       const spec = pod({
         hostUsers: false,

@@ -4,7 +4,8 @@
 // Container settings override the pod's exactly as PSA computes them: runAsNonRoot and seccompProfile may
 // be set once on the pod, and a container that sets its own value is judged by that value alone.
 // Pods with spec.os.name windows skip allowPrivilegeEscalation, seccomp and capabilities (as in PSA
-// v1.25+), and pods with hostUsers: false skip runAsNonRoot and runAsUser (PSA v1.34+).
+// v1.25+), and pods with hostUsers: false skip runAsNonRoot and runAsUser (PSA v1.34+) but not procMount,
+// which baseline relaxes for them and restricted (v1.35+) does not.
 import { type FieldPath, forbidden, goQuote, required, type FieldError } from '../field.ts';
 import {
   BASELINE_CAPABILITIES,
@@ -91,6 +92,17 @@ function checkRunAsNonRoot(podSpec: Dict, path: FieldPath, containers: PodContai
   return errors;
 }
 
+/** Baseline lets a user-namespaced pod unmask /proc; restricted never does. */
+function checkProcMount(podSpec: Dict, containers: PodContainer[]): FieldError[] {
+  if (!inUserNamespace(podSpec)) return []; // baseline reported these
+  return containers
+    .filter((c) => c.sc.procMount !== undefined && c.sc.procMount !== null && c.sc.procMount !== 'Default')
+    .map((c) => {
+      const detail = `procMount ${shown(c.sc.procMount)} is not allowed by ${RESTRICTED} (allowed: "Default")`;
+      return forbidden(c.scPath.child('procMount'), detail);
+    });
+}
+
 function checkRunAsUser(podSpec: Dict, path: FieldPath, containers: PodContainer[]): FieldError[] {
   if (inUserNamespace(podSpec)) return [];
   return securityContexts(podSpec, path, containers)
@@ -161,6 +173,7 @@ export function checkRestricted(podSpec: Dict, path: FieldPath): FieldError[] {
     ...checkAllowPrivilegeEscalation(podSpec, containers),
     ...checkRunAsNonRoot(podSpec, path, containers),
     ...checkRunAsUser(podSpec, path, containers),
+    ...checkProcMount(podSpec, containers),
     ...checkSeccomp(podSpec, path, containers),
     ...checkCapabilities(podSpec, containers),
   ];
