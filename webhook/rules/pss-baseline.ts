@@ -89,7 +89,7 @@ export function securityContexts(podSpec: Dict, path: FieldPath, containers: Pod
   return [pod, ...containers.map((c): [Dict, FieldPath] => [c.sc, c.scPath])];
 }
 
-/** hostUsers: false; PSA relaxes runAsNonRoot, runAsUser and procMount for such pods (KEP-127, v1.34+). */
+/** hostUsers: false; PSA relaxes runAsNonRoot, runAsUser and (at baseline only) procMount for such pods. */
 export const inUserNamespace = (podSpec: Dict): boolean => podSpec.hostUsers === false;
 
 export const quoted = (values: readonly string[]): string => values.map(goQuote).join(', ');
