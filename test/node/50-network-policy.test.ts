@@ -3,64 +3,14 @@
 // `network` it can, and another pod in the same namespace cannot reach an HTTP MCP server around its
 // proxy (which it can reach).
 import { expect } from 'chai';
-import { IMAGES } from '../../realnode/node-images.ts';
-import { cluster, eventually, kubectl, podName, runningPods } from './harness.ts';
-import { CONNECT_SCRIPT } from './shared.ts';
+import { eventually, kubectl, podName, runningPods } from './harness.ts';
+import { connectFrom, sleeperPod } from './net-probes.ts';
 
 const serverSelector = (name: string) =>
   `app.kubernetes.io/instance=${name},app.kubernetes.io/component=mcp-server`;
 
 async function clusterIp(ns: string, service: string): Promise<string> {
   return (await kubectl(['-n', ns, 'get', 'service', service, '-o', 'jsonpath={.spec.clusterIP}'])).trim();
-}
-
-/** Connects from a container with its own Node: CONNECTED, TIMEOUT or ERROR <code>. */
-async function connectFrom(
-  ns: string,
-  pod: string,
-  container: string,
-  host: string,
-  port: number,
-): Promise<string> {
-  const r = await cluster().kubectl([
-    '-n',
-    ns,
-    'exec',
-    pod,
-    '-c',
-    container,
-    '--',
-    '/nodejs/bin/node',
-    '-e',
-    CONNECT_SCRIPT,
-    host,
-    String(port),
-  ]);
-  return r.stdout.trim() || r.stderr.trim();
-}
-
-/** A pod that only sleeps, in the operator image (which has Node to connect with). */
-function neighbourPod(name: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'my-namespace' },
-    spec: {
-      containers: [
-        {
-          name: 'sleeper',
-          image: IMAGES.operator,
-          command: ['/nodejs/bin/node', '-e', 'setInterval(() => {}, 1 << 30)'],
-          securityContext: {
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: ['ALL'] },
-            runAsNonRoot: true,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
-        },
-      ],
-    },
-  });
 }
 
 describe('NetworkPolicies enforced on a real node', function () {
@@ -86,7 +36,7 @@ describe('NetworkPolicies enforced on a real node', function () {
   });
 
   it('an HTTP MCP server admits its own proxy only: a neighbour pod reaches the proxy, not the server', async function () {
-    await kubectl(['apply', '-f', '-'], neighbourPod('neighbour'));
+    await kubectl(['apply', '-f', '-'], sleeperPod('neighbour', 'my-namespace'));
     await kubectl(['-n', 'my-namespace', 'wait', '--for=condition=Ready', 'pod/neighbour', '--timeout=60s']);
     expect(await connectFrom('my-namespace', 'neighbour', 'sleeper', osvProxyIp, 8080)).to.equal('CONNECTED');
     expect(await connectFrom('my-namespace', 'neighbour', 'sleeper', osvServerIp, 8080)).to.match(
@@ -94,15 +44,12 @@ describe('NetworkPolicies enforced on a real node', function () {
     );
     // The policy's selector is what decides: a pod with the proxy's labels gets through. (Deleting the
     // policy proves nothing: the controller owns it and puts it back at once.)
-    const proxyLike = JSON.parse(neighbourPod('proxy-like')) as {
-      metadata: { labels?: Record<string, string> };
-    };
-    proxyLike.metadata.labels = {
+    const proxyLike = sleeperPod('proxy-like', 'my-namespace', {
       'app.kubernetes.io/instance': 'osv',
       'app.kubernetes.io/component': 'proxy',
       toolhive: 'true',
-    };
-    await kubectl(['apply', '-f', '-'], JSON.stringify(proxyLike));
+    });
+    await kubectl(['apply', '-f', '-'], proxyLike);
     try {
       await kubectl([
         '-n',
