@@ -10,9 +10,18 @@
 // controller's writes for nothing. So for objects with a metadata.generation (which moves on every spec
 // change), the same generation, uid, labels, annotations and owner references as after our apply
 // mean nothing we own can have changed, whatever the resourceVersion says.
+// Children are never adopted (adoption.ts): apply writes only to an object this MCPServer controls,
+// or creates one that does not exist. Whose an object is comes from the caches, which hold every
+// ConfigMap but only the labelled objects of the other kinds. So a child neither cached nor applied by
+// this process is looked up once (a GET served from the API server's watch cache: findConflicts), and
+// created with a resourceVersion no object has (CREATE_ONLY_VERSION): kube-apiserver v1.37 creates an
+// object that does not exist whatever resourceVersion the apply carries, and answers 409 Conflict when
+// one does, so a name taken between the look-up and the create is never written over. The cost: one
+// GET per child on creation only; none in steady state, where the caches hold every child.
 import { createHash } from 'node:crypto';
 import type { Logger } from '../lib/log.ts';
 import type { MCPServer, MCPServerStatus } from '../schemas/generated/mcpserver.ts';
+import { conflictWith, isOurs, type ChildConflict } from './adoption.ts';
 import { FIELD_MANAGER, type ControllerConfig } from './config.ts';
 import { proxyDeploymentName, workloadName } from './desired/names.ts';
 import {
@@ -24,9 +33,10 @@ import {
   type ServerFacts,
 } from './desired/types.ts';
 import { eventObject } from './events.ts';
-import type { Caches } from './informers.ts';
+import { WATCHED, type Caches } from './informers.ts';
 import {
   ApiError,
+  ChildConflictError,
   type ApplyResult,
   type ChildRef,
   type NotableEvent,
@@ -103,6 +113,15 @@ export const isClusterIPChange = (kind: string, err: unknown): boolean =>
   err.code === 422 &&
   /spec\.clusterIPs?\b/.test(err.message);
 
+/** A resourceVersion no object has (the largest int64): an apply carrying it only ever creates. */
+export const CREATE_ONLY_VERSION = '9223372036854775807';
+
+/** How the API server refuses a create-only apply to an object that exists. */
+const isConflict = (err: unknown): err is ApiError => err instanceof ApiError && err.code === 409;
+
+/** Kinds the caches hold whole: a child of such a kind that is not cached does not exist. */
+const WHOLLY_CACHED: ReadonlySet<string> = new Set(WATCHED.filter(([, sel]) => !sel).map(([kind]) => kind));
+
 export class ClusterIO implements ReconcileIO {
   readonly config: ControllerConfig;
   readonly log: Logger;
@@ -165,38 +184,89 @@ export class ClusterIO implements ReconcileIO {
     }));
   }
 
+  async findConflicts(objects: readonly ChildObject[]): Promise<ChildConflict[]> {
+    const found = await Promise.all(objects.map((o) => this.#conflictOf(o)));
+    return found.filter((c): c is ChildConflict => c !== undefined);
+  }
+
+  /** From the cache; from the API server only for a child of a kind cached by label, unknown to apply. */
+  async #conflictOf(object: ChildObject): Promise<ChildConflict | undefined> {
+    const { name, namespace } = object.metadata;
+    const cached = this.#caches.get(object.kind, namespace, name);
+    if (cached) return conflictWith(object, cached);
+    const key = refKey(object.kind, namespace, name);
+    if (this.#applied.has(key) || WHOLLY_CACHED.has(object.kind)) return undefined;
+    const live = await this.#read(object.kind, namespace, name, '0');
+    // Ours without our label: apply() then updates it instead of creating it.
+    if (live && isOurs(object, live)) this.#applied.set(key, appliedFrom('', {}, live));
+    return conflictWith(object, live);
+  }
+
+  /** The object as the API server has it (resourceVersion 0: from its watch cache); undefined if none. */
+  #read(kind: KnownKind, namespace: string, name: string, resourceVersion?: string) {
+    const path = resourcePath(kind, namespace, name);
+    return this.#client.request<Dict>({ method: 'GET', path, query: { resourceVersion } }).catch((err) => {
+      if (err instanceof ApiError && err.code === 404) return undefined;
+      throw err;
+    });
+  }
+
   async apply(object: ChildObject): Promise<ApplyResult> {
     const { name, namespace } = object.metadata;
     const key = refKey(object.kind, namespace, name);
     const body = applyBody(object);
     const hash = sha256(body);
     const live = this.#caches.get(object.kind, namespace, name);
+    const taken = conflictWith(object, live);
+    if (taken) throw new ChildConflictError(taken);
     const last = this.#applied.get(key);
     if (live && last && last.hash === hash && !mayHaveDrifted(live, body, last)) return 'unchanged';
-    const applyRequest = () =>
-      this.#client.request<Dict>({
-        method: 'PATCH',
-        path: resourcePath(object.kind, namespace, name),
-        query: { fieldManager: FIELD_MANAGER, force: 'true' },
-        contentType: 'application/apply-patch+yaml',
-        body,
-      });
+    // Neither cached nor applied before: create it, and only if it does not exist (see the header).
+    const createOnly = !live && !last;
     let answer: Dict;
     try {
-      answer = await applyRequest();
+      answer = await this.#patch(object, body, createOnly);
     } catch (err) {
-      if (!isClusterIPChange(object.kind, err)) throw err;
-      this.log.info(
-        { namespace, name, kind: object.kind },
-        'Recreating Service: its clusterIP cannot change',
-      );
-      await this.delete({ kind: object.kind, namespace, name });
-      answer = await applyRequest();
+      if (createOnly && isConflict(err)) return this.#existsAfterAll(object, err);
+      answer = await this.#recreateService(object, body, err);
     }
     const applied = appliedFrom(hash, body, answer);
     this.#applied.set(key, applied);
     if (!live && last?.uid !== applied.uid) return 'created';
     return live && meta(live).resourceVersion === applied.resourceVersion ? 'unchanged' : 'configured';
+  }
+
+  /** A Service whose clusterIP the apply cannot change (isClusterIPChange) is deleted and applied again. */
+  async #recreateService(object: ChildObject, body: Dict, err: unknown): Promise<Dict> {
+    if (!isClusterIPChange(object.kind, err)) throw err;
+    const { name, namespace } = object.metadata;
+    this.log.info({ namespace, name, kind: object.kind }, 'Recreating Service: its clusterIP cannot change');
+    await this.delete({ kind: object.kind, namespace, name });
+    return this.#patch(object, body, false);
+  }
+
+  #patch(object: ChildObject, body: Dict, createOnly: boolean): Promise<Dict> {
+    const { name, namespace } = object.metadata;
+    return this.#client.request<Dict>({
+      method: 'PATCH',
+      path: resourcePath(object.kind, namespace, name),
+      query: { fieldManager: FIELD_MANAGER, force: 'true' },
+      contentType: 'application/apply-patch+yaml',
+      body: createOnly
+        ? { ...body, metadata: { ...meta(body), resourceVersion: CREATE_ONLY_VERSION } }
+        : body,
+    });
+  }
+
+  /** A create-only apply met an object: applied to as any of ours if it is ours, else left alone. */
+  async #existsAfterAll(object: ChildObject, err: ApiError): Promise<ApplyResult> {
+    const { name, namespace } = object.metadata;
+    const now = await this.#read(object.kind, namespace, name);
+    const conflict = conflictWith(object, now);
+    if (conflict) throw new ChildConflictError(conflict);
+    if (!now) throw err; // gone again meanwhile: the retry sees what is there then
+    this.#applied.set(refKey(object.kind, namespace, name), appliedFrom('', {}, now));
+    return this.apply(object);
   }
 
   /** Drops what apply() remembers of an object that is gone. */

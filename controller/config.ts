@@ -11,12 +11,25 @@ export const DEFAULT_PROXY_IMAGE = 'ghcr.io/mcp-operator/mcp-operator:0.1.0';
 /** Server-side apply field manager: every field we send is owned by this name, and only by it. */
 export const FIELD_MANAGER = 'mcp-operator';
 
+/**
+ * How often a server whose child's name is taken (adoption.ts) is reconciled again: the taker is often
+ * outside the caches (they hold our labelled objects), so its deletion wakes nothing. Each look costs
+ * a GET per taken or withheld child.
+ */
+export const CONFLICT_RECHECK_MS = 30_000;
+
 export interface ControllerConfig {
   proxyImage: string;
   /** The cluster's DNS suffix, for status.url and the proxy's target URL. */
   clusterDomain: string;
+  /** See CONFLICT_RECHECK_MS. */
+  conflictRecheckMs: number;
 }
 
 export function defaultControllerConfig(): ControllerConfig {
-  return { proxyImage: DEFAULT_PROXY_IMAGE, clusterDomain: 'cluster.local' };
+  return {
+    proxyImage: DEFAULT_PROXY_IMAGE,
+    clusterDomain: 'cluster.local',
+    conflictRecheckMs: CONFLICT_RECHECK_MS,
+  };
 }

@@ -3,6 +3,7 @@
 import type { Logger } from '../lib/log.ts';
 import type { MCPServer, MCPServerStatus } from '../schemas/generated/mcpserver.ts';
 import type { ControllerConfig } from './config.ts';
+import type { ChildConflict } from './adoption.ts';
 import type { ChildKind, ChildObject, Dict, ServerFacts } from './desired/types.ts';
 
 export interface ObjectKey {
@@ -38,8 +39,14 @@ export interface ReconcileIO {
   /** Objects of the kinds in CHILD_KINDS whose controller owner reference is this server. */
   listOwned(server: MCPServer): ChildRef[];
   /**
+   * The desired children whose names are taken by objects their MCPServer does not control
+   * (adoption.ts). From the caches; the API server is asked only about a child they cannot hold.
+   */
+  findConflicts(objects: readonly ChildObject[]): Promise<ChildConflict[]>;
+  /**
    * Server-side applies one object with the operator's field manager, forcing ownership of the fields
-   * sent. May skip the request when the object is known to be as last applied. Throws ApiError.
+   * sent. May skip the request when the object is known to be as last applied. Throws ApiError, or
+   * ChildConflictError when the name turns out to be taken: it never writes over another's object.
    */
   apply(object: ChildObject): Promise<ApplyResult>;
   /** Deletes one child; a child already gone is not an error. */
@@ -71,3 +78,13 @@ export class ApiError extends Error {
  */
 export const isTerminalApplyError = (err: unknown): boolean =>
   err instanceof ApiError && (err.code === 422 || err.code === 400);
+
+/** An apply refused because the child's name is taken by an object its MCPServer does not control. */
+export class ChildConflictError extends Error {
+  readonly conflict: ChildConflict;
+  constructor(conflict: ChildConflict) {
+    super(`${conflict.kind} ${conflict.name} is not this MCPServer's (${conflict.owner})`);
+    this.name = 'ChildConflictError';
+    this.conflict = conflict;
+  }
+}

@@ -4,11 +4,16 @@
 // says what is missing), and throws when a retry may help (the queue retries with backoff).
 // No finalizer: owner references and garbage collection remove the children; a deleting MCPServer
 // only gets its Terminating status.
+// Children are never adopted: a name taken by an object not this server's is left alone, and so is
+// every child that would trust it (adoption.ts); status says so, and the reconcile comes back after
+// config.conflictRecheckMs, since an object outside the caches sends no event when it goes away.
 import type { MCPServer } from '../schemas/generated/mcpserver.ts';
+import { planApplies, type ChildConflict, type Contested } from './adoption.ts';
 import { desiredChildren, type DesiredState } from './desired/children.ts';
 import type { ChildObject } from './desired/types.ts';
 import { transitionEvents } from './events.ts';
 import {
+  ChildConflictError,
   isTerminalApplyError,
   type ApplyResult,
   type ChildRef,
@@ -34,6 +39,8 @@ interface ApplyReport {
   retriable: Error | undefined;
   /** The `Created` event being recorded: nothing after the applies waits for it. */
   event: Promise<void>;
+  /** Names found taken by the applies themselves (since findConflicts looked). */
+  conflicts: ChildConflict[];
 }
 
 /** Workloads reference the other children (ServiceAccounts, the ConfigMap), so they go last. */
@@ -55,13 +62,22 @@ export function applyWaves(objects: ChildObject[]): [ChildObject[], ChildObject[
  * admission plugin would reject.
  */
 async function applyAll(server: MCPServer, desired: DesiredState, io: ReconcileIO): Promise<ApplyReport> {
-  const report: ApplyReport = { failure: undefined, retriable: undefined, event: Promise.resolve() };
+  const report: ApplyReport = {
+    failure: undefined,
+    retriable: undefined,
+    event: Promise.resolve(),
+    conflicts: [],
+  };
   const created = new Set<ChildObject>();
   const applyOne = async (object: ChildObject): Promise<void> => {
     let result: ApplyResult;
     try {
       result = await io.apply(object);
     } catch (err) {
+      if (err instanceof ChildConflictError) {
+        report.conflicts.push(err.conflict);
+        return;
+      }
       // Keep going: the other children are independent, and status shows the first failure.
       report.failure ??= { kind: object.kind, name: object.metadata.name, message: (err as Error).message };
       if (!isTerminalApplyError(err))
@@ -104,8 +120,9 @@ async function writeStatus(
   desired: DesiredState,
   failure: ApplyFailure | undefined,
   io: ReconcileIO,
+  contested?: Contested,
 ): Promise<void> {
-  const observed = { ...io.observe(server), findings: desired.findings, applyFailure: failure };
+  const observed = { ...io.observe(server), findings: desired.findings, applyFailure: failure, contested };
   const status = statusFor(server, observed, io.config, io.now());
   if (!statusChanged(server.status, status)) return;
   await io.writeStatus(server, status);
@@ -121,11 +138,15 @@ export async function reconcile(key: ObjectKey, io: ReconcileIO): Promise<Outcom
     await writeStatus(server, desired, undefined, io);
     return {};
   }
-  const report = await applyAll(server, desired, io);
+  const found = await io.findConflicts(desired.objects);
+  const plan = planApplies(server, desired.objects, found);
+  const report = await applyAll(server, { ...desired, objects: plan.apply }, io);
+  const conflicts = [...found, ...report.conflicts];
+  const contested = conflicts.length ? { conflicts, withheld: plan.withheld } : undefined;
   // Prune only when everything applied: a half-applied state is not a reason to delete anything.
-  if (!report.failure) await prune(server, desired, io);
-  await writeStatus(server, desired, report.failure, io);
+  if (!report.failure && !contested) await prune(server, desired, io);
+  await writeStatus(server, desired, report.failure, io, contested);
   await report.event; // recordEvent never throws
   if (report.retriable) throw report.retriable;
-  return {};
+  return contested ? { requeueAfterMs: io.config.conflictRecheckMs } : {};
 }

@@ -1,13 +1,15 @@
 // MCPServer status from what was observed, pure: no clock but the one passed in, no client.
 // Phase, in order of precedence:
 //   Terminating  the MCPServer has a deletionTimestamp (garbage collection removes the children)
-//   Failed       a child could not be applied, or a pod of the server or the proxy has a failure reason
+//   Failed       a child could not be applied, or its name is taken by an object not this server's
+//                (ChildConflict, adoption.ts), or a pod of the server or the proxy has a failure reason
 //   Stopped      spec.replicas is 0
 //   Ready        at least one proxy pod and the MCP server pod are ready: the URL answers. Both are
 //                needed: a ready proxy in front of a server that is not running fails every request
 //   Pending      anything else (being created, starting, rolling out)
 // url is recomputed every time, so a changed port or proxy mode is never left stale.
 import type { Condition, MCPServer, MCPServerStatus } from '../schemas/generated/mcpserver.ts';
+import { contestedMessage, type Contested } from './adoption.ts';
 import type { ControllerConfig } from './config.ts';
 import { LABEL_COMPONENT } from './desired/labels.ts';
 import { nameOf, namespaceOf, proxyServiceName } from './desired/names.ts';
@@ -30,6 +32,8 @@ export interface Observed {
   pods: readonly Dict[];
   findings: { secrets: Finding; permissionProfile: Finding };
   applyFailure: ApplyFailure | undefined;
+  /** Children whose names are taken by objects not this server's, and those withheld meanwhile. */
+  contested?: Contested | undefined;
 }
 
 export const CONDITION_TYPES = [
@@ -89,6 +93,8 @@ function phaseFor(server: MCPServer, observed: Observed, workload: Finding, prox
   });
   if (server.metadata?.deletionTimestamp)
     return notReady('Terminating', 'Terminating', 'MCPServer is being deleted');
+  const applied = appliedFinding(observed);
+  if (observed.contested?.conflicts.length) return notReady('Failed', applied.reason, applied.message);
   if (observed.applyFailure) return notReady('Failed', 'ApplyFailed', applyMessage(observed.applyFailure));
   for (const finding of [workload, proxy]) {
     if (finding.status === 'False' && !['Stopped', 'NotFound', 'Starting'].includes(finding.reason)) {
@@ -108,7 +114,10 @@ function phaseFor(server: MCPServer, observed: Observed, workload: Finding, prox
 
 const applyMessage = (f: ApplyFailure): string => `applying ${f.kind} ${f.name} failed: ${f.message}`;
 
+/** A taken name outranks a failed apply: it lasts until someone acts, while a failure may pass. */
 function appliedFinding(observed: Observed): Finding {
+  if (observed.contested?.conflicts.length)
+    return { status: 'False', reason: 'ChildConflict', message: contestedMessage(observed.contested) };
   if (observed.applyFailure)
     return { status: 'False', reason: 'ApplyFailed', message: applyMessage(observed.applyFailure) };
   return { status: 'True', reason: 'Applied', message: 'every child object is applied' };

@@ -271,12 +271,23 @@ describe('MCPServer controller', function () {
     ]);
   });
 
-  it('recreates an `mcp-<name>` Service that still has a ClusterIP as headless', async () => {
+  it('recreates an `mcp-<name>` Service of its own that still has a ClusterIP as headless', async () => {
     // What an earlier version of the operator left (it gave mcp-<name> a ClusterIP): the API server
     // will not change spec.clusterIP in place, so the controller deletes the Service and applies it.
+    // It is the server's (its controller owner reference): one that is not is never touched
+    // (controller-adoption.test.ts). Unlabelled, it is in no cache: the controller looks it up.
+    await applyServer('legacy', { image: 'ghcr.io/example/legacy:1', transport: 'stdio' });
+    const uid = await eventually(
+      'legacy to get a uid',
+      async () => (await getServer('legacy')).metadata?.uid,
+    );
+    const owner = { apiVersion: 'toolhive.stacklok.dev/v1alpha1', kind: 'MCPServer', name: 'legacy', uid };
     const old = await core.createNamespacedService({
       namespace: ns,
-      body: { metadata: { name: 'mcp-legacy' }, spec: { ports: [{ name: 'http', port: 9000 }] } },
+      body: {
+        metadata: { name: 'mcp-legacy', ownerReferences: [{ ...owner, controller: true }] },
+        spec: { ports: [{ name: 'http', port: 9000 }] },
+      },
     });
     expect(old.spec?.clusterIP).to.match(/^\d+\.\d+\.\d+\.\d+$/);
     await applyServer('legacy', { image: 'ghcr.io/example/legacy:1', transport: 'sse', mcpPort: 9000 });

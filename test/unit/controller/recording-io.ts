@@ -1,8 +1,17 @@
 // A ReconcileIO that records every call and answers from in-memory state: reconcile() tested with no
-// cluster. `failApply` makes the apply of one kind throw.
+// cluster. `failApply` makes the apply of one kind throw; `conflicts` are the names findConflicts
+// reports taken, and `takenAtApply` a name found taken only when applied.
 import { silentLogger } from '../../../lib/log.ts';
 import type { ChildObject, Dict, ServerFacts } from '../../../controller/desired/types.ts';
-import type { ApplyResult, ChildRef, NotableEvent, ObjectKey, ReconcileIO } from '../../../controller/io.ts';
+import type { ChildConflict } from '../../../controller/adoption.ts';
+import {
+  ChildConflictError,
+  type ApplyResult,
+  type ChildRef,
+  type NotableEvent,
+  type ObjectKey,
+  type ReconcileIO,
+} from '../../../controller/io.ts';
 import type { MCPServer, MCPServerStatus } from '../../../schemas/generated/mcpserver.ts';
 import { config, facts } from './builders.ts';
 
@@ -18,6 +27,8 @@ export class RecordingIO implements ReconcileIO {
     pods: [],
   };
   failApply: { kind: string; error: Error } | undefined;
+  conflicts: ChildConflict[] = [];
+  takenAtApply: ChildConflict | undefined;
   readonly applied: ChildObject[] = [];
   readonly deleted: ChildRef[] = [];
   readonly statuses: MCPServerStatus[] = [];
@@ -30,9 +41,13 @@ export class RecordingIO implements ReconcileIO {
   getServer = (_key: ObjectKey) => this.server;
   getFacts = () => this.facts;
   listOwned = () => this.owned;
+  findConflicts = () => Promise.resolve(this.conflicts);
   observe = () => this.observed;
   apply = (object: ChildObject): Promise<ApplyResult> => {
     if (this.failApply?.kind === object.kind) return Promise.reject(this.failApply.error);
+    const taken = this.takenAtApply;
+    if (taken?.kind === object.kind && taken.name === object.metadata.name)
+      return Promise.reject(new ChildConflictError(taken));
     this.applied.push(object);
     return Promise.resolve('unchanged');
   };
