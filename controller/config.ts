@@ -22,6 +22,12 @@ export interface ControllerConfig {
   proxyImage: string;
   /** The cluster's DNS suffix, for status.url and the proxy's target URL. */
   clusterDomain: string;
+  /**
+   * Namespaces whose MCPServers are not reconciled at all (no children, no status): the chart passes
+   * the ones its admission webhooks leave out (kube-system, kube-node-lease, its own), since an
+   * MCPServer there was never validated.
+   */
+  ignoreNamespaces: readonly string[];
   /** See CONFLICT_RECHECK_MS. */
   conflictRecheckMs: number;
 }
@@ -30,6 +36,11 @@ export function defaultControllerConfig(): ControllerConfig {
   return {
     proxyImage: DEFAULT_PROXY_IMAGE,
     clusterDomain: 'cluster.local',
+    ignoreNamespaces: [],
     conflictRecheckMs: CONFLICT_RECHECK_MS,
   };
 }
+
+/** Whether MCPServers in `namespace` are left alone (ControllerConfig.ignoreNamespaces). */
+export const isIgnoredNamespace = (cfg: ControllerConfig, namespace: string): boolean =>
+  cfg.ignoreNamespaces.includes(namespace);

@@ -7,7 +7,7 @@ import type { ApiAccess } from './api-access.ts';
 import { ApiServerWatch } from './api-server-watch.ts';
 import type { MCPServer } from '../schemas/generated/mcpserver.ts';
 import { ClusterIO } from './cluster-io.ts';
-import type { ControllerConfig } from './config.ts';
+import { isIgnoredNamespace, type ControllerConfig } from './config.ts';
 import { LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY } from './desired/labels.ts';
 import { isDict, str, type Dict } from './desired/types.ts';
 import { Caches, type CacheEvent } from './informers.ts';
@@ -78,6 +78,8 @@ export class Manager {
   #workers: Promise<void>[] = [];
   #resync: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
+  /** MCPServers in ignored namespaces seen so far, so that each is logged once. */
+  readonly #ignored = new Set<string>();
   #resolveDone: (reason: string) => void = () => undefined;
   /** Resolves with why the manager stopped: 'stopped', or 'lost leadership'. */
   readonly done: Promise<string>;
@@ -117,6 +119,11 @@ export class Manager {
     if (event === 'delete' && kind !== 'MCPServer') {
       this.#io.forget(kind, str(meta(object).namespace), str(meta(object).name));
     }
+    if (event === 'delete' && kind === 'MCPServer') {
+      this.#ignored.delete(
+        keyString({ namespace: str(meta(object).namespace), name: str(meta(object).name) }),
+      );
+    }
     const servers =
       kind === 'Secret' || kind === 'ConfigMap'
         ? (this.#caches.referencing(
@@ -133,6 +140,16 @@ export class Manager {
   }
 
   enqueue(key: string): void {
+    if (isIgnoredNamespace(this.#o.config, parseKey(key).namespace)) {
+      if (!this.#ignored.has(key)) {
+        this.#ignored.add(key);
+        this.#o.log.info(
+          { mcpserver: key, reason: 'its namespace is in --ignore-namespaces' },
+          'Not reconciling MCPServer: the chart ignores the namespaces its webhooks leave out (never validated)',
+        );
+      }
+      return;
+    }
     this.metrics.countAdd();
     this.#queue.add(key);
   }

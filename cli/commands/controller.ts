@@ -14,11 +14,14 @@ import { untilSignal } from '../signals.ts';
 const USAGE = `Usage: mcp-operator controller [--kubeconfig PATH] [--namespaces a,b] [--proxy-image IMAGE]
                                 [--leader-elect [--leader-elect-namespace NS]] [--metrics-port 8080]
                                 [--workers 16] [--cluster-domain cluster.local]
+                                [--ignore-namespaces kube-system,kube-node-lease]
 
   --proxy-image       image of the proxy Deployments (default ${DEFAULT_PROXY_IMAGE})
   --leader-elect      reconcile only while holding Lease mcp-operator-controller in the namespace
                       (--leader-elect-namespace, else $POD_NAMESPACE, else default)
   --metrics-port      0 turns the metrics endpoint off
+  --ignore-namespaces MCPServers there are not reconciled at all (the chart passes the namespaces its
+                      admission webhooks leave out, unless operator.reconcileExcludedNamespaces)
 `;
 
 /**
@@ -30,6 +33,8 @@ export const DEFAULT_WORKERS = 16;
 export interface ControllerOptions {
   kubeconfig?: string;
   namespaces?: string[];
+  /** Namespaces whose MCPServers are left alone (ControllerConfig.ignoreNamespaces); default none. */
+  ignoreNamespaces?: string[];
   proxyImage: string;
   clusterDomain: string;
   leaderElect: boolean;
@@ -48,6 +53,7 @@ export function parseControllerOptions(
     options: {
       kubeconfig: { type: 'string' },
       namespaces: { type: 'string' },
+      'ignore-namespaces': { type: 'string', default: '' },
       'proxy-image': { type: 'string', default: DEFAULT_PROXY_IMAGE },
       'cluster-domain': { type: 'string', default: 'cluster.local' },
       'leader-elect': { type: 'boolean', default: false },
@@ -70,9 +76,14 @@ export function parseControllerOptions(
     .filter(Boolean);
   if (values.namespaces !== undefined && !namespaces?.length)
     return { problem: '--namespaces needs at least one name' };
+  const ignoreNamespaces = values['ignore-namespaces']
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   return {
     kubeconfig: values.kubeconfig,
     namespaces,
+    ignoreNamespaces,
     proxyImage: values['proxy-image'],
     clusterDomain: values['cluster-domain'],
     leaderElect: values['leader-elect'],
@@ -97,7 +108,12 @@ export async function startController(o: ControllerOptions, log: Logger): Promis
   const metricsServer = o.metricsPort ? await serveMetrics(metrics.registry, o.metricsPort) : undefined;
   const manager = new Manager({
     access,
-    config: { ...defaultControllerConfig(), proxyImage: o.proxyImage, clusterDomain: o.clusterDomain },
+    config: {
+      ...defaultControllerConfig(),
+      proxyImage: o.proxyImage,
+      clusterDomain: o.clusterDomain,
+      ignoreNamespaces: o.ignoreNamespaces ?? [],
+    },
     log,
     namespaces: o.namespaces,
     workers: o.workers,

@@ -13,7 +13,7 @@ const USAGE = `Usage: mcp-operator run [webhook flags] [controller flags]
 Webhook flags (see mcp-operator webhook --help): --port, --host, --cert-dir DIR | --self-managed | --local-ca-file FILE,
   --namespace NS (the operator's namespace), --name NAME, --policy-configmap NS/NAME
 Controller flags (see mcp-operator controller --help): --namespaces a,b, --proxy-image, --cluster-domain,
-  --leader-elect [--leader-elect-namespace NS], --metrics-port, --workers
+  --ignore-namespaces a,b, --leader-elect [--leader-elect-namespace NS], --metrics-port, --workers
 Both: --kubeconfig PATH
 `;
 
@@ -29,6 +29,7 @@ const WEBHOOK_FLAGS = new Set([
 ]);
 const CONTROLLER_FLAGS = new Set([
   'namespaces',
+  'ignore-namespaces',
   'proxy-image',
   'cluster-domain',
   'leader-elect',

@@ -7,6 +7,7 @@ describe('parseControllerOptions', () => {
     expect(parseControllerOptions([], {})).to.deep.equal({
       kubeconfig: undefined,
       namespaces: undefined,
+      ignoreNamespaces: [],
       proxyImage: DEFAULT_PROXY_IMAGE,
       clusterDomain: 'cluster.local',
       leaderElect: false,

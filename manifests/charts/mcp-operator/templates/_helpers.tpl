@@ -65,6 +65,16 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end }}
 
+{{/*
+The namespaces the admission webhooks leave out (their namespaceSelector, as webhook/configuration.ts),
+so that a broken webhook cannot lock the operator out of its own namespace. An MCPServer there is never
+validated, so the controller ignores them too (--ignore-namespaces) unless
+operator.reconcileExcludedNamespaces. One list for both, so that they cannot drift.
+*/}}
+{{- define "mcp-operator.webhookExcludedNamespaces" -}}
+{{- toJson (list "kube-system" "kube-node-lease" .Release.Namespace) }}
+{{- end }}
+
 {{- define "mcp-operator.webhookServiceName" -}}
 {{- printf "%s-webhook" (include "mcp-operator.instance" .) }}
 {{- end }}
@@ -95,6 +105,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - --metrics-port={{ .Values.operator.metricsPort }}
 - --cluster-domain={{ .Values.operator.clusterDomain }}
 - --proxy-image={{ include "mcp-operator.proxyImage" . }}
+{{- if not .Values.operator.reconcileExcludedNamespaces }}
+- --ignore-namespaces={{ include "mcp-operator.webhookExcludedNamespaces" . | fromJsonArray | join "," }}
+{{- end }}
 {{- if $allowed }}
 - --namespaces={{ join "," $allowed }}
 {{- end }}
