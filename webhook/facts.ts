@@ -1,6 +1,7 @@
 // What the admission rules need to know from the cluster, and the only webhook module that asks for it.
 // The rules themselves stay pure: gatherFacts reads each referenced Secret and ConfigMap once, up front,
 // and the decision is made from the resulting AdmissionFacts (see review.ts).
+import type { PodSecurityLevel } from './policy.ts';
 import { dict, dictsOf, specOf, str } from './rules/shape.ts';
 
 /**
@@ -12,6 +13,8 @@ export interface ClusterLookup {
   /** The data keys of a Secret (never its values). */
   getSecretKeys(namespace: string, name: string): Promise<string[] | undefined>;
   getConfigMapData(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /** The Pod Security level the namespace enforces (its label, from a watch: no request), if any. */
+  namespaceEnforceLevel?(namespace: string): PodSecurityLevel | undefined;
   /** True only for offlineLookup: nothing is read and existence checks are skipped. */
   readonly offline?: boolean;
 }
@@ -23,6 +26,8 @@ export interface AdmissionFacts {
   secretKeys: ReadonlyMap<string, readonly string[] | undefined>;
   /** ConfigMap name -> its data, or undefined when it does not exist. */
   configMapData: ReadonlyMap<string, Readonly<Record<string, string>> | undefined>;
+  /** The namespace's `pod-security.kubernetes.io/enforce` level; unset when unlabelled or offline. */
+  namespaceLevel?: PodSecurityLevel;
 }
 
 /** Facts that say lookups were skipped. */
@@ -57,10 +62,12 @@ export async function gatherFacts(
   namespace: string,
 ): Promise<AdmissionFacts> {
   if (lookup.offline) return skippedFacts();
+  const namespaceLevel = lookup.namespaceEnforceLevel?.(namespace);
+  const level = namespaceLevel ? { namespaceLevel } : {};
   const secrets = referencedSecrets(server);
   const configMaps = referencedConfigMaps(server);
   if (secrets.length === 0 && configMaps.length === 0) {
-    return { lookupsSkipped: false, secretKeys: new Map(), configMapData: new Map() };
+    return { lookupsSkipped: false, secretKeys: new Map(), configMapData: new Map(), ...level };
   }
   // One Promise.all over both kinds: the Secrets' answers first, then the ConfigMaps'.
   const answers = await Promise.all<string[] | Record<string, string> | undefined>([
@@ -68,6 +75,7 @@ export async function gatherFacts(
     ...configMaps.map((name) => lookup.getConfigMapData(namespace, name)),
   ]);
   return {
+    ...level,
     lookupsSkipped: false,
     secretKeys: new Map(secrets.map((name, i) => [name, answers[i] as string[] | undefined])),
     configMapData: new Map(

@@ -4,9 +4,15 @@
 // An invalid policy is an error for the loader to report, never a silently relaxed policy.
 import { parse } from 'yaml';
 import { parseQuantity } from './quantity.ts';
+import { POD_SECURITY_LEVELS, type PodSecurityLevel } from './rules/pod-security-standards.ts';
 import { dict, isDict, type Dict } from './rules/shape.ts';
 
+export { POD_SECURITY_LEVELS, stricterLevel, type PodSecurityLevel } from './rules/pod-security-standards.ts';
+
 export type BuiltinProfileName = 'none' | 'network';
+
+/** The level when the policy names none: host namespaces, hostPath and privileged pods are denied. */
+export const DEFAULT_POD_SECURITY_LEVEL: PodSecurityLevel = 'baseline';
 
 /** Allows one permission profile in the namespaces matching any pattern (`prod-*` or an exact name). */
 export interface PermissionProfileRule {
@@ -30,8 +36,16 @@ export interface AdmissionPolicy {
   /** Set by the mutating webhook on MCPServers that name no permission profile. */
   defaultPermissionProfile?: BuiltinProfileName;
   maxReplicas?: number;
-  /** Ceilings on the proxy's spec.resources and on the `mcp` container's resources (limits and requests). */
+  /** Ceilings on the proxy's spec.resources and on every container's resources (limits and requests). */
   maxResources?: ResourceCeilings;
+  /** The Pod Security Standard the MCP server's pod must meet (with the namespace's enforce label, the stricter). */
+  podSecurityLevel?: PodSecurityLevel;
+  /** Whether spec.podTemplateSpec may pin the pod to a node (nodeName bypasses the scheduler). */
+  allowNodeName?: boolean;
+  /** Whether the pod may use the host's network, which no NetworkPolicy (so no permission profile) reaches. */
+  allowHostNetwork?: boolean;
+  /** ServiceAccounts the MCP server may run as instead of the one the operator makes; `*` for any. */
+  allowedServiceAccounts?: string[];
 }
 
 export const POLICY_KEY = 'policy.yaml';
@@ -50,6 +64,10 @@ const KNOWN_KEYS = new Set([
   'defaultPermissionProfile',
   'maxReplicas',
   'maxResources',
+  'podSecurityLevel',
+  'allowNodeName',
+  'allowHostNetwork',
+  'allowedServiceAccounts',
 ]);
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
@@ -112,8 +130,30 @@ function parseDocument(doc: Dict, errors: string[]): AdmissionPolicy {
   else if (max !== undefined) errors.push('maxReplicas: must be a non-negative integer');
   const ceilings = parseCeilings(doc.maxResources, errors);
   if (ceilings) policy.maxResources = ceilings;
+  parsePodKeys(doc, policy, errors);
   return policy;
 }
+
+function parsePodKeys(doc: Dict, policy: AdmissionPolicy, errors: string[]): void {
+  const level = doc.podSecurityLevel;
+  if (POD_SECURITY_LEVELS.includes(level as PodSecurityLevel))
+    policy.podSecurityLevel = level as PodSecurityLevel;
+  else if (level !== undefined)
+    errors.push('podSecurityLevel: must be "restricted", "baseline" or "privileged"');
+  for (const key of ['allowNodeName', 'allowHostNetwork'] as const) {
+    const value = doc[key];
+    if (typeof value === 'boolean') policy[key] = value;
+    else if (value !== undefined) errors.push(`${key}: must be true or false`);
+  }
+  const accounts = doc.allowedServiceAccounts;
+  if (isStringList(accounts)) policy.allowedServiceAccounts = accounts;
+  else if (accounts !== undefined)
+    errors.push('allowedServiceAccounts: must be a list of ServiceAccount names');
+}
+
+/** The Pod Security level the policy asks for. */
+export const policyPodSecurityLevel = (policy: AdmissionPolicy): PodSecurityLevel =>
+  policy.podSecurityLevel ?? DEFAULT_POD_SECURITY_LEVEL;
 
 /** The policy in a ConfigMap's data, or every problem found in it. */
 export function parsePolicy(configMapData: Record<string, string>): PolicyParseResult {

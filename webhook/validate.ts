@@ -7,6 +7,8 @@ import type { AdmissionPolicy } from './policy.ts';
 import { checkName } from './rules/names.ts';
 import { checkNamespace } from './rules/namespace.ts';
 import { checkPermissionProfile } from './rules/permission-profile.ts';
+import { checkPodEscapes } from './rules/pod-escapes.ts';
+import { checkPodSecurity } from './rules/pod-security.ts';
 import { checkPodTemplate } from './rules/pod-template.ts';
 import { checkPolicy } from './rules/policy.ts';
 import { checkTransportAndPorts } from './rules/ports.ts';
@@ -34,6 +36,8 @@ export function validateMCPServer(server: unknown, facts: AdmissionFacts, policy
     checkPermissionProfile(server, facts),
     checkResources(server),
     checkPodTemplate(server),
+    checkPodSecurity(server, facts, policy),
+    checkPodEscapes(server, policy),
     checkPolicy(server, policy),
   ]) {
     if (found.length > 0) errors.push(...found);

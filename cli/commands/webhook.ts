@@ -17,6 +17,7 @@ import { serviceDnsNames } from '../../lib/service-names.ts';
 import { createAdmissionHandlers } from '../../webhook/handlers.ts';
 import { defaultPolicy, parsePolicy, type AdmissionPolicy } from '../../webhook/policy.ts';
 import { PolicySource, configMapInformer } from '../../webhook/policy-source.ts';
+import { NamespaceLevels, namespaceInformer } from '../../webhook/namespace-levels.ts';
 import { createWebhookApp, startWebhookServer } from '../../webhook/server.ts';
 import type { Command } from '../command.ts';
 import { untilSignal } from '../signals.ts';
@@ -139,18 +140,26 @@ export async function startAdmission(o: WebhookOptions, log: Logger): Promise<Ru
   policySource
     ?.start()
     .catch((err: unknown) => log.error({ err }, 'Failed to start the policy ConfigMap watch'));
+  const levels = new NamespaceLevels(namespaceInformer(kubeConfig), log);
+  levels.start().catch((err: unknown) => log.error({ err }, 'Failed to start the namespace watch'));
   const handlers = createAdmissionHandlers({
-    lookup: clusterLookupFrom(kubeConfig.makeApiClient(CoreV1Api)),
+    lookup: {
+      ...clusterLookupFrom(kubeConfig.makeApiClient(CoreV1Api)),
+      namespaceEnforceLevel: (namespace) => levels.levelOf(namespace),
+    },
     policy: () => policySource?.current() ?? defaultPolicy(),
   });
-  const readiness = () => (policySource && !policySource.synced() ? ['admission policy'] : []);
+  const readiness = () => [
+    ...(policySource && !policySource.synced() ? ['admission policy'] : []),
+    ...(levels.synced() ? [] : ['namespace Pod Security labels']),
+  ];
   const app = createWebhookApp({ ...handlers, log, readiness });
   const server = await startWebhookServer(app, certs, { port: o.port, host: o.host, log });
   return {
     port: server.port,
     async stop() {
       await server.close();
-      await Promise.all([certs.stop(), policySource?.stop()]);
+      await Promise.all([certs.stop(), policySource?.stop(), levels.stop()]);
     },
   };
 }

@@ -13,7 +13,7 @@ import {
 } from './configmap.ts';
 import { childMetadata, componentLabels, selectorLabels } from './labels.ts';
 import { PROXY_CONTAINER, proxyDeploymentName, proxyRunnerName, runConfigName } from './names.ts';
-import { withRestrictedDefaults } from './pod-security.ts';
+import { withRestrictedDefaults } from '../../lib/restricted-pod-defaults.ts';
 import type { ChildObject, Dict } from './types.ts';
 
 const probe = (initialDelaySeconds: number, periodSeconds: number): Dict => ({

@@ -6,7 +6,7 @@ import { isStopped } from '../spec.ts';
 import { childMetadata, componentLabels, selectorLabels } from './labels.ts';
 import { mcpContainer, mergeByName, specVolumes } from './mcp-container.ts';
 import { headlessServiceName, MCP_CONTAINER, mcpServiceAccountName, workloadName } from './names.ts';
-import { withRestrictedDefaults } from './pod-security.ts';
+import { withRestrictedDefaults } from '../../lib/restricted-pod-defaults.ts';
 import { SECRETS_CHECKSUM_ANNOTATION, secretsChecksum } from './secrets-hash.ts';
 import { dictsIn, isDict, type ChildObject, type Dict, type ServerFacts } from './types.ts';
 

@@ -1,10 +1,10 @@
 // The administrator's policy (webhook/policy.ts) applied to one MCPServer. Each denial names the policy
 // entry that refused it, so the user knows what to ask the administrator for.
-import { FieldPath, forbidden, goQuote, type FieldError } from '../field.ts';
+import { FieldPath, forbidden, goQuote, required, type FieldError } from '../field.ts';
 import { namespaceMatches, type AdmissionPolicy, type ResourceCeilings } from '../policy.ts';
 import { parseQuantity } from '../quantity.ts';
-import { mcpContainer } from './pod-template.ts';
-import { dict, int, metadataOf, specOf, str } from './shape.ts';
+import { MCP_CONTAINER, podSpecOf } from './pod-template.ts';
+import { dict, dictsOf, int, metadataOf, specOf, str, type Dict } from './shape.ts';
 
 const SPEC = FieldPath.of('spec');
 
@@ -22,16 +22,30 @@ function fullImageName(image: string): string {
   return image.includes('/') ? `docker.io/${image}` : `docker.io/library/${image}`;
 }
 
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+
+/** Every container of the pod template with its path: sidecars, init and ephemeral containers too. */
+function templateContainers(server: unknown, path: FieldPath): Array<[Dict, FieldPath]> {
+  const podSpec = podSpecOf(server);
+  const podPath = path.child('podTemplateSpec', 'spec');
+  return CONTAINER_LISTS.flatMap((list) =>
+    dictsOf(podSpec[list]).map(([c, i]): [Dict, FieldPath] => [c, podPath.child(list).index(i)]),
+  );
+}
+
 function checkImage(image: string | undefined, policy: AdmissionPolicy, path: FieldPath): FieldError[] {
   const allowed = policy.allowedImageRegistries;
-  if (!allowed || image === undefined) return [];
+  if (!allowed || image === undefined || image === '') return [];
   const full = fullImageName(image);
   if (allowed.some((prefix) => image.startsWith(prefix) || full.startsWith(prefix))) return [];
   const detail = `registry ${goQuote(imageRegistry(image))} is not allowed by policy allowedImageRegistries (allowed: ${allowed.map(goQuote).join(', ')})`;
   return [forbidden(path.child('image'), detail)];
 }
 
-/** `none`/`network` for builtin profiles, `configmap` for any ConfigMap profile; none named means `none`. */
+/**
+ * `none`/`network` for builtin profiles, `configmap` for any ConfigMap profile. None named means `none`,
+ * here as in the controller, which then denies all egress (controller/desired/networkpolicy.ts).
+ */
 function profileId(server: unknown): string {
   const profile = dict(specOf(server).permissionProfile);
   if (profile.type === 'configmap') return 'configmap';
@@ -48,6 +62,17 @@ function checkProfile(server: unknown, policy: AdmissionPolicy, path: FieldPath)
   const allowedHere = here.length > 0 ? here.map((r) => goQuote(r.profile)).join(', ') : 'none';
   const detail = `permission profile ${goQuote(id)} is not allowed in namespace ${goQuote(namespace)} by policy allowedPermissionProfiles (allowed here: ${allowedHere})`;
   return [forbidden(path.child('permissionProfile'), detail)];
+}
+
+/**
+ * The policy's default profile is set by the mutating webhook, whose failurePolicy is Ignore: if it was
+ * skipped, this webhook (which fails closed) refuses the server rather than let it run without it.
+ */
+function checkDefaultProfileApplied(server: unknown, policy: AdmissionPolicy, path: FieldPath): FieldError[] {
+  const fallback = policy.defaultPermissionProfile;
+  if (!fallback || specOf(server).permissionProfile !== undefined) return [];
+  const detail = `policy defaultPermissionProfile is ${goQuote(fallback)} but it was not set (the mutating webhook did not run); name a permission profile`;
+  return [required(path.child('permissionProfile'), detail)];
 }
 
 function checkReplicas(replicas: number | undefined, policy: AdmissionPolicy, path: FieldPath): FieldError[] {
@@ -73,14 +98,20 @@ function checkCeilings(resources: unknown, ceilings: ResourceCeilings, path: Fie
   return errors;
 }
 
+/** The images of the template's containers; the `mcp` container's is replaced by spec.image, so skipped. */
+function checkTemplateImages(server: unknown, policy: AdmissionPolicy, path: FieldPath): FieldError[] {
+  if (!policy.allowedImageRegistries) return [];
+  return templateContainers(server, path).flatMap(([container, containerPath]) =>
+    container.name === MCP_CONTAINER ? [] : checkImage(str(container.image), policy, containerPath),
+  );
+}
+
 function checkResourceCeilings(server: unknown, policy: AdmissionPolicy, path: FieldPath): FieldError[] {
   const ceilings = policy.maxResources;
   if (!ceilings) return [];
   const errors = checkCeilings(specOf(server).resources, ceilings, path.child('resources'), false);
-  const found = mcpContainer(server);
-  if (found) {
-    const containerPath = path.child('podTemplateSpec', 'spec', 'containers').index(found[1]);
-    errors.push(...checkCeilings(found[0].resources, ceilings, containerPath.child('resources'), true));
+  for (const [container, containerPath] of templateContainers(server, path)) {
+    errors.push(...checkCeilings(container.resources, ceilings, containerPath.child('resources'), true));
   }
   return errors;
 }
@@ -89,7 +120,9 @@ export function checkPolicy(server: unknown, policy: AdmissionPolicy, path: Fiel
   const spec = specOf(server);
   return [
     ...checkImage(str(spec.image), policy, path),
+    ...checkTemplateImages(server, policy, path),
     ...checkProfile(server, policy, path),
+    ...checkDefaultProfileApplied(server, policy, path),
     ...checkReplicas(int(spec.replicas), policy, path),
     ...checkResourceCeilings(server, policy, path),
   ];

@@ -1,12 +1,12 @@
 // Pod specs for the Pod Security Standards tests: a container and a pod that pass restricted, with fields
 // replaced per case, a hostile pod, and the check as formatted error lines.
-import { FieldPath, formatFieldError } from '../../webhook/field.ts';
+import { FieldPath, formatFieldError } from '../../../../webhook/field.ts';
 import {
   checkPodSecurityStandards,
   type PodSecurityLevel,
-} from '../../webhook/rules/pod-security-standards.ts';
-import { BASELINE_CAPABILITIES, SAFE_SYSCTLS } from '../../webhook/rules/pss-baseline.ts';
-import type { Dict } from '../../webhook/rules/shape.ts';
+} from '../../../../webhook/rules/pod-security-standards.ts';
+import { BASELINE_CAPABILITIES, SAFE_SYSCTLS } from '../../../../webhook/rules/pss-baseline.ts';
+import type { Dict } from '../../../../webhook/rules/shape.ts';
 
 const SPEC = FieldPath.of('spec').child('podTemplateSpec', 'spec');
 const META = FieldPath.of('spec').child('podTemplateSpec', 'metadata');

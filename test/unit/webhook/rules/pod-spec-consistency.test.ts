@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { FieldPath, formatFieldError } from '../../webhook/field.ts';
-import { checkPodSpecConsistency } from '../../webhook/rules/pod-spec-consistency.ts';
-import type { Dict } from '../../webhook/rules/shape.ts';
+import { FieldPath, formatFieldError } from '../../../../webhook/field.ts';
+import { checkPodSpecConsistency } from '../../../../webhook/rules/pod-spec-consistency.ts';
+import type { Dict } from '../../../../webhook/rules/shape.ts';
 
 const S = 'spec.podTemplateSpec.spec';
 const check = (spec: Dict): string[] =>

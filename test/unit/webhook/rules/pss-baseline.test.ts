@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { SAFE_SYSCTLS } from '../../webhook/rules/pss-baseline.ts';
-import type { Dict } from '../../webhook/rules/shape.ts';
+import { SAFE_SYSCTLS } from '../../../../webhook/rules/pss-baseline.ts';
+import type { Dict } from '../../../../webhook/rules/shape.ts';
 import { BASELINE, BASELINE_CAPS, C0, check, container, pod, S, SYSCTLS } from './pss-pods.ts';
 
 /** The same errors at baseline and at restricted (the pod breaks baseline only). */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { POD_SECURITY_LEVELS, stricterLevel } from '../../webhook/rules/pod-security-standards.ts';
-import type { Dict } from '../../webhook/rules/shape.ts';
+import { POD_SECURITY_LEVELS, stricterLevel } from '../../../../webhook/rules/pod-security-standards.ts';
+import type { Dict } from '../../../../webhook/rules/shape.ts';
 import {
   BASELINE,
   BASELINE_CAPS,

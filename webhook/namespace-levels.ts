@@ -1,0 +1,97 @@
+// The Pod Security level each namespace enforces (its `pod-security.kubernetes.io/enforce` label), kept
+// current by a watch, so that admission judges an MCPServer's pod by the stricter of the policy's
+// podSecurityLevel and the namespace's own: a pod the namespace would refuse is refused at
+// `kubectl apply`, not found later in a StatefulSet's events.
+// Only namespaces that carry the label are listed and watched (a label selector), so the cache is as
+// small as the set of labelled namespaces and a review reads it without a request. Until the first list
+// completes the webhook is not ready. A value that is not a level counts as `restricted`, failing closed
+// (Pod Security admission itself refuses pods in such a namespace).
+import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, ListWatch, Watch, type V1Namespace } from '@kubernetes/client-node';
+import type { Logger } from '../lib/log.ts';
+import { POD_SECURITY_LEVELS, type PodSecurityLevel } from './policy.ts';
+
+export const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
+
+/** The level a label value names; anything else is `restricted`. */
+export function enforceLevel(value: string): PodSecurityLevel {
+  return POD_SECURITY_LEVELS.includes(value as PodSecurityLevel) ? (value as PodSecurityLevel) : 'restricted';
+}
+
+/** The part of a client-node informer used here; unit tests pass a fake. */
+export interface NamespaceInformer {
+  on(verb: 'add' | 'update' | 'delete', cb: (namespace: V1Namespace) => void): void;
+  on(verb: 'error', cb: (err?: unknown) => void): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const RESTART_DELAY_MS = 5_000;
+
+export class NamespaceLevels {
+  readonly #levels = new Map<string, PodSecurityLevel>();
+  readonly #informer: NamespaceInformer;
+  readonly #log: Logger;
+  #synced = false;
+  #stopped = false;
+  #restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(informer: NamespaceInformer, log: Logger) {
+    this.#informer = informer;
+    this.#log = log;
+    informer.on('add', (ns) => this.#set(ns));
+    informer.on('update', (ns) => this.#set(ns));
+    informer.on('delete', (ns) => this.#levels.delete(ns.metadata?.name ?? ''));
+    informer.on('error', (err) => this.#restartLater(err));
+  }
+
+  async start(): Promise<void> {
+    await this.#informer.start();
+    this.#synced = true;
+  }
+
+  synced(): boolean {
+    return this.#synced;
+  }
+
+  /** The namespace's enforced level, or undefined when it has no label. */
+  levelOf(namespace: string): PodSecurityLevel | undefined {
+    return this.#levels.get(namespace);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#restartTimer);
+    await this.#informer.stop();
+  }
+
+  #set(namespace: V1Namespace): void {
+    const name = namespace.metadata?.name;
+    if (!name) return;
+    const value = namespace.metadata?.labels?.[ENFORCE_LABEL];
+    if (value === undefined) this.#levels.delete(name);
+    else this.#levels.set(name, enforceLevel(value));
+  }
+
+  #restartLater(err: unknown): void {
+    if (this.#stopped) return;
+    this.#log.warn({ err }, 'Namespace watch failed; restarting');
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => {
+      if (this.#stopped) return;
+      this.#informer.start().then(
+        () => (this.#synced = true),
+        (startErr: unknown) => this.#restartLater(startErr),
+      );
+    }, RESTART_DELAY_MS);
+    this.#restartTimer.unref();
+  }
+}
+
+/** An informer for the namespaces that carry the enforce label. */
+export function namespaceInformer(kubeConfig: KubeConfig): NamespaceInformer {
+  const api = kubeConfig.makeApiClient(CoreV1Api);
+  const labelSelector = ENFORCE_LABEL;
+  const list = () => api.listNamespace({ labelSelector });
+  return new ListWatch<V1Namespace>('/api/v1/namespaces', new Watch(kubeConfig), list, false, labelSelector);
+}
