@@ -15,8 +15,21 @@ export interface ClusterLookup {
   getConfigMapData(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   /** The Pod Security level the namespace enforces (its label, from a watch: no request), if any. */
   namespaceEnforceLevel?(namespace: string): PodSecurityLevel | undefined;
+  /**
+   * Whether the user a review names may create (or update) MCPServers in its namespace; asked before any
+   * Secret or ConfigMap is read for the review (requester-access.ts). Unset: not asked.
+   */
+  requesterMay?(user: RequestUser, namespace: string, verb: 'create' | 'update'): Promise<boolean>;
   /** True only for offlineLookup: nothing is read and existence checks are skipped. */
   readonly offline?: boolean;
+}
+
+/** Who the API server says made the request (authentication.k8s.io/v1 UserInfo). */
+export interface RequestUser {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra: Record<string, string[]>;
 }
 
 export interface AdmissionFacts {

@@ -2,8 +2,8 @@
 // facts the lookup reads and the policy current at the time of the review. A lookup that throws makes
 // the handler throw, which the server answers as Errored (500) with the request's uid: a flaky API
 // server must never make a valid MCPServer look invalid.
-import { finishValidation, reviewMutate, startValidation } from './review.ts';
-import { type ClusterLookup, gatherFacts } from './facts.ts';
+import { finishValidation, forbiddenReview, reviewMutate, startValidation } from './review.ts';
+import { type ClusterLookup, gatherFacts, referencedConfigMaps, referencedSecrets } from './facts.ts';
 import type { AdmissionPolicy } from './policy.ts';
 import type { AdmissionHandler } from './server.ts';
 
@@ -22,6 +22,14 @@ export function createAdmissionHandlers(deps: AdmissionHandlerDeps): {
       // The envelope is read once: reviewValidate's two halves, with the lookups in between.
       const started = startValidation(body);
       if ('answer' in started) return started.answer;
+      const { object, namespace, userInfo, operation } = started;
+      const reads = referencedSecrets(object).length + referencedConfigMaps(object).length > 0;
+      const verb = operation === 'UPDATE' ? 'update' : 'create';
+      if (reads && deps.lookup.requesterMay && !(await deps.lookup.requesterMay(userInfo, namespace, verb))) {
+        // The same answer whatever exists in that namespace: nothing was read.
+        const who = userInfo.username || '(no user)';
+        return forbiddenReview(started.uid, `${who} may not ${verb} mcpservers in namespace ${namespace}`);
+      }
       const facts = await gatherFacts(started.object, deps.lookup, started.namespace);
       return finishValidation(started, facts, deps.policy());
     },

@@ -8,8 +8,8 @@
 // and a throwing lookup becomes errored(uid, ...) (500), never a denial.
 // dryRun needs no handling: admission here has no side effects, so a dry run gets the same answer.
 import { defaultMCPServer } from './defaults.ts';
-import type { AdmissionFacts } from './facts.ts';
-import { errorBody, formatFieldError, goQuote, type FieldError } from './field.ts';
+import type { AdmissionFacts, RequestUser } from './facts.ts';
+import { errorBody, FieldPath, formatFieldError, goQuote, invalid, type FieldError } from './field.ts';
 import { sharedStructurePatch } from './json-patch.ts';
 import type { AdmissionPolicy } from './policy.ts';
 import { dict, isDict, str, type Dict } from './rules/shape.ts';
@@ -30,6 +30,16 @@ interface ParsedRequest {
   name: string;
   namespace: string;
   object: unknown;
+  userInfo: RequestUser;
+}
+
+function parseUserInfo(value: unknown): RequestUser {
+  const info = dict(value);
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s) => typeof s === 'string') : []);
+  const extra: Record<string, string[]> = {};
+  for (const [key, values] of Object.entries(dict(info.extra))) extra[key] = strings(values);
+  const uid = str(info.uid);
+  return { username: str(info.username) ?? '', ...(uid ? { uid } : {}), groups: strings(info.groups), extra };
 }
 
 const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
@@ -65,6 +75,7 @@ export function parseReview(review: unknown): ParsedRequest | { problem: string 
     name: str(request.name) ?? str(dict(dict(request.object).metadata).name) ?? '',
     namespace: str(request.namespace) ?? '',
     object: request.object,
+    userInfo: parseUserInfo(request.userInfo),
   };
 }
 
@@ -101,6 +112,10 @@ export const allow = (uid: string, warnings: string[] = []): ReviewResult =>
 /** Our own failure (e.g. a lookup that threw): 500, short message; the detail belongs in our log. */
 export const errored = (uid: string, message: string): ReviewResult =>
   answer({ uid, allowed: false, status: { code: 500, reason: 'InternalError', message } });
+
+/** A review answered without looking: the user it names may not make the request it describes. */
+export const forbiddenReview = (uid: string, message: string): ReviewResult =>
+  answer({ uid, allowed: false, status: { status: 'Failure', code: 403, reason: 'Forbidden', message } });
 
 /** apimachinery's ErrorList.ToAggregate().Error(): duplicates dropped, one bare, several bracketed. */
 export function aggregateMessage(errors: FieldError[]): string {
@@ -174,6 +189,8 @@ export interface ValidationTarget {
   name: string;
   namespace: string;
   object: Dict;
+  operation: string;
+  userInfo: RequestUser;
 }
 
 /**
@@ -184,8 +201,20 @@ export function startValidation(review: unknown): ValidationTarget | { answer: R
   const parsed = parseReview(review);
   if ('problem' in parsed) return { answer: badRequest(parsed.problem) };
   if (parsed.operation !== 'CREATE' && parsed.operation !== 'UPDATE') return { answer: allow(parsed.uid) };
+  // The API server never sends an object whose namespace differs from the request's; a review that does
+  // was not sent by it, and is answered about nothing (no lookup in either namespace).
+  const own = str(dict(dict(parsed.object).metadata).namespace);
+  if (own && own !== parsed.namespace) {
+    const detail = `does not match the namespace of the request (${goQuote(parsed.namespace)})`;
+    return {
+      answer: deny(parsed.uid, parsed.name, [
+        invalid(FieldPath.of('metadata').child('namespace'), own, detail),
+      ]),
+    };
+  }
   const object = withNamespace(dict(parsed.object), parsed.namespace);
-  return { uid: parsed.uid, name: parsed.name, namespace: parsed.namespace, object };
+  const { uid, name, namespace, operation, userInfo } = parsed;
+  return { uid, name, namespace, object, operation, userInfo };
 }
 
 /** reviewValidate's second half: the verdict on a target, given the facts gathered for it. */

@@ -2,7 +2,12 @@
 // serving certificate comes from, where referenced Secrets and the policy are read, then serves until
 // SIGTERM or SIGINT. `mcp-operator run` does the same next to the controller.
 import { parseArgs } from 'node:util';
-import { AdmissionregistrationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  AdmissionregistrationV1Api,
+  AuthorizationV1Api,
+  CoreV1Api,
+  KubeConfig,
+} from '@kubernetes/client-node';
 import { DEFAULT_LIFETIMES } from '../../certs/authority.ts';
 import { FileSource } from '../../certs/file-source.ts';
 import { generateRsaKeyPem } from '../../certs/issuer.ts';
@@ -18,6 +23,7 @@ import { createAdmissionHandlers } from '../../webhook/handlers.ts';
 import { defaultPolicy, parsePolicy, type AdmissionPolicy } from '../../webhook/policy.ts';
 import { PolicySource, configMapInformer } from '../../webhook/policy-source.ts';
 import { NamespaceLevels, namespaceInformer } from '../../webhook/namespace-levels.ts';
+import { requesterCheck } from '../../webhook/requester-access.ts';
 import { createWebhookApp, startWebhookServer } from '../../webhook/server.ts';
 import type { Command } from '../command.ts';
 import { untilSignal } from '../signals.ts';
@@ -146,6 +152,7 @@ export async function startAdmission(o: WebhookOptions, log: Logger): Promise<Ru
     lookup: {
       ...clusterLookupFrom(kubeConfig.makeApiClient(CoreV1Api)),
       namespaceEnforceLevel: (namespace) => levels.levelOf(namespace),
+      requesterMay: requesterCheck(kubeConfig.makeApiClient(AuthorizationV1Api)),
     },
     policy: () => policySource?.current() ?? defaultPolicy(),
   });

@@ -17,7 +17,7 @@ class FakeInformer implements NamespaceInformer {
     this.handlers.set(verb, cb);
   }
   emit(verb: 'add' | 'update' | 'delete', name: string, level?: string): void {
-    const labels = level === undefined ? {} : { [ENFORCE_LABEL]: level };
+    const labels: Record<string, string> = level === undefined ? {} : { [ENFORCE_LABEL]: level };
     this.handlers.get(verb)?.({ metadata: { name, labels } });
   }
   start = () => Promise.resolve();
