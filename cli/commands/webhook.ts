@@ -16,14 +16,12 @@ import { createLocalDevSource } from '../../certs/memory-source.ts';
 import { SelfManagedSource } from '../../certs/self-managed-source.ts';
 import type { CertificateSource } from '../../certs/source.ts';
 import { createLogger, type Logger } from '../../lib/log.ts';
-import { clusterLookupFrom } from '../../webhook/cluster-lookup.ts';
+import { startAdmissionLookup } from '../../webhook/admission-lookup.ts';
 import { webhookConfigurationNames } from '../../webhook/configuration.ts';
 import { serviceDnsNames } from '../../lib/service-names.ts';
 import { createAdmissionHandlers } from '../../webhook/handlers.ts';
 import { defaultPolicy, parsePolicy, type AdmissionPolicy } from '../../webhook/policy.ts';
 import { PolicySource, configMapInformer } from '../../webhook/policy-source.ts';
-import { NamespaceLevels, namespaceInformer } from '../../webhook/namespace-levels.ts';
-import { requesterCheck } from '../../webhook/requester-access.ts';
 import { createWebhookApp, startWebhookServer } from '../../webhook/server.ts';
 import type { Command } from '../command.ts';
 import { untilSignal } from '../signals.ts';
@@ -146,19 +144,14 @@ export async function startAdmission(o: WebhookOptions, log: Logger): Promise<Ru
   policySource
     ?.start()
     .catch((err: unknown) => log.error({ err }, 'Failed to start the policy ConfigMap watch'));
-  const levels = new NamespaceLevels(namespaceInformer(kubeConfig), log);
-  levels.start().catch((err: unknown) => log.error({ err }, 'Failed to start the namespace watch'));
+  const reads = startAdmissionLookup(kubeConfig, log);
   const handlers = createAdmissionHandlers({
-    lookup: {
-      ...clusterLookupFrom(kubeConfig.makeApiClient(CoreV1Api)),
-      namespaceEnforceLevel: (namespace) => levels.levelOf(namespace),
-      requesterMay: requesterCheck(kubeConfig.makeApiClient(AuthorizationV1Api)),
-    },
+    lookup: reads.lookup,
     policy: () => policySource?.current() ?? defaultPolicy(),
   });
   const readiness = () => [
     ...(policySource && !policySource.synced() ? ['admission policy'] : []),
-    ...(levels.synced() ? [] : ['namespace Pod Security labels']),
+    ...reads.readiness(),
   ];
   const app = createWebhookApp({ ...handlers, log, readiness });
   const server = await startWebhookServer(app, certs, { port: o.port, host: o.host, log });
@@ -166,7 +159,7 @@ export async function startAdmission(o: WebhookOptions, log: Logger): Promise<Ru
     port: server.port,
     async stop() {
       await server.close();
-      await Promise.all([certs.stop(), policySource?.stop(), levels.stop()]);
+      await Promise.all([certs.stop(), policySource?.stop(), reads.stop()]);
     },
   };
 }

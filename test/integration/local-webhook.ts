@@ -8,7 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { createLocalDevSource } from '../../certs/memory-source.ts';
 import type { CertificateSource } from '../../certs/source.ts';
 import { silentLogger } from '../../lib/log.ts';
-import { createClusterLookup } from '../../webhook/cluster-lookup.ts';
+import { startAdmissionLookup, waitUntilReady } from '../../webhook/admission-lookup.ts';
 import {
   desiredMutatingWebhookConfiguration,
   desiredValidatingWebhookConfiguration,
@@ -52,10 +52,10 @@ export async function startLocalWebhook(name: string, opts: LocalWebhookOptions 
   const { certs, caPem } = opts.certificates
     ? { certs: opts.certificates, caPem: undefined }
     : await localDevCertificates();
-  const handlers = createAdmissionHandlers({
-    lookup: await createClusterLookup(controlPlane().kubeconfig),
-    policy,
-  });
+  // What the webhook server reads in production: Secrets, ConfigMaps, namespace labels, the requester.
+  const reads = startAdmissionLookup(adminKubeConfig(), log);
+  await waitUntilReady(reads);
+  const handlers = createAdmissionHandlers({ lookup: reads.lookup, policy });
   const app = createWebhookApp({ ...handlers, log, readiness: () => [] });
   // The port is chosen before the certificate source starts, so the configurations can name it.
   const port = await freePort();
@@ -89,7 +89,7 @@ export async function startLocalWebhook(name: string, opts: LocalWebhookOptions 
     },
     async remove() {
       await stop();
-      await certs.stop();
+      await Promise.all([certs.stop(), reads.stop()]);
       const v = desiredValidatingWebhookConfiguration(options).metadata!.name!;
       const m = desiredMutatingWebhookConfiguration(options).metadata!.name!;
       await admission.deleteValidatingWebhookConfiguration({ name: v }).catch(() => undefined);
