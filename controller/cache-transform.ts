@@ -6,7 +6,11 @@
 //                   generation, resourceVersion, deletionTimestamp): keys, ownership, apply's
 //                   skip-unchanged check (cluster-io.ts)
 //   MCPServer       everything else too: it is the input of reconcile()
-//   Secret          data (the referenced keys, and their hash for rollouts)
+//   Secret          name, namespace, uid and resourceVersion, nothing else: which MCPServers a change
+//                   wakes, and whether the digests read at the last reconcile are current
+//                   (secret-digests.ts). Not even labels or annotations: `kubectl apply` copies the
+//                   whole Secret, values in plain text, into last-applied-configuration. The watch
+//                   sends metadata only; this is the second line.
 //   ConfigMap       data (a configmap permission profile)
 //   StatefulSet,    spec.replicas and status (pod-health.ts workloadHealth)
 //   Deployment
@@ -22,6 +26,12 @@ function slimMetadata(metadata: unknown): Dict {
 }
 
 const dict = (v: unknown): Dict => (isDict(v) ? v : {});
+
+/** What is kept of a Secret's metadata: identity and version only (see the header). */
+function secretMetadata(metadata: unknown): Dict {
+  const { name, namespace, uid, resourceVersion } = dict(metadata);
+  return { name, namespace, uid, resourceVersion };
+}
 
 function slimContainerStatuses(statuses: unknown): Dict[] | undefined {
   if (!Array.isArray(statuses)) return undefined;
@@ -51,6 +61,7 @@ export function cachedForm(kind: KnownKind, object: Dict): Dict {
     case 'MCPServer':
       return { ...object, ...base };
     case 'Secret':
+      return { ...base, metadata: secretMetadata(object.metadata) };
     case 'ConfigMap':
       return { ...base, data: object.data };
     case 'StatefulSet':

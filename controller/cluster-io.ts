@@ -26,6 +26,7 @@ import { FIELD_MANAGER, type ControllerConfig } from './config.ts';
 import { proxyDeploymentName, workloadName } from './desired/names.ts';
 import {
   isDict,
+  str,
   type ApiServerAddresses,
   type ChildKind,
   type ChildObject,
@@ -45,6 +46,8 @@ import {
 } from './io.ts';
 import type { KubeClient } from './kube-client.ts';
 import { resourcePath, type KnownKind } from './resources.ts';
+import { lazyRolloutKey } from './rollout-key.ts';
+import { SecretDigests, type KeyDigests } from './secret-digests.ts';
 
 export interface Applied {
   hash: string;
@@ -128,6 +131,7 @@ export class ClusterIO implements ReconcileIO {
   readonly #caches: Caches;
   readonly #client: KubeClient;
   readonly #applied = new Map<string, Applied>();
+  readonly #secretDigests: SecretDigests;
   readonly #apiServer: () => ApiServerAddresses | undefined;
   #eventSeq = 0;
 
@@ -138,11 +142,15 @@ export class ClusterIO implements ReconcileIO {
     client: KubeClient;
     /** Where pods reach the API server (api-server-watch.ts), for the stdio proxies' NetworkPolicies. */
     apiServer?: () => ApiServerAddresses | undefined;
+    /** Where the rollout key Secret is (rollout-key.ts): the operator's namespace. */
+    rolloutKeyNamespace?: string;
   }) {
     this.config = deps.config;
     this.log = deps.log;
     this.#caches = deps.caches;
     this.#client = deps.client;
+    const rolloutKey = lazyRolloutKey(deps.client, deps.rolloutKeyNamespace ?? 'default');
+    this.#secretDigests = new SecretDigests({ client: deps.client, rolloutKey });
     this.#apiServer = deps.apiServer ?? (() => undefined);
   }
 
@@ -154,17 +162,31 @@ export class ClusterIO implements ReconcileIO {
     return this.#caches.get('MCPServer', key.namespace, key.name) as MCPServer | undefined;
   }
 
-  getFacts(server: MCPServer): ServerFacts {
+  /**
+   * The referenced Secrets as key digests, read now (the cache has their metadata only), and the
+   * profile ConfigMap from the cache.
+   */
+  async getFacts(server: MCPServer): Promise<ServerFacts> {
     const namespace = server.metadata?.namespace ?? '';
     const dataOf = (kind: KnownKind, name: string) => {
       const found = this.#caches.get(kind, namespace, name);
       return found ? ((found.data ?? {}) as Record<string, string>) : undefined;
     };
-    const secrets = new Map((server.spec.secrets ?? []).map((s) => [s.name, dataOf('Secret', s.name)]));
+    const names = [...new Set((server.spec.secrets ?? []).map((s) => s.name))];
+    const secrets = new Map(
+      await Promise.all(names.map(async (name) => [name, await this.#secretKeys(namespace, name)] as const)),
+    );
     const profile = server.spec.permissionProfile;
     const apiServer = this.#apiServer();
     if (profile?.type !== 'configmap') return { secrets, apiServer };
     return { secrets, profileConfigMap: dataOf('ConfigMap', profile.name), apiServer };
+  }
+
+  /** A Secret's key digests (secret-digests.ts); undefined when the cache has no such Secret. */
+  #secretKeys(namespace: string, name: string): Promise<KeyDigests | undefined> {
+    const cached = this.#caches.get('Secret', namespace, name);
+    if (!cached) return Promise.resolve(undefined);
+    return this.#secretDigests.of(namespace, name, str(meta(cached).resourceVersion));
   }
 
   #ownedBy(server: MCPServer, object: Dict | undefined): boolean {
@@ -272,6 +294,7 @@ export class ClusterIO implements ReconcileIO {
   /** Drops what apply() remembers of an object that is gone. */
   forget(kind: string, namespace: string, name: string): void {
     this.#applied.delete(refKey(kind, namespace, name));
+    if (kind === 'Secret') this.#secretDigests.forget(namespace, name);
   }
 
   async delete(ref: ChildRef): Promise<void> {

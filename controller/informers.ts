@@ -1,8 +1,10 @@
 // Informer caches: one ListWatch (list-watch.ts) per watched kind and namespace (or one cluster-wide
 // when no namespaces are given). Children and pods are watched through the managed-by label, so the
-// caches hold only what the operator made; Secrets and ConfigMaps are watched whole, because the ones
-// an MCPServer references are the user's and carry no label of ours. Objects are kept in their cached
-// form (cache-transform.ts).
+// caches hold only what the operator made; Secrets and ConfigMaps are watched unfiltered, because the
+// ones an MCPServer references are the user's and carry no label of ours. Secrets are watched as
+// metadata only (list-watch.ts metadataOnly): their data never reaches the controller through a watch,
+// and the few an MCPServer references are read when it is reconciled (secret-digests.ts), their values
+// dropped at once. Objects are kept in their cached form (cache-transform.ts).
 // Indexes answer the controller's questions without scanning (each scan was per reconcile or per event,
 // so quadratic in MCPServers): children by the uid of their controller owner (prune's "what do I own"),
 // pods by namespace and instance label (status's "my pods"), and MCPServers by the Secrets and
@@ -29,6 +31,9 @@ export const WATCHED: ReadonlyArray<[KnownKind, string | undefined]> = [
   ['Secret', undefined],
   ['Pod', MANAGED_SELECTOR],
 ];
+
+/** Kinds watched as metadata only: the controller holds no Secret data (issue 14). */
+export const METADATA_ONLY: ReadonlySet<KnownKind> = new Set(['Secret']);
 
 const CHILD_KIND_SET: ReadonlySet<string> = new Set(CHILD_KINDS);
 const meta = (o: Dict): Dict => (isDict(o.metadata) ? o.metadata : {});
@@ -112,6 +117,7 @@ export class Caches {
           client,
           path: resourcePath(kind, namespace),
           labelSelector,
+          metadataOnly: METADATA_ONLY.has(kind),
           transform: (o) => cachedForm(kind, o),
           onEvent: (event, object) => this.#onEvent(kind, event, object),
           log: log.child({ kind }),

@@ -34,8 +34,11 @@ export interface ReconcileIO {
   now(): Date;
   /** The MCPServer as last seen (the informer cache); undefined when it no longer exists. */
   getServer(key: ObjectKey): MCPServer | undefined;
-  /** The Secrets and profile ConfigMap the server references, from caches. */
-  getFacts(server: MCPServer): ServerFacts;
+  /**
+   * What the builders need besides the server: its Secrets as key digests (read from the API server
+   * when their cached metadata changed; never their values), its profile ConfigMap (from caches).
+   */
+  getFacts(server: MCPServer): Promise<ServerFacts>;
   /** Objects of the kinds in CHILD_KINDS whose controller owner reference is this server. */
   listOwned(server: MCPServer): ChildRef[];
   /**

@@ -17,6 +17,8 @@ export interface KubeRequest {
   query?: Record<string, string | undefined>;
   body?: unknown;
   contentType?: string;
+  /** The Accept header; application/json when unset (a metadata-only list or watch asks for more). */
+  accept?: string;
 }
 
 /** Called after each request, for metrics and the tests that count writes. */
@@ -67,7 +69,10 @@ export class KubeClient {
     const server = this.#access.server;
     const url = new URL(server.pathname.replace(/\/$/, '') + req.path, server);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
-    const options: RequestOptions = { method: req.method, headers: { Accept: 'application/json' } };
+    const options: RequestOptions = {
+      method: req.method,
+      headers: { Accept: req.accept ?? 'application/json' },
+    };
     await this.#access.applyTo(options);
     if (url.protocol === 'http:') options.agent ??= this.#httpAgent;
     // A plain https.Agent (or none) becomes the kept-alive one; a proxy agent stays as it is.
@@ -158,11 +163,22 @@ function send(
   });
 }
 
+/**
+ * The body as text. Its listeners come off once it is read: a kept-alive socket keeps its last request
+ * and response reachable, and through listeners still on the response, this promise and the body
+ * with it (a list of Secrets' metadata, say, annotations and all: issue 14).
+ */
 function readAll(res: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.on('error', reject);
+    const onData = (c: Buffer): void => void chunks.push(c);
+    const onEnd = (): void => finish();
+    const finish = (err?: Error): void => {
+      res.off('data', onData).off('end', onEnd).off('error', finish);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+      chunks.length = 0;
+    };
+    res.on('data', onData).on('end', onEnd).on('error', finish);
   });
 }

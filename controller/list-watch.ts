@@ -7,7 +7,10 @@
 //   adds, updates, and deletes of what is no longer there.
 // - Any other failure waits (doubling up to 30 s) and tries again, relisting.
 // Objects pass through `transform` before they are stored (see cache-transform.ts), so the copy holds
-// only what the controller reads.
+// only what the controller reads. With `metadataOnly`, the API server itself sends only metadata
+// (PartialObjectMetadata, as client-go's metadata informers ask for it): the rest of each object never
+// reaches this process at all. The Secrets informer is one (issue 14: the controller holds no Secret
+// data).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../lib/log.ts';
 import { isDict, str, type Dict } from './desired/types.ts';
@@ -28,9 +31,16 @@ export interface ListWatchOptions {
   log: Logger;
   /** Items per list page. */
   pageSize?: number;
+  /** Ask for metadata only (kind PartialObjectMetadata); the objects have no spec, data or status. */
+  metadataOnly?: boolean;
 }
 
 const LIST_PAGE_SIZE = 500;
+/** Content negotiation for metadata only, falling back to full JSON for a server that cannot. */
+export const METADATA_LIST_ACCEPT =
+  'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+export const METADATA_WATCH_ACCEPT =
+  'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 const MIN_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
 
@@ -108,6 +118,7 @@ export class ListWatch {
       const page = await this.#o.client.request<{ metadata?: Dict; items?: Dict[] }>({
         method: 'GET',
         path: this.#o.path,
+        accept: this.#o.metadataOnly ? METADATA_LIST_ACCEPT : undefined,
         query: {
           labelSelector: this.#o.labelSelector,
           fieldSelector: this.#o.fieldSelector,
@@ -143,6 +154,7 @@ export class ListWatch {
       {
         method: 'GET',
         path: this.#o.path,
+        accept: this.#o.metadataOnly ? METADATA_WATCH_ACCEPT : undefined,
         query: {
           watch: 'true',
           labelSelector: this.#o.labelSelector,

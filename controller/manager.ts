@@ -29,6 +29,11 @@ export interface ManagerOptions {
   namespaces?: string[];
   workers?: number;
   leaderElection?: { namespace: string; name?: string; identity?: string };
+  /**
+   * The operator's namespace, where the rollout key Secret is (rollout-key.ts); default: the leader
+   * election's namespace, else `default`.
+   */
+  rolloutKeyNamespace?: string;
   metrics?: ControllerMetrics;
   /** Every MCPServer is reconciled at least this often, events or not (controller-runtime: 10 h). */
   resyncMs?: number;
@@ -99,6 +104,7 @@ export class Manager {
       caches: this.#caches,
       client: this.client,
       apiServer: () => this.#apiServer.current(),
+      rolloutKeyNamespace: options.rolloutKeyNamespace ?? options.leaderElection?.namespace,
     });
     // Only the stdio proxies' NetworkPolicies name the API server's addresses.
     this.#apiServer.onChange(() => this.#enqueueAll((s) => effectiveSpec(s).transport === 'stdio'));

@@ -132,7 +132,7 @@ async function writeStatus(
 export async function reconcile(key: ObjectKey, io: ReconcileIO): Promise<Outcome> {
   const server = io.getServer(key);
   if (!server) return {};
-  const desired = desiredChildren(server, io.getFacts(server), io.config);
+  const desired = desiredChildren(server, await io.getFacts(server), io.config);
   if (server.metadata?.deletionTimestamp) {
     // Applying now would race the garbage collector; only say what is happening.
     await writeStatus(server, desired, undefined, io);

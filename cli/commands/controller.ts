@@ -18,7 +18,8 @@ const USAGE = `Usage: mcp-operator controller [--kubeconfig PATH] [--namespaces 
 
   --proxy-image       image of the proxy Deployments (default ${DEFAULT_PROXY_IMAGE})
   --leader-elect      reconcile only while holding Lease mcp-operator-controller in the namespace
-                      (--leader-elect-namespace, else $POD_NAMESPACE, else default)
+                      (--leader-elect-namespace, else $POD_NAMESPACE, else default); that namespace
+                      also holds Secret mcp-operator-rollout-key, with or without --leader-elect
   --metrics-port      0 turns the metrics endpoint off
   --ignore-namespaces MCPServers there are not reconciled at all (the chart passes the namespaces its
                       admission webhooks leave out, unless operator.reconcileExcludedNamespaces)
@@ -119,6 +120,7 @@ export async function startController(o: ControllerOptions, log: Logger): Promis
     workers: o.workers,
     metrics,
     leaderElection: o.leaderElect ? { namespace: o.leaderElectNamespace } : undefined,
+    rolloutKeyNamespace: o.leaderElectNamespace,
   });
   await manager.start();
   const done = manager.done.finally(() => metricsServer?.close());

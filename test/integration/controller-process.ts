@@ -23,6 +23,8 @@ export interface ControllerProcessOptions {
   /** Turns leader election on, with the Lease in this namespace. */
   leaseNamespace?: string;
   workers?: number;
+  /** Node flags before the script (e.g. --inspect=127.0.0.1:0 to take heap snapshots). */
+  nodeArgs?: string[];
 }
 
 export async function startControllerProcess(o: ControllerProcessOptions): Promise<ControllerProcess> {
@@ -37,11 +39,15 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
     '--proxy-image=example.invalid/mcp-operator:test',
     ...(o.leaseNamespace ? ['--leader-elect', `--leader-elect-namespace=${o.leaseNamespace}`] : []),
   ];
-  const child: ChildProcess = spawn(path.join(repoRoot, 'node_modules/.bin/node'), args, {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'info' },
-  });
+  const child: ChildProcess = spawn(
+    path.join(repoRoot, 'node_modules/.bin/node'),
+    [...(o.nodeArgs ?? []), ...args],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LOG_LEVEL: 'info' },
+    },
+  );
   const logs: ControllerProcess['logs'] = [];
   // The JSON log is on stderr (lib/log.ts); stdout is parsed the same way in case anything prints there.
   const collectLines = (stream: NodeJS.ReadableStream | null, name: string): void => {

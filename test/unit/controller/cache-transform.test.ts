@@ -16,7 +16,7 @@ const metadata = {
 
 describe('cachedForm', () => {
   it('drops managedFields from every kind and keeps the rest of metadata', () => {
-    for (const kind of ['MCPServer', 'Service', 'Pod', 'Deployment', 'Secret'] as const) {
+    for (const kind of ['MCPServer', 'Service', 'Pod', 'Deployment'] as const) {
       const { managedFields: _, ...rest } = metadata;
       expect(cachedForm(kind, { metadata }).metadata, kind).to.deep.equal(rest);
     }
@@ -69,10 +69,19 @@ describe('cachedForm', () => {
     ]);
   });
 
-  it('keeps the data of Secrets and ConfigMaps, and only metadata of other children', () => {
-    expect(cachedForm('Secret', { metadata, data: { k: 'dg==' }, type: 'Opaque' }).data).to.deep.equal({
-      k: 'dg==',
+  it("keeps a Secret's identity and version only: no data, labels or annotations (issue 14)", () => {
+    const applied = {
+      ...metadata,
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"stringData":{"k":"v"}}' },
+    };
+    expect(cachedForm('Secret', { metadata: applied, data: { k: 'dg==' }, type: 'Opaque' })).to.deep.equal({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'a', namespace: 'team-a', uid: 'u1', resourceVersion: '7' },
     });
+  });
+
+  it('keeps the data of ConfigMaps, and only metadata of other children', () => {
     expect(cachedForm('ConfigMap', { metadata, data: { p: '{}' } }).data).to.deep.equal({ p: '{}' });
     expect(Object.keys(cachedForm('Service', { metadata, spec: { ports: [] } }))).to.deep.equal([
       'apiVersion',

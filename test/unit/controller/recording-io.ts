@@ -39,7 +39,7 @@ export class RecordingIO implements ReconcileIO {
   }
   now = () => new Date('2026-01-01T00:00:00Z');
   getServer = (_key: ObjectKey) => this.server;
-  getFacts = () => this.facts;
+  getFacts = () => Promise.resolve(this.facts);
   listOwned = () => this.owned;
   findConflicts = () => Promise.resolve(this.conflicts);
   observe = () => this.observed;
