@@ -329,7 +329,7 @@ describe('the Helm chart', function () {
   });
 
   describe('with operator.rbac.scope=namespace', () => {
-    it('installs Roles and RoleBindings in each allowed namespace, and no cluster-wide rights but the webhooks CA', async () => {
+    it('installs Roles and RoleBindings in each allowed namespace, and no cluster-wide rights but the webhooks CA and namespace labels', async () => {
       const objs = await render(NAMESPACE_SCOPE, { namespace: 'team-a' });
       const roles = objs
         .filter((o) => o.kind === 'Role')
@@ -341,8 +341,15 @@ describe('the Helm chart', function () {
         'default/mcp-operator-team-a-api-server',
       ]);
       const clusterRoles = objs.filter((o) => o.kind === 'ClusterRole') as (Obj & { rules: unknown[] })[];
-      expect(clusterRoles.map((o) => o.metadata.name)).to.deep.equal(['mcp-operator-team-a-webhook-ca']);
-      // That one ClusterRole reaches only our two webhook configurations, by name.
+      expect(clusterRoles.map((o) => o.metadata.name)).to.deep.equal([
+        'mcp-operator-team-a-webhook-ca',
+        'mcp-operator-team-a-namespaces',
+      ]);
+      // The other reads namespaces (their pod-security.kubernetes.io/enforce label), nothing else.
+      expect(clusterRoles[1]!.rules).to.deep.equal([
+        { apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch'] },
+      ]);
+      // The first reaches only our two webhook configurations, by name.
       expect(clusterRoles[0]!.rules).to.deep.equal([
         {
           apiGroups: ['admissionregistration.k8s.io'],
@@ -417,6 +424,7 @@ describe('the Helm chart', function () {
       expect(objs.some((o) => o.kind === 'Secret')).to.equal(false);
       expect(objs.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name)).to.deep.equal([
         'mcp-operator',
+        'mcp-operator-namespaces',
       ]);
     });
   });

@@ -127,7 +127,7 @@ describe('two namespace-scoped installs side by side (e2e)', function () {
     await undoRoute?.();
   });
 
-  it('gives neither operator a cluster-wide binding beyond its own webhook configurations', async () => {
+  it('gives neither operator a cluster-wide binding beyond its own webhook configurations and namespace labels', async () => {
     const bindings = JSON.parse(await mustKubectl(['get', 'clusterrolebindings', '-o', 'json'])) as {
       items: {
         metadata: { name: string };
@@ -141,7 +141,9 @@ describe('two namespace-scoped installs side by side (e2e)', function () {
       ),
     );
     expect(ours.map((b) => b.roleRef.name).sort()).to.deep.equal([
+      'mcp-operator-team-a-namespaces',
       'mcp-operator-team-a-webhook-ca',
+      'mcp-operator-team-b-namespaces',
       'mcp-operator-team-b-webhook-ca',
     ]);
     const canI = await kubectl([

@@ -57,6 +57,7 @@ async function chartRules(): Promise<{ cluster: object[]; namespace: object[]; a
     cluster: [
       ...rulesOf('ClusterRole', 'mcp-operator'),
       ...rulesOf('ClusterRole', 'mcp-operator-webhook-ca'),
+      ...rulesOf('ClusterRole', 'mcp-operator-namespaces'),
     ],
     namespace: rulesOf('Role', 'mcp-operator-operator'),
     apiServer: rulesOf('Role', 'mcp-operator-api-server'),
