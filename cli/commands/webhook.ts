@@ -2,12 +2,7 @@
 // serving certificate comes from, where referenced Secrets and the policy are read, then serves until
 // SIGTERM or SIGINT. `mcp-operator run` does the same next to the controller.
 import { parseArgs } from 'node:util';
-import {
-  AdmissionregistrationV1Api,
-  AuthorizationV1Api,
-  CoreV1Api,
-  KubeConfig,
-} from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_LIFETIMES } from '../../certs/authority.ts';
 import { FileSource } from '../../certs/file-source.ts';
 import { generateRsaKeyPem } from '../../certs/issuer.ts';

@@ -88,7 +88,7 @@ describe('requesterCheck', () => {
         return Promise.resolve({ spec: {}, status: { allowed: true } });
       },
     };
-    const check = requesterCheck(api as never);
+    const check = requesterCheck(api);
     const user = { username: 'ann', uid: 'u1', groups: ['devs'], extra: { scopes: ['a'] } };
     expect([await check(user, 'team-a', 'create'), await check(user, 'team-a', 'create')]).to.deep.equal([
       true,
