@@ -223,6 +223,10 @@ describe('the Helm chart', function () {
       'policy.maxResources.memory=2Gi',
       'policy.allowedPermissionProfiles[0].profile=network',
       'policy.allowedPermissionProfiles[0].namespaces={prod-*}',
+      'policy.podSecurityLevel=restricted',
+      'policy.allowNodeName=true',
+      'policy.allowHostNetwork=true',
+      'policy.allowedServiceAccounts={ci}',
     ]);
     const data = configMapData(objs, 'mcp-operator-policy');
     expect(parsePolicy(data)).to.deep.equal({
@@ -233,10 +237,17 @@ describe('the Helm chart', function () {
         maxReplicas: 3,
         maxResources: { memory: '2Gi' },
         allowedPermissionProfiles: [{ profile: 'network', namespaces: ['prod-*'] }],
+        podSecurityLevel: 'restricted',
+        allowNodeName: true,
+        allowHostNetwork: true,
+        allowedServiceAccounts: ['ci'],
       },
     });
+    // By default the policy says what it does: the default profile and the Pod Security level, by name.
     const defaults = configMapData(await render(), 'mcp-operator-policy');
-    expect(parsePolicy(defaults)).to.deep.equal({ policy: { servedNamespaces: 'all' } });
+    expect(parsePolicy(defaults)).to.deep.equal({
+      policy: { servedNamespaces: 'all', defaultPermissionProfile: 'none', podSecurityLevel: 'baseline' },
+    });
   });
 
   describe('the NetworkPolicy of the operator pods', () => {
