@@ -4,6 +4,8 @@
 // controller that needs it and read by every later one, so a restart (or another replica) keeps the
 // same key and rolls nothing. Deleting that Secret makes a new key at the next start: every server that
 // reads a Secret then rolls once. The Secret is immutable, so a key is never half-replaced.
+// The chart's Lease (runtime-state.yaml, removed by `helm uninstall`) becomes the Secret's owner when it
+// exists, so the garbage collector removes the key with the release instead of leaving it behind.
 // Loaded lazily, by the first reconcile of a server that references a Secret, and remembered; a failed
 // load is tried again by the next such reconcile (the queue's backoff paces it).
 import { randomBytes } from 'node:crypto';
@@ -16,6 +18,8 @@ export type ApiRequester = Pick<KubeClient, 'request'>;
 import { resourcePath } from './resources.ts';
 
 export const ROLLOUT_KEY_SECRET = 'mcp-operator-rollout-key';
+/** The leader-election Lease the chart makes (runtime-state.yaml). */
+const LEASE_NAME = 'mcp-operator-controller';
 const KEY_FIELD = 'key';
 const KEY_BYTES = 32;
 
@@ -49,6 +53,20 @@ export function keyOf(secret: Dict): Buffer {
 
 const isCode = (err: unknown, code: number): boolean => err instanceof ApiError && err.code === code;
 
+/** The owner reference to the release's Lease, or none when it cannot be read. */
+async function leaseOwner(client: ApiRequester, namespace: string): Promise<Dict[]> {
+  try {
+    const lease = await client.request<Dict>({
+      method: 'GET',
+      path: resourcePath('Lease', namespace, LEASE_NAME),
+    });
+    const uid = str((isDict(lease.metadata) ? lease.metadata : {}).uid);
+    return uid ? [{ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: LEASE_NAME, uid }] : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Reads the rollout key in `namespace`, creating it first if there is none. */
 export async function getOrCreateRolloutKey(client: ApiRequester, namespace: string): Promise<Buffer> {
   const path = resourcePath('Secret', namespace, ROLLOUT_KEY_SECRET);
@@ -61,6 +79,8 @@ export async function getOrCreateRolloutKey(client: ApiRequester, namespace: str
     }
     try {
       const body = rolloutKeySecret(namespace, randomBytes(KEY_BYTES));
+      const owners = await leaseOwner(client, namespace);
+      if (owners.length > 0) (body.metadata as Dict).ownerReferences = owners;
       return keyOf(
         await client.request<Dict>({ method: 'POST', path: resourcePath('Secret', namespace), body }),
       );

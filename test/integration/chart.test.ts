@@ -378,7 +378,13 @@ describe('the Helm chart', function () {
         values: ['team-a-apps', 'team-a-tools'],
       });
       const policy = parsePolicy(configMapData(objs));
-      expect(policy).to.deep.equal({ policy: { servedNamespaces: ['team-a-apps', 'team-a-tools'] } });
+      expect(policy).to.deep.equal({
+        policy: {
+          servedNamespaces: ['team-a-apps', 'team-a-tools'],
+          defaultPermissionProfile: 'none',
+          podSecurityLevel: 'baseline',
+        },
+      });
     });
 
     it('lets two installs of the same release in two namespaces coexist: no cluster-scoped name in common', async () => {

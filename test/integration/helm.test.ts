@@ -347,18 +347,26 @@ spec: {image: docker.io/mcp/fetch:latest, transport: streamable-http, mcpPort: 8
         await leftovers(['get', 'validatingwebhookconfigurations,mutatingwebhookconfigurations']),
       ).to.deep.equal([]);
       expect(await leftovers(['get', 'clusterroles,clusterrolebindings'])).to.deep.equal([]);
-      const inNamespace = await mustKubectl([
-        '-n',
-        NS,
-        'get',
-        'deployments,replicasets,pods,services,serviceaccounts,configmaps,secrets,roles,rolebindings,leases,poddisruptionbudgets',
-        '-o',
-        'name',
-      ]);
-      const remaining = inNamespace
-        .split('\n')
-        .filter(Boolean)
-        .filter((n) => !['serviceaccount/default', 'configmap/kube-root-ca.crt'].includes(n));
+      const listRemaining = async () =>
+        (
+          await mustKubectl([
+            '-n',
+            NS,
+            'get',
+            'deployments,replicasets,pods,services,serviceaccounts,configmaps,secrets,roles,rolebindings,leases,poddisruptionbudgets',
+            '-o',
+            'name',
+          ])
+        )
+          .split('\n')
+          .filter(Boolean)
+          .filter((n) => !['serviceaccount/default', 'configmap/kube-root-ca.crt'].includes(n));
+      // The controller's rollout key is owned by the release's Lease: the garbage collector removes it
+      // once the Lease is gone, a moment after the uninstall.
+      await eventually('the rollout key to be collected', async () =>
+        (await listRemaining()).includes('secret/mcp-operator-rollout-key') ? undefined : true,
+      );
+      const remaining = await listRemaining();
       // Pods terminate asynchronously after the ReplicaSets are gone: give them a moment.
       if (remaining.some((n) => n.startsWith('pod/'))) {
         await eventually('the operator pods to be gone', async () => {

@@ -119,20 +119,43 @@ describe('the rollout key', () => {
     ]);
   });
 
-  it('is made, 32 random bytes in an immutable Secret, when there is none', async () => {
-    const api = new FakeApi([notFound()]);
+  it("is made, 32 random bytes in an immutable Secret owned by the release's Lease, when there is none", async () => {
+    const lease = { metadata: { name: 'mcp-operator-controller', uid: 'lease-uid' } };
+    const api = new FakeApi([notFound(), lease]);
     api.answers.push(stored(KEY)); // the API server answers the create with the object it stored
     await getOrCreateRolloutKey(api, 'ops');
-    const create = api.requests[1]!;
+    expect(api.requests[1]?.path).to.equal(
+      '/apis/coordination.k8s.io/v1/namespaces/ops/leases/mcp-operator-controller',
+    );
+    const create = api.requests[2]!;
     expect([create.method, create.path]).to.deep.equal(['POST', '/api/v1/namespaces/ops/secrets']);
     const body = create.body as { metadata: Dict; immutable: boolean; data: { key: string } };
     expect(body.metadata.name).to.equal(ROLLOUT_KEY_SECRET);
+    expect(body.metadata.ownerReferences).to.deep.equal([
+      {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        name: 'mcp-operator-controller',
+        uid: 'lease-uid',
+      },
+    ]);
     expect(body.immutable).to.equal(true);
     expect(Buffer.from(body.data.key, 'base64')).to.have.length(32);
   });
 
+  it('is made without an owner when there is no Lease to own it', async () => {
+    const api = new FakeApi([notFound(), notFound(), stored(KEY)]);
+    await getOrCreateRolloutKey(api, 'ops');
+    expect((api.requests[2]?.body as { metadata: Dict }).metadata).to.not.have.property('ownerReferences');
+  });
+
   it("is another replica's when that one created it first (409), read again", async () => {
-    const api = new FakeApi([notFound(), new ApiError(409, 'AlreadyExists', 'exists'), stored(OTHER_KEY)]);
+    const api = new FakeApi([
+      notFound(),
+      notFound(),
+      new ApiError(409, 'AlreadyExists', 'exists'),
+      stored(OTHER_KEY),
+    ]);
     expect((await getOrCreateRolloutKey(api, 'ops')).equals(OTHER_KEY)).to.equal(true);
   });
 
