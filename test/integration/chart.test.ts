@@ -5,10 +5,10 @@
 // integration tests because it needs the Go-built helm binary.
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { runToCompletion } from '../../controlplane/processes.ts';
 import { binaryPaths, readVersions } from '../../controlplane/versions.ts';
-import { CHART_DIR, generatedInstallManifests, renderChart } from '../../manifests/generate.ts';
+import { CHART_DIR, generatedInstallManifests } from '../../manifests/generate.ts';
 import { CRD_FILE } from '../../schemas/generate.ts';
 import {
   desiredMutatingWebhookConfiguration,
@@ -16,90 +16,18 @@ import {
 } from '../../webhook/configuration.ts';
 import { webhookManifests } from '../../webhook/manifests.ts';
 import { parsePolicy } from '../../webhook/policy.ts';
-
-type Obj = {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  [key: string]: unknown;
-};
-
-const objects = (text: string): Obj[] =>
-  parseAllDocuments(text)
-    .map((d) => d.toJS() as Obj | null)
-    .filter((o): o is Obj => o !== null);
-const render = async (values: string[] = [], opts: { release?: string; namespace?: string } = {}) =>
-  objects(await renderChart(values, opts));
-const find = (objs: Obj[], kind: string, name?: string): Obj => {
-  const found = objs.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-  if (!found) throw new Error(`no ${kind}${name ? ` ${name}` : ''} rendered`);
-  return found;
-};
-/** The message a rendering failed with (helm's `fail`), or an assertion failure if it succeeded. */
-async function failureOf(rendering: Promise<unknown>): Promise<string> {
-  return rendering.then(
-    () => {
-      throw new Error('the chart rendered, but should have refused');
-    },
-    (err: Error) => err.message,
-  );
-}
-const CLUSTER_SCOPED = new Set([
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration',
-  'CustomResourceDefinition',
-]);
-const NAMESPACE_SCOPE = [
-  'operator.rbac.scope=namespace',
-  'operator.rbac.allowedNamespaces={team-a-apps,team-a-tools}',
-];
-
-/** The rendered Deployment's spec, typed as far as these tests read it. */
-interface ContainerView {
-  image: string;
-  args: string[];
-  env: { name: string; value?: string }[];
-  resources: { limits: Record<string, string> };
-  securityContext: Record<string, unknown>;
-  readinessProbe: { httpGet: Record<string, unknown> };
-  lifecycle?: unknown;
-}
-interface DeploymentView {
-  replicas: number;
-  template: {
-    spec: {
-      containers: ContainerView[];
-      securityContext: Record<string, unknown>;
-      topologySpreadConstraints: { topologyKey: string }[];
-      nodeSelector?: Record<string, string>;
-      tolerations?: unknown[];
-      volumes?: unknown[];
-    };
-  };
-}
-const deploymentSpec = (objs: Obj[]) =>
-  (find(objs, 'Deployment') as unknown as { spec: DeploymentView }).spec;
-const podSpec = (objs: Obj[]) => deploymentSpec(objs).template.spec;
-const configMapData = (objs: Obj[], name?: string) =>
-  (find(objs, 'ConfigMap', name) as unknown as { data: Record<string, string> }).data;
-
-/** The parts of a webhook entry that the chart and webhook/configuration.ts must agree on. */
-interface WebhookView {
-  failurePolicy: string;
-  timeoutSeconds: number;
-  namespaceSelector: { matchExpressions: unknown[] };
-}
-function webhookEntry(config: Obj): WebhookView {
-  const [entry] = config.webhooks as WebhookView[];
-  return entry!;
-}
+import {
+  type Obj,
+  render,
+  find,
+  failureOf,
+  CLUSTER_SCOPED,
+  NAMESPACE_SCOPE,
+  deploymentSpec,
+  podSpec,
+  configMapData,
+  webhookEntry,
+} from './chart-views.ts';
 
 describe('the Helm chart', function () {
   this.timeout(60_000);
@@ -248,95 +176,6 @@ describe('the Helm chart', function () {
     expect(parsePolicy(defaults)).to.deep.equal({
       policy: { servedNamespaces: 'all', defaultPermissionProfile: 'none', podSecurityLevel: 'baseline' },
     });
-  });
-
-  describe('the NetworkPolicy of the operator pods', () => {
-    type PolicyView = {
-      podSelector: { matchLabels: Record<string, string> };
-      policyTypes: string[];
-      ingress: { ports: unknown[]; from?: unknown[] }[];
-      egress?: unknown[];
-    };
-    const policyOf = (objs: Obj[]) =>
-      (find(objs, 'NetworkPolicy', 'mcp-operator') as unknown as { spec: PolicyView }).spec;
-    const tcp = (port: number) => [{ protocol: 'TCP', port }];
-
-    it('admits the webhook port from anywhere and metrics from the release namespace; egress open', async () => {
-      const objs = await render();
-      const policy = policyOf(objs);
-      const podLabels = (
-        deploymentSpec(objs) as unknown as { template: { metadata: { labels: Record<string, string> } } }
-      ).template.metadata.labels;
-      for (const [key, value] of Object.entries(policy.podSelector.matchLabels))
-        expect(podLabels[key], `pod label ${key}`).to.equal(value);
-      expect(policy.podSelector.matchLabels['app.kubernetes.io/component']).to.equal('operator');
-      expect(policy.policyTypes).to.deep.equal(['Ingress']);
-      expect(policy.ingress).to.deep.equal([
-        { ports: tcp(9443) },
-        { ports: tcp(8080), from: [{ podSelector: {} }] },
-      ]);
-      expect(policy).not.to.have.property('egress');
-    });
-
-    it('takes the peers, the ports and the egress rules from the values, or renders nothing', async () => {
-      const policy = policyOf(
-        await render([
-          'webhook.port=10250',
-          'operator.metricsPort=9090',
-          'networkPolicy.webhook.from[0].ipBlock.cidr=10.0.0.0/28',
-          'networkPolicy.metrics.from[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=monitoring',
-          'networkPolicy.egress[0].to[0].ipBlock.cidr=10.96.0.1/32',
-          'networkPolicy.egress[0].ports[0].port=443',
-        ]),
-      );
-      expect(policy.policyTypes).to.deep.equal(['Ingress', 'Egress']);
-      expect(policy.ingress).to.deep.equal([
-        { ports: tcp(10250), from: [{ ipBlock: { cidr: '10.0.0.0/28' } }] },
-        {
-          ports: tcp(9090),
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
-        },
-      ]);
-      expect(policy.egress).to.deep.equal([
-        { to: [{ ipBlock: { cidr: '10.96.0.1/32' } }], ports: [{ port: 443 }] },
-      ]);
-      expect(policyOf(await render(['operator.metricsPort=0'])).ingress).to.deep.equal([
-        { ports: tcp(9443) },
-      ]);
-      const off = await render(['networkPolicy.enabled=false']);
-      expect(off.filter((o) => o.kind === 'NetworkPolicy')).to.deep.equal([]);
-    });
-  });
-
-  it("lets the operator read the kubernetes Service and EndpointSlice in default, by name only (the stdio proxies' egress)", async () => {
-    for (const [values, name] of [
-      [[], 'mcp-operator-api-server'],
-      [NAMESPACE_SCOPE, 'mcp-operator-team-a-api-server'],
-    ] as const) {
-      const objs = await render([...values], { namespace: 'team-a' });
-      const role = objs.find((o) => o.kind === 'Role' && o.metadata.name === name) as Obj & {
-        rules: unknown[];
-      };
-      expect(role.metadata.namespace).to.equal('default');
-      expect(role.rules).to.deep.equal([
-        { apiGroups: [''], resources: ['services'], resourceNames: ['kubernetes'], verbs: ['list', 'watch'] },
-        {
-          apiGroups: ['discovery.k8s.io'],
-          resources: ['endpointslices'],
-          resourceNames: ['kubernetes'],
-          verbs: ['list', 'watch'],
-        },
-      ]);
-      const binding = find(objs, 'RoleBinding', name) as Obj & {
-        subjects: unknown[];
-        roleRef: { name: string };
-      };
-      expect([binding.metadata.namespace, binding.roleRef.name, binding.subjects]).to.deep.equal([
-        'default',
-        name,
-        [{ kind: 'ServiceAccount', name: 'mcp-operator', namespace: 'team-a' }],
-      ]);
-    }
   });
 
   describe('with operator.rbac.scope=namespace', () => {
