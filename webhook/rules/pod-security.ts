@@ -57,7 +57,11 @@ export function checkPodSecurity(
   if (!isDict(template) || !isDict(template.spec)) return errors;
   const templatePath = path.child('podTemplateSpec');
   const podPath = templatePath.child('spec');
-  const effective = withRestrictedDefaults(template.spec);
+  // The defaults only add restrictive values where nothing was written, and never one that contradicts
+  // what was (lib/restricted-pod-defaults.ts), so they can neither cause nor cure a baseline violation or
+  // an inconsistency: only `restricted`, which requires values, needs the pod with them filled in. Not
+  // building it otherwise keeps the default level's reviews from copying every container.
+  const effective = level === 'restricted' ? withRestrictedDefaults(template.spec) : template.spec;
   const metadata = dict(template.metadata);
   for (const error of checkPodSecurityStandards(
     effective,
