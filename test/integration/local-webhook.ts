@@ -17,7 +17,7 @@ import { createAdmissionHandlers } from '../../webhook/handlers.ts';
 import { type AdmissionPolicy, defaultPolicy } from '../../webhook/policy.ts';
 import { createWebhookApp, startWebhookServer, type WebhookServerHandle } from '../../webhook/server.ts';
 import { freePort } from '../../controlplane/wait.ts';
-import { adminKubeConfig, controlPlane } from './harness.ts';
+import { adminKubeConfig } from './harness.ts';
 
 export interface LocalWebhook {
   port: number;
