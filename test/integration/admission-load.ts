@@ -72,6 +72,10 @@ function classify(
     if (status === 201 && parsed.spec?.transport === 'stdio') return { kind: 'admitted', detail: '' };
     if (status === 201)
       return { kind: 'failed', detail: 'admitted without defaults (mutating webhook skipped)' };
+    // With a policy default profile (the chart's), the validating webhook refuses what the skipped
+    // mutating webhook did not default, rather than admit it without the profile.
+    if (status === 422 && parsed.message?.includes('the mutating webhook did not run'))
+      return { kind: 'failed', detail: 'refused without defaults (mutating webhook skipped)' };
     return { kind: 'failed', detail };
   }
   if (status === 422 && parsed.message?.includes(DENIAL)) return { kind: 'denied', detail: '' };
