@@ -40,6 +40,7 @@ import {
 } from './lib/controller-process.ts';
 import { DEFAULT_WORKERS } from '../cli/commands/controller.ts';
 import type { MCPServer } from '../schemas/generated/mcpserver.ts';
+import { installCrd } from './lib/soak-cluster.ts';
 
 const CHILDREN_PER_SERVER = 9;
 const GROUP_PATH = '/apis/toolhive.stacklok.dev/v1alpha1';
@@ -254,14 +255,7 @@ async function main(): Promise<void> {
   const log = createLogger('bench', process.env.LOG_LEVEL ?? 'warn');
   const cp = await startControlPlane({ log });
   try {
-    const installed = await cp.kubectl([
-      'apply',
-      '--server-side',
-      '-f',
-      'manifests/crd/toolhive.stacklok.dev_mcpservers.yaml',
-    ]);
-    if (installed.code !== 0) throw new Error(installed.stderr);
-    await cp.kubectl(['wait', '--for=condition=Established', 'crd/mcpservers.toolhive.stacklok.dev']);
+    await installCrd(cp);
     // Two pods per MCPServer, and as many again for the floor.
     await addFakeNodes(cp, (settings.floor ? 4 : 2) * settings.counts.reduce((a, b) => a + b, 0));
     const results: SizeResult[] = [];

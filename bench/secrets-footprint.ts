@@ -24,6 +24,7 @@ import type { MCPServer } from '../schemas/generated/mcpserver.ts';
 import { addFakeNodes, createAll, watchUntilCount } from './lib/controller-cluster.ts';
 import { BENCH_LOCK, holdLocks } from './lib/locks.ts';
 import { heapFigures, processMemory } from './lib/soak-memory.ts';
+import { installCrd } from './lib/soak-cluster.ts';
 
 const env = process.env;
 const settings = {
@@ -209,14 +210,7 @@ async function main(): Promise<void> {
   await holdLocks([BENCH_LOCK], (line) => process.stderr.write(`${line}\n`));
   const cp = await startControlPlane({ log });
   try {
-    const installed = await cp.kubectl([
-      'apply',
-      '--server-side',
-      '-f',
-      'manifests/crd/toolhive.stacklok.dev_mcpservers.yaml',
-    ]);
-    if (installed.code !== 0) throw new Error(installed.stderr);
-    await cp.kubectl(['wait', '--for=condition=Established', 'crd/mcpservers.toolhive.stacklok.dev']);
+    await installCrd(cp);
     await addFakeNodes(cp, 2 * settings.servers * settings.trees.length);
     const results: TreeResult[] = [];
     for (const [i, tree] of settings.trees.entries()) {
