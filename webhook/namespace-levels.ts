@@ -9,6 +9,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { CoreV1Api, ListWatch, Watch, type V1Namespace } from '@kubernetes/client-node';
 import type { Logger } from '../lib/log.ts';
+import { KeptWatch } from './kept-watch.ts';
 import { POD_SECURITY_LEVELS, type PodSecurityLevel } from './policy.ts';
 
 export const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
@@ -26,32 +27,23 @@ export interface NamespaceInformer {
   stop(): Promise<void>;
 }
 
-const RESTART_DELAY_MS = 5_000;
-
 export class NamespaceLevels {
   readonly #levels = new Map<string, PodSecurityLevel>();
-  readonly #informer: NamespaceInformer;
-  readonly #log: Logger;
-  #synced = false;
-  #stopped = false;
-  #restartTimer: NodeJS.Timeout | undefined;
+  readonly #watch: KeptWatch;
 
   constructor(informer: NamespaceInformer, log: Logger) {
-    this.#informer = informer;
-    this.#log = log;
     informer.on('add', (ns) => this.#set(ns));
     informer.on('update', (ns) => this.#set(ns));
     informer.on('delete', (ns) => this.#levels.delete(ns.metadata?.name ?? ''));
-    informer.on('error', (err) => this.#restartLater(err));
+    this.#watch = new KeptWatch(informer, log, 'Namespace');
   }
 
-  async start(): Promise<void> {
-    await this.#informer.start();
-    this.#synced = true;
+  start(): Promise<void> {
+    return this.#watch.start();
   }
 
   synced(): boolean {
-    return this.#synced;
+    return this.#watch.synced();
   }
 
   /** The namespace's enforced level, or undefined when it has no label. */
@@ -59,10 +51,8 @@ export class NamespaceLevels {
     return this.#levels.get(namespace);
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#restartTimer);
-    await this.#informer.stop();
+  stop(): Promise<void> {
+    return this.#watch.stop();
   }
 
   #set(namespace: V1Namespace): void {
@@ -71,20 +61,6 @@ export class NamespaceLevels {
     const value = namespace.metadata?.labels?.[ENFORCE_LABEL];
     if (value === undefined) this.#levels.delete(name);
     else this.#levels.set(name, enforceLevel(value));
-  }
-
-  #restartLater(err: unknown): void {
-    if (this.#stopped) return;
-    this.#log.warn({ err }, 'Namespace watch failed; restarting');
-    clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => {
-      if (this.#stopped) return;
-      this.#informer.start().then(
-        () => (this.#synced = true),
-        (startErr: unknown) => this.#restartLater(startErr),
-      );
-    }, RESTART_DELAY_MS);
-    this.#restartTimer.unref();
   }
 }
 

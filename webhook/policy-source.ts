@@ -11,6 +11,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { CoreV1Api, ListWatch, Watch, type V1ConfigMap } from '@kubernetes/client-node';
 import type { Logger } from '../lib/log.ts';
+import { KeptWatch } from './kept-watch.ts';
 
 export type PolicyParser<P> = (data: Record<string, string>) => { policy: P } | { errors: string[] };
 
@@ -46,14 +47,10 @@ export interface PolicySourceOptions<P> {
   restartDelayMs?: number;
 }
 
-const RESTART_DELAY_MS = 5_000;
-
 export class PolicySource<P> {
   readonly #options: PolicySourceOptions<P>;
+  readonly #watch: KeptWatch;
   #policy: P;
-  #synced = false;
-  #stopped = false;
-  #restartTimer: NodeJS.Timeout | undefined;
 
   constructor(options: PolicySourceOptions<P>) {
     this.#options = options;
@@ -62,13 +59,12 @@ export class PolicySource<P> {
     informer.on('add', (configMap) => this.#apply({ type: 'upsert', configMap }));
     informer.on('update', (configMap) => this.#apply({ type: 'upsert', configMap }));
     informer.on('delete', () => this.#apply({ type: 'delete' }));
-    informer.on('error', (err) => this.#restartLater(err));
+    this.#watch = new KeptWatch(informer, options.log, 'Policy ConfigMap', options.restartDelayMs);
   }
 
   /** Resolves after the first list: from then on current() reflects the ConfigMap. Rejects if the list fails. */
-  async start(): Promise<void> {
-    await this.#options.informer.start();
-    this.#synced = true;
+  start(): Promise<void> {
+    return this.#watch.start();
   }
 
   /** The policy to apply now; the fallback until start() resolved. */
@@ -78,13 +74,11 @@ export class PolicySource<P> {
 
   /** True once the first list completed; for /readyz. */
   synced(): boolean {
-    return this.#synced;
+    return this.#watch.synced();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#restartTimer);
-    await this.#options.informer.stop();
+  stop(): Promise<void> {
+    return this.#watch.stop();
   }
 
   #apply(event: ConfigMapEvent): void {
@@ -100,21 +94,6 @@ export class PolicySource<P> {
     }
     this.#policy = policy;
     this.#options.log.info({ event: event.type }, 'Loaded admission policy');
-  }
-
-  /** client-node's informer stops on an error other than an expired resourceVersion; start it again. */
-  #restartLater(err: unknown): void {
-    if (this.#stopped) return;
-    this.#options.log.warn({ err }, 'Policy ConfigMap watch failed; restarting');
-    clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => {
-      if (this.#stopped) return;
-      this.#options.informer.start().then(
-        () => (this.#synced = true),
-        (startErr: unknown) => this.#restartLater(startErr),
-      );
-    }, this.#options.restartDelayMs ?? RESTART_DELAY_MS);
-    this.#restartTimer.unref();
   }
 }
 
