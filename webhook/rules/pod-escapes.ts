@@ -10,7 +10,7 @@
 import { FieldPath, forbidden, goQuote, type FieldError } from '../field.ts';
 import type { AdmissionPolicy } from '../policy.ts';
 import { podSpecOf } from './pod-template.ts';
-import { dict, specOf, str } from './shape.ts';
+import { specOf, str } from './shape.ts';
 
 const SPEC = FieldPath.of('spec');
 
@@ -66,7 +66,7 @@ export function checkPodEscapes(
   path: FieldPath = SPEC,
 ): FieldError[] {
   const podPath = path.child('podTemplateSpec', 'spec');
-  if (dict(specOf(server)).podTemplateSpec === undefined && !specOf(server).serviceAccount) return [];
+  if (specOf(server).podTemplateSpec === undefined && !specOf(server).serviceAccount) return [];
   return [
     ...checkNodeName(server, policy, podPath),
     ...checkHostNetwork(server, policy, podPath),
