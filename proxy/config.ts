@@ -38,6 +38,59 @@ export interface RunConfigFile {
   /** Address to bind; 0.0.0.0 when absent (in a pod, kubelet and the Service reach the pod IP). */
   host?: string;
   limits?: Partial<ProxyLimits>;
+  /** Authentication: the proxy as an OAuth 2.1 resource server. Absent: every caller is anonymous. */
+  auth?: RunConfigAuth;
+  /** Authorization of each MCP request by Cedar policies. Absent: everything the caller sends is allowed. */
+  authz?: RunConfigAuthz;
+  /** One JSON line per MCP request on stdout. */
+  audit?: { enabled: boolean };
+}
+
+/**
+ * The verification of bearer tokens, resolved by the controller from spec.oidcConfigRef (with its
+ * MCPOIDCConfig) or the legacy spec.oidcConfig. Files are mounted by the controller into the proxy pod;
+ * the run config never holds a secret.
+ */
+export interface RunConfigAuth {
+  issuer: string;
+  /** Accepted `aud` values: the reference's audience (and the resource URL when it differs). */
+  audiences: string[];
+  /** RFC 9728 `resource`: the URL clients reach this proxy's MCP endpoint by. */
+  resourceUrl: string;
+  /** RFC 9728 `scopes_supported`. */
+  scopesSupported: string[];
+  /** Scopes every token must carry (403 insufficient_scope otherwise); empty: none required. */
+  requiredScopes: string[];
+  /** When absent, found by OpenID discovery at the issuer. */
+  jwksUrl?: string;
+  /** RFC 7662: opaque (non-JWT) tokens are introspected here. */
+  introspectionUrl?: string;
+  clientId?: string;
+  /** File holding the client secret, for introspection (a mounted Secret key). */
+  clientSecretFile?: string;
+  /** PEM bundle trusted for the issuer's, JWKS and introspection TLS, besides the system's. */
+  caBundleFile?: string;
+  /** Bearer token sent with discovery, JWKS and introspection requests (the pod's own token, for the kube-apiserver). */
+  authTokenFile?: string;
+  /** Allows http:// issuer, JWKS and introspection URLs. */
+  insecureAllowHTTP?: boolean;
+  /** kubernetesServiceAccount: tokens are accepted only from ServiceAccounts of this namespace (and this one, when named). */
+  kubernetes?: { namespace: string; serviceAccount?: string };
+  /** JWS algorithms accepted; default the asymmetric ones (RS*, PS*, ES*, EdDSA), never `none` or HS*. */
+  algorithms?: string[];
+  /** Leeway for exp and nbf; default 60 s. */
+  clockSkewSeconds?: number;
+}
+
+/** Cedar authorization, ToolHive's `cedarv1`, resolved by the controller from authzConfig or authzConfigRef. */
+export interface RunConfigAuthz {
+  type: 'cedarv1';
+  policies: string[];
+  /** Cedar entities as JSON text; `[]` when none. */
+  entitiesJson: string;
+  groupClaimName?: string;
+  roleClaimName?: string;
+  groupEntityType?: string;
 }
 
 export interface ProxyLimits extends FrontLimits {
@@ -56,6 +109,9 @@ export interface ProxyConfig {
   target: ProxyTarget;
   allowed: AllowedNames;
   limits: ProxyLimits;
+  auth?: RunConfigAuth;
+  authz?: RunConfigAuthz;
+  audit?: boolean;
   /** Flag only: the kubeconfig an attach target is reached with (in a pod, the service account). */
   kubeconfig?: string;
 }
@@ -141,5 +197,8 @@ export function configFromFile(file: RunConfigFile): ProxyConfig {
     target: file.target,
     allowed: allowedNames(name, namespace, file.allowedHosts ?? [], file.allowedOrigins ?? []),
     limits: { ...DEFAULT_LIMITS, ...file.limits },
+    auth: file.auth,
+    authz: file.authz,
+    audit: file.audit?.enabled === true,
   };
 }

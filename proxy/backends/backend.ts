@@ -2,6 +2,7 @@
 // BackendSession per client session and hands it a SessionSink; the backend decides how sessions
 // share the server: stdio backends multiplex all of them onto one stream (multiplexed.ts), HTTP
 // backends give each its own upstream session (http.ts).
+import type { Caller } from '../caller.ts';
 import type { RequestId, RpcMessage } from '../jsonrpc.ts';
 
 /** Where a backend puts what the server says to one client session. Called from I/O callbacks. */
@@ -31,8 +32,12 @@ export type SendOutcome = 'accepted' | 'busy';
 
 /** One client session's way to the server. */
 export interface BackendSession {
-  /** Passes one client message on. Never throws for a closed backend: requests are answered with errors. */
-  send(message: RpcMessage): SendOutcome;
+  /**
+   * Passes one client message on. Never throws for a closed backend: requests are answered with errors.
+   * caller is who sent it (the fronts always pass it; backends that reach the server ignore it, the
+   * authorizing wrapper in proxy/authz/ decides and audits by it).
+   */
+  send(message: RpcMessage, caller?: Caller): SendOutcome;
   /** Ends the session: its requests in flight are cancelled at the server, upstream sessions deleted. */
   close(): void;
 }

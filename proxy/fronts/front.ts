@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../lib/log.ts';
 import type { Backend } from '../backends/backend.ts';
+import type { Caller } from '../caller.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { AllowedNames } from '../origin.ts';
 
@@ -25,6 +26,11 @@ export interface FrontDeps {
   limits: FrontLimits;
   metrics: ProxyMetrics;
   log: Logger;
+  /**
+   * Establishes who sent the request (proxy/auth/). Resolves undefined when it has answered the request
+   * itself (401 or 403 with WWW-Authenticate). Absent: every request is ANONYMOUS (caller.ts).
+   */
+  authenticate?: (req: IncomingMessage, res: ServerResponse) => Promise<Caller | undefined>;
 }
 
 export interface Front {
