@@ -6,6 +6,8 @@
 //   floor proxy (stdio)      the least an HTTP-to-stdio proxy can do (lib/mcp-floor-proxy.ts): the floor
 //                            of ours, and the highest ratio to supergateway a Node proxy reaches here;
 //   ours (stdio)             mcp-operator proxy, one stdio server shared by all sessions;
+//   ours (stdio, JWT + Cedar + audit)  the same with authentication, a Cedar policy and audit lines on
+//                            (lib/auth-path.ts): each session presents its own bearer token;
 //   ours (streamable-http)   mcp-operator proxy in front of server-everything's own HTTP server;
 //   supergateway --stateful  supergateway 4, streamable HTTP, one server process per session.
 // Prints requests/s, p50 and p99, the p50 the proxy adds over direct, our throughput as a ratio to
@@ -20,6 +22,7 @@ import { loadavg } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { createHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { oursStdioAuthenticated } from './lib/auth-path.ts';
 import { compileServers, compiledPath } from './lib/compile.ts';
 import {
   directHttp,
@@ -82,6 +85,8 @@ async function startPaths(): Promise<BenchPath[]> {
   const proxyFloor = await floorProxy();
   const paths = [directPath(), floor, withPlainClient(floor), proxyFloor, withPlainClient(proxyFloor)];
   paths.push(ours, withPlainClient(ours));
+  const authenticated = await oursStdioAuthenticated(AUTHENTICATED, 64);
+  paths.push(authenticated, withPlainClient(authenticated));
   if (BASELINE) {
     const baseline = await oursStdio('baseline (stdio)', BASELINE);
     paths.push(baseline, withPlainClient(baseline));
@@ -92,6 +97,21 @@ async function startPaths(): Promise<BenchPath[]> {
   const gateway = await supergateway();
   paths.push(gateway, withPlainClient(gateway));
   return paths;
+}
+
+const AUTHENTICATED = 'ours (stdio, JWT + Cedar + audit)';
+
+/** The authenticated path's calls/s over the open one's, by the same client. */
+function authenticatedRatios(figures: Map<string, Figures>): string {
+  return ['', ', node:http']
+    .map((client) => {
+      const open = figures.get(`ours (stdio)${client}`);
+      const auth = figures.get(`${AUTHENTICATED}${client}`);
+      if (!open || !auth) return '';
+      return `${client ? 'node:http' : 'SDK'} client ${(auth.perSecond / open.perSecond).toFixed(2)}x`;
+    })
+    .filter(Boolean)
+    .join(', ');
 }
 
 const cell = (text: string, width: number) => text.padStart(width);
@@ -108,7 +128,7 @@ function row(name: string, f: Figures, figures: Map<string, Figures>): string {
   const delta = f.p50Ms - direct.p50Ms;
   const added = ours ? `${delta >= 0 ? '+' : ''}${ms(delta)}` : '';
   const ratio = ours && gateway ? `${(f.perSecond / gateway.perSecond).toFixed(1)}x` : '';
-  return `| ${name.padEnd(34)} |${cell(f.perSecond.toFixed(0), 8)} |${cell(ms(f.p50Ms), 7)} |${cell(
+  return `| ${name.padEnd(44)} |${cell(f.perSecond.toFixed(0), 8)} |${cell(ms(f.p50Ms), 7)} |${cell(
     ms(f.p99Ms),
     7,
   )} |${cell(added, 8)} |${cell(ratio, 6)} |`;
@@ -118,9 +138,10 @@ async function level(paths: BenchPath[], sessions: number): Promise<void> {
   const figures = new Map<string, Figures>();
   for (const path of paths) figures.set(path.name, await measure(path, sessions));
   console.log(`\n${sessions} session${sessions === 1 ? '' : 's'}:`);
-  console.log(`| ${'path'.padEnd(34)} | calls/s | p50 ms | p99 ms | +p50 ms | vs sg |`);
-  console.log(`|${'-'.repeat(36)}|--------:|-------:|-------:|--------:|------:|`);
+  console.log(`| ${'path'.padEnd(44)} | calls/s | p50 ms | p99 ms | +p50 ms | vs sg |`);
+  console.log(`|${'-'.repeat(46)}|--------:|-------:|-------:|--------:|------:|`);
   for (const [name, f] of figures) console.log(row(name, f, figures));
+  console.log(`authenticated (JWT + Cedar + audit) over open, calls/s: ${authenticatedRatios(figures)}`);
 }
 
 /** Idle RSS of our proxy compiled to JavaScript, as a container image runs it (no type stripper). */

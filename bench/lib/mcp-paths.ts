@@ -38,6 +38,8 @@ export interface BenchPath {
   /** The proxy or gateway process, whose own resident memory is reported; none for direct. */
   pid?: number;
   url?: URL;
+  /** Headers each new session sends with every request (a bearer token of its own), if any. */
+  headersFor?: () => Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -86,9 +88,9 @@ async function sdkEcho(c: Client, message: string): Promise<void> {
 }
 
 /** An HTTP path's session: an SDK client whose session is ended with DELETE, as a polite client does. */
-async function httpSession(url: URL): Promise<BenchSession> {
+async function httpSession(url: URL, headers: Record<string, string> = {}): Promise<BenchSession> {
   const c = client();
-  const transport = new StreamableHTTPClientTransport(url);
+  const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
   await c.connect(transport);
   return {
     echo: (message) => sdkEcho(c, message),
@@ -106,10 +108,18 @@ interface Answer {
 }
 
 /** One POST on a kept-alive connection. */
-function post(url: URL, agent: Agent, body: object, session?: string, method = 'POST'): Promise<Answer> {
+function post(
+  url: URL,
+  agent: Agent,
+  body: object,
+  session?: string,
+  method = 'POST',
+  extra: Record<string, string> = {},
+): Promise<Answer> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/json, text/event-stream',
+    ...extra,
   };
   if (session) headers['mcp-session-id'] = session;
   return new Promise((resolve, reject) => {
@@ -131,16 +141,24 @@ function post(url: URL, agent: Agent, body: object, session?: string, method = '
  * specification asks and supergateway requires, and finds the echo in whichever body comes). It shows
  * what the proxy itself costs, apart from the SDK client's own HTTP overhead.
  */
-async function plainHttpSession(url: URL): Promise<BenchSession> {
+async function plainHttpSession(url: URL, headers: Record<string, string> = {}): Promise<BenchSession> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const init = await post(url, agent, {
-    jsonrpc: '2.0',
-    id: 0,
-    method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
-  });
+  const init = await post(
+    url,
+    agent,
+    {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+    },
+    undefined,
+    'POST',
+    headers,
+  );
+  if (!init.session) throw new Error(`initialize was refused: ${init.status} ${init.text}`);
   const session = init.session;
-  await post(url, agent, { jsonrpc: '2.0', method: 'notifications/initialized' }, session);
+  await post(url, agent, { jsonrpc: '2.0', method: 'notifications/initialized' }, session, 'POST', headers);
   let id = 1;
   return {
     async echo(message) {
@@ -150,11 +168,13 @@ async function plainHttpSession(url: URL): Promise<BenchSession> {
         agent,
         { jsonrpc: '2.0', id: id++, method: 'tools/call', params },
         session,
+        'POST',
+        headers,
       );
       if (!answer.text.includes(message)) throw new Error(`echo did not come back: ${answer.status}`);
     },
     async close() {
-      await post(url, agent, {}, session, 'DELETE');
+      await post(url, agent, {}, session, 'DELETE', headers);
       agent.destroy();
     },
   };
@@ -178,12 +198,18 @@ export function directPath(): BenchPath {
   };
 }
 
-function httpPath(name: string, children: ChildProcess[], url: URL): BenchPath {
+function httpPath(
+  name: string,
+  children: ChildProcess[],
+  url: URL,
+  headersFor?: () => Record<string, string>,
+): BenchPath {
   return {
     name,
     pid: children[0]!.pid,
     url,
-    connect: () => httpSession(url),
+    headersFor,
+    connect: () => httpSession(url, headersFor?.()),
     stop: async () => void (await Promise.all(children.map(stopGroup))),
   };
 }
@@ -206,6 +232,22 @@ export async function oursStdio(name: string, cli = CLI, nodeArgs: string[] = []
   ]);
   await untilAnswering(`http://127.0.0.1:${port}/health`, (s) => s === 200);
   return httpPath(name, [proxy], new URL(`http://127.0.0.1:${port}/mcp`));
+}
+
+/**
+ * Our proxy with a stdio backend started from a run-config file (`target` is filled in here: the same
+ * server-everything as oursStdio), each session sending headersFor()'s headers: the authenticated path.
+ */
+export async function oursStdioFromConfig(
+  name: string,
+  writeConfig: (target: { kind: 'command'; command: string[] }, port: number) => string,
+  headersFor: () => Record<string, string>,
+): Promise<BenchPath> {
+  const port = await freePort();
+  const file = writeConfig({ kind: 'command', command: [process.execPath, EVERYTHING, 'stdio'] }, port);
+  const proxy = startGroup([...IMAGE_FLAGS, CLI, 'proxy', '--config', file, '--host', '127.0.0.1']);
+  await untilAnswering(`http://127.0.0.1:${port}/health`, (s) => s === 200);
+  return httpPath(name, [proxy], new URL(`http://127.0.0.1:${port}/mcp`), headersFor);
 }
 
 /** Our proxy in front of server-everything's own streamable HTTP server. */
@@ -237,7 +279,7 @@ export async function supergateway(): Promise<BenchPath> {
 export function withPlainClient(path: BenchPath): BenchPath {
   return {
     name: `${path.name}, node:http`,
-    connect: () => plainHttpSession(path.url!),
+    connect: () => plainHttpSession(path.url!, path.headersFor?.()),
     stop: () => Promise.resolve(),
   };
 }
