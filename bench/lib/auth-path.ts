@@ -23,7 +23,9 @@ interface Issuer {
 
 async function startIssuer(): Promise<Issuer> {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
-  const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: KID, alg: 'RS256', use: 'sig' }] });
+  const jwks = JSON.stringify({
+    keys: [{ ...(await exportJWK(publicKey)), kid: KID, alg: 'RS256', use: 'sig' }],
+  });
   const server: Server = createServer((req, res) => {
     if (req.url === '/jwks') res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
     else res.writeHead(404).end();

@@ -112,9 +112,11 @@ function post(
   url: URL,
   agent: Agent,
   body: object,
-  session?: string,
-  method = 'POST',
-  extra: Record<string, string> = {},
+  {
+    session,
+    method = 'POST',
+    extra = {},
+  }: { session?: string; method?: string; extra?: Record<string, string> } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -150,15 +152,22 @@ async function plainHttpSession(url: URL, headers: Record<string, string> = {}):
       jsonrpc: '2.0',
       id: 0,
       method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'bench', version: '1' },
+      },
     },
-    undefined,
-    'POST',
-    headers,
+    { extra: headers },
   );
   if (!init.session) throw new Error(`initialize was refused: ${init.status} ${init.text}`);
   const session = init.session;
-  await post(url, agent, { jsonrpc: '2.0', method: 'notifications/initialized' }, session, 'POST', headers);
+  await post(
+    url,
+    agent,
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+    { session, extra: headers },
+  );
   let id = 1;
   return {
     async echo(message) {
@@ -167,14 +176,12 @@ async function plainHttpSession(url: URL, headers: Record<string, string> = {}):
         url,
         agent,
         { jsonrpc: '2.0', id: id++, method: 'tools/call', params },
-        session,
-        'POST',
-        headers,
+        { session, extra: headers },
       );
       if (!answer.text.includes(message)) throw new Error(`echo did not come back: ${answer.status}`);
     },
     async close() {
-      await post(url, agent, {}, session, 'DELETE', headers);
+      await post(url, agent, {}, { session, method: 'DELETE', extra: headers });
       agent.destroy();
     },
   };
