@@ -22,5 +22,5 @@ export const ANONYMOUS: Caller = Object.freeze({
   key: 'anonymous',
   subject: 'anonymous',
   claims: Object.freeze({}),
-  scopes: Object.freeze([]) as readonly string[],
+  scopes: Object.freeze([]),
 });

@@ -4,6 +4,7 @@
 // documents the format with examples.
 import type { FrontLimits } from './fronts/front.ts';
 import { serviceDnsNames } from '../lib/service-names.ts';
+import { authProblem } from './auth/config-check.ts';
 import { LOOPBACK_HOSTS, type AllowedNames } from './origin.ts';
 
 export type Transport = 'stdio' | 'sse' | 'streamable-http';
@@ -150,6 +151,8 @@ export function checkRunConfigFile(value: unknown): RunConfigFile | { problem: s
   if (!TRANSPORTS.includes(String(file.transport)))
     return { problem: `transport must be one of ${TRANSPORTS.join(', ')}` };
   if (!isPort(file.proxyPort)) return { problem: 'proxyPort must be a port number' };
+  const auth = file.auth === undefined ? undefined : authProblem(file.auth);
+  if (auth) return { problem: auth };
   if (!targetProblem(file.target)) return file as RunConfigFile;
   return { problem: targetProblem(file.target)! };
 }

@@ -1,6 +1,6 @@
 // The proxy's Prometheus metrics (lib/prometheus.ts, not prom-client: see there): HTTP requests and their
-// latency by front, open sessions by front, refusals by reason, and the backend's restarts and health,
-// read when scraped; process metrics unless turned off.
+// latency by front, open sessions by front, refusals by reason, authentication refusals by reason, and
+// the backend's restarts and health, read when scraped; process metrics unless turned off.
 import { registerProcessMetrics } from '../lib/process-metrics.ts';
 import { CONTENT_TYPE, Counter, Gauge, Histogram, Registry } from '../lib/prometheus.ts';
 
@@ -16,6 +16,8 @@ export interface ProxyMetrics {
   sessionClosed(front: FrontName): void;
   /** A JSON-RPC request refused because a bound was reached (queue, sessions, size). */
   refused(front: FrontName, reason: 'busy' | 'too-large' | 'too-many-sessions'): void;
+  /** A request refused by authentication (proxy/auth/failure.ts names the reasons). */
+  authFailed(reason: string): void;
 }
 
 // Through a stdio server a tools/call takes well under a millisecond of proxy time; calls that do real
@@ -56,6 +58,11 @@ export function createProxyMetrics(
       'reason',
     ]),
   );
+  const authFailures = registry.register(
+    new Counter('mcp_proxy_auth_failures_total', 'Requests refused by authentication, by reason.', [
+      'reason',
+    ]),
+  );
   const restarts = registry.register(
     new Counter(
       'mcp_proxy_backend_restarts_total',
@@ -78,5 +85,6 @@ export function createProxyMetrics(
     sessionOpened: (front) => sessions.inc([front]),
     sessionClosed: (front) => sessions.dec([front]),
     refused: (front, reason) => refusals.inc([front, reason]),
+    authFailed: (reason) => authFailures.inc([reason]),
   };
 }

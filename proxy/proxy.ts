@@ -9,7 +9,8 @@ import type { PodTarget, ProxyConfig } from './config.ts';
 import type { FrontDeps } from './fronts/front.ts';
 import { SseFront } from './fronts/sse.ts';
 import { StreamableHttpFront } from './fronts/streamable-http.ts';
-import { createProxyMetrics } from './metrics.ts';
+import { createAuthentication, type Authentication } from './auth/authentication.ts';
+import { createProxyMetrics, type ProxyMetrics } from './metrics.ts';
 import { startProxy, type RunningProxy } from './server.ts';
 
 export interface ProxyIO {
@@ -18,6 +19,8 @@ export interface ProxyIO {
   attachStream?: (target: PodTarget) => ServerStream;
   /** Process metrics (CPU, memory, event loop) in /metrics; off in tests that start many proxies. */
   processMetrics?: boolean;
+  /** Tests only: a shorter wait before an unknown kid refetches the issuer's keys (30 s otherwise). */
+  jwksCooldownMs?: number;
 }
 
 /** The backend for the target; the SDK's HTTP client (about 30 MiB) is loaded only for HTTP servers. */
@@ -45,11 +48,37 @@ export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<Starte
   const backend = await backendFor(config, io);
   const metrics = createProxyMetrics(backend, { processMetrics: io.processMetrics ?? true });
   const deps: FrontDeps = { backend, allowed: config.allowed, limits: config.limits, metrics, log: io.log };
+  const authentication = config.auth ? authenticationFor(config, io, metrics) : undefined;
+  if (authentication) deps.authenticate = authentication.authenticate;
   const fronts = [new StreamableHttpFront(deps), new SseFront(deps)];
   const sweepIntervalMs = Math.min(60_000, config.limits.idleSessionMs);
+  const wellKnown = authentication?.serveMetadata;
   const running = await startProxy(
-    { backend, fronts, metrics, log: io.log, sweepIntervalMs },
+    { backend, fronts, metrics, log: io.log, sweepIntervalMs, wellKnown },
     { host: config.host, port: config.port },
+  ).catch((err: unknown) => {
+    authentication?.close();
+    throw err;
+  });
+  const close = async () => {
+    await running.close();
+    authentication?.close();
+  };
+  return { ...running, backend, close };
+}
+
+/** Bearer-token authentication (proxy/auth/); throws when its files cannot be read. */
+function authenticationFor(config: ProxyConfig, io: ProxyIO, metrics: ProxyMetrics): Authentication {
+  const auth = config.auth!;
+  const authentication = createAuthentication(auth, {
+    log: io.log,
+    refused: (reason) => metrics.authFailed(reason),
+    resourceName: config.name,
+    verifier: { jwksCooldownMs: io.jwksCooldownMs },
+  });
+  io.log.info(
+    { issuer: auth.issuer, audiences: auth.audiences, resourceUrl: auth.resourceUrl },
+    'Bearer tokens are required on the MCP endpoints',
   );
-  return { ...running, backend };
+  return authentication;
 }

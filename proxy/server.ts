@@ -1,6 +1,6 @@
-// The proxy's HTTP server: routes each path to its front, answers /health and /metrics, and runs the
-// idle-session sweep. No MCP here: the fronts speak it, the backend reaches the server.
-import type { Server } from 'node:http';
+// The proxy's HTTP server: routes each path to its front, answers /health, /metrics and (with
+// authentication) the Protected Resource Metadata paths, all open, and runs the idle-session sweep. No MCP here: the fronts speak it, the backend reaches the server.
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../lib/log.ts';
 import type { Backend } from './backends/backend.ts';
@@ -16,6 +16,8 @@ export interface ProxyServerDeps {
   log: Logger;
   /** How often idle sessions are looked for. */
   sweepIntervalMs: number;
+  /** Answers the open well-known paths of authentication (RFC 9728 metadata); true when it did. */
+  wellKnown?: (pathname: string, res: ServerResponse) => boolean;
 }
 
 export interface RunningProxy {
@@ -34,6 +36,7 @@ export function createProxyServer(deps: ProxyServerDeps): Server {
       void front.handle(req, res, url);
       return;
     }
+    if (deps.wellKnown?.(url.pathname, res)) return;
     if (url.pathname === '/health') {
       const healthy = deps.backend.healthy();
       return sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable' });

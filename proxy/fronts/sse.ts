@@ -2,10 +2,12 @@
 // session's only stream and names, in an `endpoint` event, the URL to POST client messages to
 // (/messages?sessionId=...); every server message for the session goes on that stream, and the
 // session ends when it closes. Not here: Mcp-Session-Id and protocol version headers (that revision
-// has neither), resumability.
+// has neither), resumability. With authentication, GET /sse and every POST /messages are authenticated;
+// the session belongs to the caller that opened it, and another caller's POST gets 404.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BackendSession, SessionSink } from '../backends/backend.ts';
 import { decodeText } from '../framing.ts';
+import { ANONYMOUS, type Caller } from '../caller.ts';
 import { BACKEND_BUSY, INVALID_REQUEST, PARSE_ERROR, type RpcMessage } from '../jsonrpc.ts';
 import { rebindingProblem } from '../origin.ts';
 import { SessionTable, type Entry } from '../sessions.ts';
@@ -18,9 +20,11 @@ const MESSAGES_PATH = '/messages';
 class SseSession implements Entry, SessionSink {
   backend: BackendSession | undefined;
   readonly stream: SseStream;
+  readonly ownerKey: string;
 
-  constructor(stream: SseStream) {
+  constructor(stream: SseStream, ownerKey: string) {
     this.stream = stream;
+    this.ownerKey = ownerKey;
   }
 
   deliver(message: RpcMessage): void {
@@ -64,8 +68,11 @@ export class SseFront implements Front {
     const problem = rebindingProblem(req.headers.host, headerValue(req, 'origin'), this.deps.allowed);
     if (problem) return sendRpcError(res, 403, INVALID_REQUEST, `Forbidden: ${problem}`);
     try {
-      if (url.pathname === '/sse' && req.method === 'GET') return this.open(req, res);
-      if (url.pathname === MESSAGES_PATH && req.method === 'POST') return await this.post(req, res, url);
+      const caller = this.deps.authenticate ? await this.deps.authenticate(req, res) : ANONYMOUS;
+      if (!caller) return;
+      if (url.pathname === '/sse' && req.method === 'GET') return this.open(req, res, caller);
+      if (url.pathname === MESSAGES_PATH && req.method === 'POST')
+        return await this.post(req, res, url, caller);
       res.setHeader('allow', url.pathname === '/sse' ? 'GET' : 'POST');
       return sendRpcError(res, 405, INVALID_REQUEST, 'Method not allowed');
     } catch (err) {
@@ -86,7 +93,7 @@ export class SseFront implements Front {
     this.sessions.closeAll('proxy shutting down');
   }
 
-  private open(req: IncomingMessage, res: ServerResponse): void {
+  private open(req: IncomingMessage, res: ServerResponse, caller: Caller): void {
     if (!accepts(headerValue(req, 'accept')).sse)
       return sendRpcError(res, 406, INVALID_REQUEST, 'Not Acceptable: accept text/event-stream');
     if (this.sessions.full) {
@@ -98,7 +105,7 @@ export class SseFront implements Front {
       keepAliveMs: this.deps.limits.keepAliveMs,
       maxBufferedBytes: this.deps.limits.maxBufferedBytes,
     };
-    const session = new SseSession(new SseStream(res, limits));
+    const session = new SseSession(new SseStream(res, limits), caller.key);
     session.backend = this.deps.backend.openSession(id, session);
     this.sessions.add(id, session);
     this.deps.metrics.sessionOpened('sse');
@@ -106,9 +113,10 @@ export class SseFront implements Front {
     session.stream.sendEvent('endpoint', `${MESSAGES_PATH}?sessionId=${id}`);
   }
 
-  private async post(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  private async post(req: IncomingMessage, res: ServerResponse, url: URL, caller: Caller): Promise<void> {
     const session = this.sessions.get(url.searchParams.get('sessionId') ?? '');
-    if (!session) return sendRpcError(res, 404, -32001, 'Session not found');
+    if (!session || session.ownerKey !== caller.key)
+      return sendRpcError(res, 404, -32001, 'Session not found');
     const body = await readBody(req, this.deps.limits.maxMessageBytes);
     if ('tooLarge' in body) {
       this.deps.metrics.refused('sse', 'too-large');
@@ -122,7 +130,7 @@ export class SseFront implements Front {
     const decoded = decodeText(body.text);
     if (decoded?.kind !== 'message')
       return sendRpcError(res, 400, PARSE_ERROR, 'Parse error: body is not one JSON-RPC message');
-    if (session.backend!.send(decoded.message) === 'busy') {
+    if (session.backend!.send(decoded.message, caller) === 'busy') {
       this.deps.metrics.refused('sse', 'busy');
       return sendRpcError(res, 503, BACKEND_BUSY, 'MCP server is busy, retry later');
     }

@@ -4,8 +4,11 @@
 // is checked against the revisions the proxy knows. A POST with no session whose MCP-Protocol-Version
 // is a later, sessionless revision (2026-07-28: Mcp-Method and Mcp-Name headers, no initialize) is
 // served as a one-off exchange and its headers passed on, so such clients are not broken.
+// With authentication (deps.authenticate), every request is authenticated right after the Host/Origin
+// check; a session belongs to the caller that initialized it, and another caller's request on it is
+// answered 404 as if it did not exist. Each message goes to the backend with its caller.
 // Not here: resumability (Last-Event-ID; streams are not replayed), JSON-RPC batches (removed in
-// 2025-06-18; answered 400), authorization.
+// 2025-06-18; answered 400).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeText } from '../framing.ts';
 import {
@@ -17,6 +20,7 @@ import {
   type RpcMessage,
   type RpcRequest,
 } from '../jsonrpc.ts';
+import { ANONYMOUS, type Caller } from '../caller.ts';
 import { SESSION_PROTOCOL_VERSIONS } from '../negotiate.ts';
 import { rebindingProblem } from '../origin.ts';
 import { SessionTable } from '../sessions.ts';
@@ -56,9 +60,11 @@ export class StreamableHttpFront implements Front {
     const problem = rebindingProblem(req.headers.host, headerValue(req, 'origin'), this.deps.allowed);
     if (problem) return sendRpcError(res, 403, INVALID_REQUEST, `Forbidden: ${problem}`);
     try {
-      if (req.method === 'POST') return await this.post(req, res);
-      if (req.method === 'GET') return this.get(req, res);
-      if (req.method === 'DELETE') return this.delete(req, res);
+      const caller = this.deps.authenticate ? await this.deps.authenticate(req, res) : ANONYMOUS;
+      if (!caller) return;
+      if (req.method === 'POST') return await this.post(req, res, caller);
+      if (req.method === 'GET') return this.get(req, res, caller);
+      if (req.method === 'DELETE') return this.delete(req, res, caller);
       res.setHeader('allow', 'GET, POST, DELETE');
       return sendRpcError(res, 405, INVALID_REQUEST, 'Method not allowed');
     } catch (err) {
@@ -79,7 +85,13 @@ export class StreamableHttpFront implements Front {
     this.sessions.closeAll('proxy shutting down');
   }
 
-  private async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** The session, when it exists and belongs to caller; another caller's session is not revealed. */
+  private sessionOf(id: string, caller: Caller): StreamableSession | undefined {
+    const session = this.sessions.get(id);
+    return session?.ownerKey === caller.key ? session : undefined;
+  }
+
+  private async post(req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
     const accept = accepts(headerValue(req, 'accept'));
     if (!accept.json && !accept.sse)
       return sendRpcError(
@@ -92,10 +104,11 @@ export class StreamableHttpFront implements Front {
     const parsed = await this.parse(req);
     if ('problem' in parsed) return sendRpcError(res, parsed.status, parsed.code, parsed.problem);
     const { message } = parsed;
-    if (isRequest(message) && message.method === 'initialize') return this.initialize(message, accept, res);
+    if (isRequest(message) && message.method === 'initialize')
+      return this.initialize(message, accept, res, caller);
     const sessionId = headerValue(req, SESSION_HEADER);
     if (!sessionId && version !== undefined && version > latestSessionVersion()) {
-      return this.stateless(message, req, res, accept);
+      return this.stateless(message, req, res, accept, caller);
     }
     if (version !== undefined && !SESSION_PROTOCOL_VERSIONS.includes(version)) {
       return sendRpcError(
@@ -107,9 +120,9 @@ export class StreamableHttpFront implements Front {
     }
     if (!sessionId)
       return sendRpcError(res, 400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
-    const session = this.sessions.get(sessionId);
+    const session = this.sessionOf(sessionId, caller);
     if (!session) return sendRpcError(res, 404, -32001, 'Session not found');
-    this.relay(session, message, res, accept, {});
+    this.relay(session, message, res, accept, { caller, headers: {} });
   }
 
   private async parse(req: IncomingMessage): Promise<Parsed> {
@@ -141,17 +154,23 @@ export class StreamableHttpFront implements Front {
     return { status: 400, code: PARSE_ERROR, problem: 'Parse error: body is not one JSON-RPC message' };
   }
 
-  private initialize(request: RpcRequest, accept: ReturnType<typeof accepts>, res: ServerResponse): void {
+  private initialize(
+    request: RpcRequest,
+    accept: ReturnType<typeof accepts>,
+    res: ServerResponse,
+    caller: Caller,
+  ): void {
     if (this.sessions.full) {
       this.deps.metrics.refused('streamable-http', 'too-many-sessions');
       return sendRpcError(res, 503, BACKEND_BUSY, 'Too many sessions');
     }
     const id = this.sessions.mintId();
     const session = new StreamableSession(this.deps.limits.maxBacklogMessages, () => this.endSession(id));
+    session.ownerKey = caller.key;
     session.backend = this.deps.backend.openSession(id, session);
     this.sessions.add(id, session);
     this.deps.metrics.sessionOpened('streamable-http');
-    this.relay(session, request, res, accept, { 'mcp-session-id': id });
+    this.relay(session, request, res, accept, { caller, headers: { 'mcp-session-id': id } });
   }
 
   /** A sessionless (2026-07-28) exchange: a session of one request, closed once it is answered. */
@@ -160,6 +179,7 @@ export class StreamableHttpFront implements Front {
     req: IncomingMessage,
     res: ServerResponse,
     accept: ReturnType<typeof accepts>,
+    caller: Caller,
   ): void {
     const passHeaders: Record<string, string> = {};
     for (const name of PASSED_HEADERS) {
@@ -170,7 +190,7 @@ export class StreamableHttpFront implements Front {
     const session = new StreamableSession(this.deps.limits.maxBacklogMessages, () => session.close());
     session.backend = this.deps.backend.openSession(id, session, { stateless: true, passHeaders });
     res.once('close', () => session.close());
-    this.relay(session, message, res, accept, {});
+    this.relay(session, message, res, accept, { caller, headers: {} });
   }
 
   private relay(
@@ -178,10 +198,10 @@ export class StreamableHttpFront implements Front {
     message: RpcMessage,
     res: ServerResponse,
     accept: ReturnType<typeof accepts>,
-    headers: Record<string, string>,
+    { caller, headers }: { caller: Caller; headers: Record<string, string> },
   ): void {
     if (!isRequest(message)) {
-      session.backend!.send(message);
+      session.backend!.send(message, caller);
       res.writeHead(202, headers).end();
       return;
     }
@@ -206,7 +226,7 @@ export class StreamableHttpFront implements Front {
     const exchange = new Exchange(res, accept, limits, headers);
     session.expect(message.id, exchange);
     res.once('close', () => session.forget(message.id));
-    if (session.backend!.send(message) === 'busy') {
+    if (session.backend!.send(message, caller) === 'busy') {
       this.deps.metrics.refused('streamable-http', 'busy');
       session.forget(message.id);
       sendJson(res, 503, errorResponse(message.id, BACKEND_BUSY, 'MCP server is busy, retry later'), {
@@ -216,13 +236,13 @@ export class StreamableHttpFront implements Front {
     }
   }
 
-  private get(req: IncomingMessage, res: ServerResponse): void {
+  private get(req: IncomingMessage, res: ServerResponse, caller: Caller): void {
     if (!accepts(headerValue(req, 'accept')).sse)
       return sendRpcError(res, 406, INVALID_REQUEST, 'Not Acceptable: accept text/event-stream');
     const sessionId = headerValue(req, SESSION_HEADER);
     if (!sessionId)
       return sendRpcError(res, 400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
-    const session = this.sessions.get(sessionId);
+    const session = this.sessionOf(sessionId, caller);
     if (!session) return sendRpcError(res, 404, -32001, 'Session not found');
     if (session.hasGetStream)
       return sendRpcError(res, 409, INVALID_REQUEST, 'Conflict: the session already has a GET stream');
@@ -233,11 +253,12 @@ export class StreamableHttpFront implements Front {
     session.attachGetStream(new SseStream(res, limits));
   }
 
-  private delete(req: IncomingMessage, res: ServerResponse): void {
+  private delete(req: IncomingMessage, res: ServerResponse, caller: Caller): void {
     const sessionId = headerValue(req, SESSION_HEADER);
     if (!sessionId)
       return sendRpcError(res, 400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
-    if (!this.endSession(sessionId)) return sendRpcError(res, 404, -32001, 'Session not found');
+    if (!this.sessionOf(sessionId, caller) || !this.endSession(sessionId))
+      return sendRpcError(res, 404, -32001, 'Session not found');
     res.writeHead(200).end();
   }
 

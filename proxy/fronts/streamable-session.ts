@@ -7,12 +7,15 @@
 import type { RequestId, RpcMessage } from '../jsonrpc.ts';
 import { idKey, isResponse } from '../jsonrpc.ts';
 import type { BackendSession, SessionSink } from '../backends/backend.ts';
+import { ANONYMOUS } from '../caller.ts';
 import type { Entry } from '../sessions.ts';
 import type { Exchange } from './exchange.ts';
 import type { SseStream } from './sse-stream.ts';
 
 export class StreamableSession implements Entry, SessionSink {
   backend: BackendSession | undefined;
+  /** The key of the caller that opened the session (caller.ts); only that caller may use it. */
+  ownerKey = ANONYMOUS.key;
   private readonly exchanges = new Map<string, Exchange>();
   private getStream: SseStream | undefined;
   private backlog: RpcMessage[] = [];
