@@ -23,6 +23,8 @@ import {
 import { fail, isFailure, statusOf, type AuthFailure, type FailureReason } from './failure.ts';
 import { createVerifier, type VerifierOptions } from './verifier.ts';
 
+const WARN_EVERY_MS = 30_000;
+
 export interface Authentication {
   authenticate: (req: IncomingMessage, res: ServerResponse) => Promise<Caller | undefined>;
   /** Answers a request for a well-known metadata path and returns true; false for any other path. */
@@ -47,13 +49,16 @@ export function createAuthentication(auth: RunConfigAuth, deps: AuthenticationDe
   const document = JSON.stringify(protectedResourceMetadata(auth, deps.resourceName));
   const paths = new Set(metadataPaths(deps.endpointPaths ?? ['/mcp', '/sse']));
   const required = auth.requiredScopes ?? [];
+  let lastWarned = -Infinity;
 
   const refuse = (req: IncomingMessage, res: ServerResponse, failure: AuthFailure): undefined => {
     deps.refused?.(failure.reason);
-    deps.log.debug(
-      { reason: failure.reason, path: req.url?.split('?')[0], remote: req.socket.remoteAddress },
-      'Refused an unauthenticated request',
-    );
+    const fields = { reason: failure.reason, path: req.url?.split('?')[0], remote: req.socket.remoteAddress };
+    // An issuer outage refuses every request: warned of once per WARN_EVERY_MS, not per request.
+    if (failure.detail && Date.now() - lastWarned >= WARN_EVERY_MS) {
+      lastWarned = Date.now();
+      deps.log.warn({ ...fields, detail: failure.detail }, 'Cannot check bearer tokens');
+    } else deps.log.debug({ ...fields, detail: failure.detail }, 'Refused an unauthenticated request');
     const status = statusOf(failure);
     const headers: Record<string, string> = {};
     if (status === 503) headers['retry-after'] = '5';

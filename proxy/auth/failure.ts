@@ -26,6 +26,8 @@ export interface AuthFailure {
   reason: FailureReason;
   /** For error_description: which check failed, in words; never the token or its claims' values. */
   description: string;
+  /** For the log only, not the client: what went wrong reaching the issuer (reason 'unavailable'). */
+  detail?: string;
   /** Scopes the token lacks (reason 'scope'). */
   missingScopes?: string[];
 }

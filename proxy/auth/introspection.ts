@@ -32,17 +32,21 @@ export function createIntrospection(http: IssuerHttp, options: IntrospectionOpti
         headers,
       );
     } catch (err) {
-      return fail('unavailable', `token introspection failed: ${(err as Error).message}`);
+      return unavailable(`introspection failed: ${(err as Error).message}`);
     }
-    if (answer.status !== 200)
-      return fail('unavailable', `token introspection answered HTTP ${answer.status}`);
+    if (answer.status !== 200) return unavailable(`introspection answered HTTP ${answer.status}`);
     const body = answer.json;
     if (typeof body !== 'object' || body === null || Array.isArray(body))
-      return fail('unavailable', 'token introspection did not answer a JSON object');
+      return unavailable('introspection did not answer a JSON object');
     if ((body as { active?: unknown }).active !== true) return fail('inactive', 'the token is not active');
     return body as Claims;
   };
 }
+
+const unavailable = (detail: string): AuthFailure => ({
+  ...fail('unavailable', 'the token cannot be checked now: introspection is unavailable'),
+  detail,
+});
 
 /** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 wants client credentials encoded for Basic. */
 const formEncode = (value: string): string => encodeURIComponent(value).replace(/%20/g, '+');

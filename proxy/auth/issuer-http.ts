@@ -62,7 +62,9 @@ export function createIssuerHttp(options: IssuerHttpOptions): IssuerHttp {
     const url = new URL(target);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.insecureAllowHTTP))
       throw new Error(`${url.origin} is not https (insecureAllowHTTP is off)`);
-    const headers: Record<string, string> = { accept: 'application/json', ...(await bearer()), ...extra };
+    // application/jwk-set+json: the kube-apiserver answers its JWKS as that and 406 to application/json alone.
+    const accept = 'application/json, application/jwk-set+json';
+    const headers: Record<string, string> = { accept, ...(await bearer()), ...extra };
     if (body !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       headers['content-length'] = String(Buffer.byteLength(body));

@@ -115,8 +115,10 @@ export function createVerifier(auth: RunConfigAuth, log: Logger, options: Verifi
   };
 }
 
+const UNAVAILABLE = "the token cannot be checked now: the issuer's keys are unavailable";
+
 function joseFailure(err: unknown): AuthFailure {
-  if (err instanceof KeysUnavailable) return fail('unavailable', err.message);
+  if (err instanceof KeysUnavailable) return { ...fail('unavailable', UNAVAILABLE), detail: err.message };
   const code = (err as { code?: unknown }).code;
   switch (code) {
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
