@@ -49,7 +49,14 @@ export class KeySet {
   constructor(http: IssuerHttp, log: Logger, options: KeySetOptions) {
     this.http = http;
     this.log = log;
-    this.options = { cooldownMs: 30_000, maxAgeMs: 600_000, retryMs: 2000, now: Date.now, ...options };
+    // `?? default` each, not a spread: an option passed as undefined must not erase its default.
+    this.options = {
+      issuer: options.issuer,
+      cooldownMs: options.cooldownMs ?? 30_000,
+      maxAgeMs: options.maxAgeMs ?? 600_000,
+      retryMs: options.retryMs ?? 2000,
+      now: options.now ?? Date.now,
+    };
     this.jwksUrl = options.jwksUrl;
   }
 
