@@ -11,7 +11,9 @@
 //                   (secret-digests.ts). Not even labels or annotations: `kubectl apply` copies the
 //                   whole Secret, values in plain text, into last-applied-configuration. The watch
 //                   sends metadata only; this is the second line.
-//   ConfigMap       data (a configmap permission profile)
+//   ConfigMap       data (a configmap permission profile, an authz ConfigMap, a legacy OIDC ConfigMap)
+//   MCPOIDCConfig,  spec: what the proxy's auth and authz sections are made of (proxy-security.ts)
+//   MCPAuthzConfig
 //   StatefulSet,    spec.replicas and status (pod-health.ts workloadHealth)
 //   Deployment
 //   Pod             status.phase, status.reason and the containers' states (pod-health.ts)
@@ -60,6 +62,9 @@ export function cachedForm(kind: KnownKind, object: Dict): Dict {
   switch (kind) {
     case 'MCPServer':
       return { ...object, ...base };
+    case 'MCPOIDCConfig':
+    case 'MCPAuthzConfig':
+      return { ...base, spec: object.spec };
     case 'Secret':
       return { ...base, metadata: secretMetadata(object.metadata) };
     case 'ConfigMap':

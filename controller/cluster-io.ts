@@ -34,6 +34,7 @@ import {
   type ServerFacts,
 } from './desired/types.ts';
 import { eventObject } from './events.ts';
+import { authFacts } from './auth-facts.ts';
 import { WATCHED, type Caches } from './informers.ts';
 import {
   ApiError,
@@ -133,6 +134,8 @@ export class ClusterIO implements ReconcileIO {
   readonly #applied = new Map<string, Applied>();
   readonly #secretDigests: SecretDigests;
   readonly #apiServer: () => ApiServerAddresses | undefined;
+  readonly #clusterIssuer: () => string | undefined;
+  readonly #proxyClients: () => readonly string[] | undefined;
   #eventSeq = 0;
 
   constructor(deps: {
@@ -144,6 +147,10 @@ export class ClusterIO implements ReconcileIO {
     apiServer?: () => ApiServerAddresses | undefined;
     /** Where the rollout key Secret is (rollout-key.ts): the operator's namespace. */
     rolloutKeyNamespace?: string;
+    /** The issuer of the cluster's ServiceAccount tokens (service-account-issuer.ts). */
+    clusterIssuer?: () => string | undefined;
+    /** The policy's proxyClientNamespaces (policy-watch.ts). */
+    proxyClients?: () => readonly string[] | undefined;
   }) {
     this.config = deps.config;
     this.log = deps.log;
@@ -152,6 +159,8 @@ export class ClusterIO implements ReconcileIO {
     const rolloutKey = lazyRolloutKey(deps.client, deps.rolloutKeyNamespace ?? 'default');
     this.#secretDigests = new SecretDigests({ client: deps.client, rolloutKey });
     this.#apiServer = deps.apiServer ?? (() => undefined);
+    this.#clusterIssuer = deps.clusterIssuer ?? (() => deps.config.serviceAccountIssuer);
+    this.#proxyClients = deps.proxyClients ?? (() => undefined);
   }
 
   now(): Date {
@@ -177,9 +186,16 @@ export class ClusterIO implements ReconcileIO {
       await Promise.all(names.map(async (name) => [name, await this.#secretKeys(namespace, name)] as const)),
     );
     const profile = server.spec.permissionProfile;
-    const apiServer = this.#apiServer();
-    if (profile?.type !== 'configmap') return { secrets, apiServer };
-    return { secrets, profileConfigMap: dataOf('ConfigMap', profile.name), apiServer };
+    const facts: ServerFacts = {
+      secrets,
+      apiServer: this.#apiServer(),
+      ...authFacts(server, this.#caches, {
+        clusterIssuer: this.#clusterIssuer(),
+        proxyClients: this.#proxyClients(),
+      }),
+    };
+    if (profile?.type === 'configmap') facts.profileConfigMap = dataOf('ConfigMap', profile.name);
+    return facts;
   }
 
   /** A Secret's key digests (secret-digests.ts); undefined when the cache has no such Secret. */

@@ -30,6 +30,11 @@ export interface ControllerConfig {
   ignoreNamespaces: readonly string[];
   /** See CONFLICT_RECHECK_MS. */
   conflictRecheckMs: number;
+  /**
+   * The issuer of the cluster's ServiceAccount tokens (service-account-issuer.ts); unset: discovered
+   * from the API server at start.
+   */
+  serviceAccountIssuer?: string;
 }
 
 export function defaultControllerConfig(): ControllerConfig {

@@ -8,7 +8,9 @@
 // Indexes answer the controller's questions without scanning (each scan was per reconcile or per event,
 // so quadratic in MCPServers): children by the uid of their controller owner (prune's "what do I own"),
 // pods by namespace and instance label (status's "my pods"), and MCPServers by the Secrets and
-// ConfigMap they reference (which servers a Secret or ConfigMap event wakes).
+// ConfigMap they reference (which servers a Secret or ConfigMap event wakes), and by the MCPOIDCConfig,
+// MCPAuthzConfig and ConfigMaps their authentication and authorization name. The two config kinds are
+// the users' (no label of ours), watched whole in the namespaces watched: they are few and small.
 import type { Logger } from '../lib/log.ts';
 import { cachedForm } from './cache-transform.ts';
 import { LABEL_INSTANCE, MANAGED_SELECTOR } from './desired/labels.ts';
@@ -30,7 +32,12 @@ export const WATCHED: ReadonlyArray<[KnownKind, string | undefined]> = [
   ['ConfigMap', undefined],
   ['Secret', undefined],
   ['Pod', MANAGED_SELECTOR],
+  ['MCPOIDCConfig', undefined],
+  ['MCPAuthzConfig', undefined],
 ];
+
+/** Kinds whose CRDs may be missing (list-watch.ts optional): the controller runs without them. */
+export const OPTIONAL: ReadonlySet<KnownKind> = new Set(['MCPOIDCConfig', 'MCPAuthzConfig']);
 
 /** Kinds watched as metadata only: the controller holds no Secret data (issue 14). */
 export const METADATA_ONLY: ReadonlySet<KnownKind> = new Set(['Secret']);
@@ -51,7 +58,19 @@ export function podInstance(pod: Dict): string | undefined {
   return instance ? `${str(meta(pod).namespace)}/${instance}` : undefined;
 }
 
-/** The Secrets and ConfigMap an MCPServer reads, as namespace/kind/name. */
+/** The names of the ConfigMaps an MCPServer's authentication and authorization read (not CA bundles: mounted). */
+export function authConfigMapNames(spec: Dict): string[] {
+  const names: string[] = [];
+  const oidc = isDict(spec.oidcConfig) ? spec.oidcConfig : {};
+  if (!isDict(spec.oidcConfigRef) && oidc.type === 'configMap' && isDict(oidc.configMap))
+    names.push(str(oidc.configMap.name));
+  const authz = isDict(spec.authzConfig) ? spec.authzConfig : {};
+  if (!isDict(spec.authzConfigRef) && (authz.type ?? 'configMap') === 'configMap' && isDict(authz.configMap))
+    names.push(str(authz.configMap.name));
+  return [...new Set(names.filter(Boolean))];
+}
+
+/** The Secrets, ConfigMaps, MCPOIDCConfig and MCPAuthzConfig an MCPServer reads, as namespace/kind/name. */
 export function referencedBy(server: Dict): string[] {
   const namespace = str(meta(server).namespace);
   const spec = isDict(server.spec) ? server.spec : {};
@@ -59,8 +78,20 @@ export function referencedBy(server: Dict): string[] {
   const refs = secrets.map((s) => `${namespace}/Secret/${str(s.name)}`);
   const profile = isDict(spec.permissionProfile) ? spec.permissionProfile : {};
   if (profile.type === 'configmap') refs.push(`${namespace}/ConfigMap/${str(profile.name)}`);
+  for (const name of authConfigMapNames(spec)) refs.push(`${namespace}/ConfigMap/${name}`);
+  if (isDict(spec.oidcConfigRef)) refs.push(`${namespace}/MCPOIDCConfig/${str(spec.oidcConfigRef.name)}`);
+  if (isDict(spec.authzConfigRef)) refs.push(`${namespace}/MCPAuthzConfig/${str(spec.authzConfigRef.name)}`);
   return refs;
 }
+
+/** The kinds an MCPServer reads that a change of wakes it for. */
+export type ReferencedKind = 'Secret' | 'ConfigMap' | 'MCPOIDCConfig' | 'MCPAuthzConfig';
+export const REFERENCED_KINDS: ReadonlySet<string> = new Set<ReferencedKind>([
+  'Secret',
+  'ConfigMap',
+  'MCPOIDCConfig',
+  'MCPAuthzConfig',
+]);
 
 /** Objects grouped by computed values (none, one or several per object), kept current as they change. */
 export class Index {
@@ -118,6 +149,7 @@ export class Caches {
           path: resourcePath(kind, namespace),
           labelSelector,
           metadataOnly: METADATA_ONLY.has(kind),
+          optional: OPTIONAL.has(kind),
           transform: (o) => cachedForm(kind, o),
           onEvent: (event, object) => this.#onEvent(kind, event, object),
           log: log.child({ kind }),
@@ -179,8 +211,8 @@ export class Caches {
     return this.#byOwner.get(uid);
   }
 
-  /** MCPServers whose spec names this Secret or ConfigMap. */
-  referencing(kind: 'Secret' | 'ConfigMap', namespace: string, name: string): Dict[] {
+  /** MCPServers whose spec names this Secret, ConfigMap, MCPOIDCConfig or MCPAuthzConfig. */
+  referencing(kind: ReferencedKind, namespace: string, name: string): Dict[] {
     return this.#serversByReference.get(`${namespace}/${kind}/${name}`);
   }
 

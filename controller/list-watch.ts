@@ -11,6 +11,9 @@
 // (PartialObjectMetadata, as client-go's metadata informers ask for it): the rest of each object never
 // reaches this process at all. The Secrets informer is one (issue 14: the controller holds no Secret
 // data).
+// An `optional` resource is one whose CRD may not be installed (MCPOIDCConfig, MCPAuthzConfig on a
+// cluster that has only the MCPServer CRD): a 404 counts as synced and empty, and the informer keeps
+// trying, so the controller starts and picks the kind up once its CRD appears.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../lib/log.ts';
 import { isDict, str, type Dict } from './desired/types.ts';
@@ -33,6 +36,8 @@ export interface ListWatchOptions {
   pageSize?: number;
   /** Ask for metadata only (kind PartialObjectMetadata); the objects have no spec, data or status. */
   metadataOnly?: boolean;
+  /** A 404 (no such resource: its CRD is not installed) counts as an empty, synced list. */
+  optional?: boolean;
 }
 
 const LIST_PAGE_SIZE = 500;
@@ -104,7 +109,10 @@ export class ListWatch {
         if (this.#abort.signal.aborted) return;
         mustList = true;
         if (isGone(err)) continue; // expected after compaction: relist at once
-        this.#o.log.warn({ err, path: this.#o.path, delayMs: backoffMs }, 'List or watch failed, retrying');
+        const absent = this.#o.optional === true && err instanceof ApiError && err.code === 404;
+        if (absent) markSynced();
+        const level = absent ? 'debug' : 'warn';
+        this.#o.log[level]({ err, path: this.#o.path, delayMs: backoffMs }, 'List or watch failed, retrying');
         await sleep(backoffMs, undefined, { signal: this.#abort.signal }).catch(() => undefined);
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       }

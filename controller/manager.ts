@@ -10,10 +10,12 @@ import { ClusterIO } from './cluster-io.ts';
 import { isIgnoredNamespace, type ControllerConfig } from './config.ts';
 import { LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY } from './desired/labels.ts';
 import { isDict, str, type Dict } from './desired/types.ts';
-import { Caches, type CacheEvent } from './informers.ts';
+import { Caches, REFERENCED_KINDS, referencedBy, type CacheEvent, type ReferencedKind } from './informers.ts';
 import { keyString, type ObjectKey } from './io.ts';
 import { KubeClient } from './kube-client.ts';
 import { LeaderElector } from './leader.ts';
+import { PolicyWatch } from './policy-watch.ts';
+import { serviceAccountIssuer } from './service-account-issuer.ts';
 import { createControllerMetrics, type ControllerMetrics } from './metrics.ts';
 import { WorkQueue } from './queue.ts';
 import { reconcile } from './reconcile.ts';
@@ -37,20 +39,28 @@ export interface ManagerOptions {
   metrics?: ControllerMetrics;
   /** Every MCPServer is reconciled at least this often, events or not (controller-runtime: 10 h). */
   resyncMs?: number;
+  /** The admission policy ConfigMap, whose proxyClientNamespaces the proxies' ingress follows. */
+  policyConfigMap?: { namespace: string; name: string };
 }
 
 const meta = (o: Dict): Dict => (isDict(o.metadata) ? o.metadata : {});
+
+/** Whether the server authenticates its callers (its proxy may then reach the API server's JWKS). */
+const hasAuth = (server: MCPServer): boolean =>
+  server.spec.oidcConfigRef !== undefined || server.spec.oidcConfig !== undefined;
 
 function parseKey(key: string): ObjectKey {
   const slash = key.indexOf('/');
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
-/** Whether the server reads the Secret or ConfigMap `name` (spec.secrets, a configmap permission profile). */
+/**
+ * Whether the server reads `name` of `kind`: a Secret of spec.secrets, a configmap permission profile,
+ * the MCPOIDCConfig, MCPAuthzConfig or ConfigMaps its authentication and authorization name.
+ */
 function references(server: MCPServer, kind: KnownKind, name: string): boolean {
-  if (kind === 'Secret') return (server.spec.secrets ?? []).some((s) => s.name === name);
-  const profile = server.spec.permissionProfile;
-  return kind === 'ConfigMap' && profile?.type === 'configmap' && profile.name === name;
+  const namespace = server.metadata?.namespace ?? '';
+  return referencedBy(server as unknown as Dict).includes(`${namespace}/${kind}/${name}`);
 }
 
 /** The MCPServers an event about `object` of `kind` concerns: its owner by label, or its readers. */
@@ -80,6 +90,8 @@ export class Manager {
   readonly #apiServer: ApiServerWatch;
   readonly #io: ClusterIO;
   readonly #elector: LeaderElector | undefined;
+  readonly #policy: PolicyWatch | undefined;
+  #issuer: string | undefined;
   #workers: Promise<void>[] = [];
   #resync: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
@@ -98,6 +110,9 @@ export class Manager {
     this.#queue = new WorkQueue({ onDepth: (n) => this.metrics.setDepth(n) });
     this.#caches = new Caches(this.client, options.namespaces, options.log);
     this.#apiServer = new ApiServerWatch(this.client, options.log);
+    this.#policy = options.policyConfigMap
+      ? new PolicyWatch(this.client, options.policyConfigMap, options.log)
+      : undefined;
     this.#io = new ClusterIO({
       config: options.config,
       log: options.log,
@@ -105,9 +120,14 @@ export class Manager {
       client: this.client,
       apiServer: () => this.#apiServer.current(),
       rolloutKeyNamespace: options.rolloutKeyNamespace ?? options.leaderElection?.namespace,
+      clusterIssuer: () => this.#issuer,
+      proxyClients: () => this.#policy?.current(),
     });
     // Only the stdio proxies' NetworkPolicies name the API server's addresses.
-    this.#apiServer.onChange(() => this.#enqueueAll((s) => effectiveSpec(s).transport === 'stdio'));
+    this.#apiServer.onChange(() =>
+      this.#enqueueAll((s) => effectiveSpec(s).transport === 'stdio' || hasAuth(s)),
+    );
+    this.#policy?.onChange(() => this.#enqueueAll());
     this.#caches.onEvent((kind, event, object) => this.#onCacheEvent(kind, event, object));
     const le = options.leaderElection;
     this.#elector = le
@@ -130,14 +150,13 @@ export class Manager {
         keyString({ namespace: str(meta(object).namespace), name: str(meta(object).name) }),
       );
     }
-    const servers =
-      kind === 'Secret' || kind === 'ConfigMap'
-        ? (this.#caches.referencing(
-            kind,
-            str(meta(object).namespace),
-            str(meta(object).name),
-          ) as unknown as MCPServer[])
-        : [];
+    const servers = REFERENCED_KINDS.has(kind)
+      ? (this.#caches.referencing(
+          kind as ReferencedKind,
+          str(meta(object).namespace),
+          str(meta(object).name),
+        ) as unknown as MCPServer[])
+      : [];
     for (const key of keysFor(kind, object, servers)) this.enqueue(key);
   }
 
@@ -164,7 +183,9 @@ export class Manager {
   async start(): Promise<void> {
     if (this.#elector && !(await this.#elector.acquire())) return;
     void this.#elector?.keepRenewing(() => void this.stop('lost leadership'));
-    await Promise.all([this.#caches.start(), this.#apiServer.start()]);
+    const issuer = serviceAccountIssuer(this.client, this.#o.config.serviceAccountIssuer, this.#o.log);
+    await Promise.all([this.#caches.start(), this.#apiServer.start(), this.#policy?.start()]);
+    this.#issuer = await issuer;
     const workers = this.#o.workers ?? 4;
     this.#workers = Array.from({ length: workers }, () => this.#work());
     this.#resync = setInterval(() => this.#enqueueAll(), this.#o.resyncMs ?? 10 * 60_000);
@@ -213,7 +234,7 @@ export class Manager {
       clearInterval(this.#resync);
       this.#queue.shutDown();
       await Promise.all(this.#workers);
-      await Promise.all([this.#caches.stop(), this.#apiServer.stop()]);
+      await Promise.all([this.#caches.stop(), this.#apiServer.stop(), this.#policy?.stop()]);
       await this.#elector?.stop();
       this.client.close();
       this.#o.log.info({ reason }, 'Stopped MCPServer controller');

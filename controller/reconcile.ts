@@ -140,7 +140,9 @@ export async function reconcile(key: ObjectKey, io: ReconcileIO): Promise<Outcom
   }
   const found = await io.findConflicts(desired.objects);
   const plan = planApplies(server, desired.objects, found);
-  const report = await applyAll(server, { ...desired, objects: plan.apply }, io);
+  // Held objects stay desired (prune keeps them) but are not applied: the proxy keeps what it has.
+  const held = new Set(desired.held);
+  const report = await applyAll(server, { ...desired, objects: plan.apply.filter((o) => !held.has(o)) }, io);
   const conflicts = [...found, ...report.conflicts];
   const contested = conflicts.length ? { conflicts, withheld: plan.withheld } : undefined;
   // Prune only when everything applied: a half-applied state is not a reason to delete anything.

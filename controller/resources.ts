@@ -1,7 +1,8 @@
 // Where each kind the controller touches lives in the API, so requests can be built without discovery.
 import type { ChildKind } from './desired/types.ts';
 
-export type KnownKind = ChildKind | 'MCPServer' | 'Pod' | 'Secret' | 'Event' | 'Lease';
+export type KnownKind =
+  ChildKind | 'MCPServer' | 'MCPOIDCConfig' | 'MCPAuthzConfig' | 'Pod' | 'Secret' | 'Event' | 'Lease';
 
 interface Resource {
   group: string;
@@ -23,6 +24,9 @@ export const RESOURCES: Record<KnownKind, Resource> = {
   NetworkPolicy: { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies' },
   Lease: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' },
   MCPServer: { group: 'toolhive.stacklok.dev', version: 'v1alpha1', plural: 'mcpservers' },
+  // ToolHive's current version of both; a v1alpha1 object is served as v1beta1 too.
+  MCPOIDCConfig: { group: 'toolhive.stacklok.dev', version: 'v1beta1', plural: 'mcpoidcconfigs' },
+  MCPAuthzConfig: { group: 'toolhive.stacklok.dev', version: 'v1beta1', plural: 'mcpauthzconfigs' },
 };
 
 /** /api/v1/... or /apis/group/version/..., namespaced when namespace is given. */

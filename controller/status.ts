@@ -2,7 +2,9 @@
 // Phase, in order of precedence:
 //   Terminating  the MCPServer has a deletionTimestamp (garbage collection removes the children)
 //   Failed       a child could not be applied, or its name is taken by an object not this server's
-//                (ChildConflict, adoption.ts), or a pod of the server or the proxy has a failure reason
+//                (ChildConflict, adoption.ts), or an authentication or authorization reference cannot
+//                be resolved (the proxy keeps its last configuration meanwhile: proxy-security.ts),
+//                or a pod of the server or the proxy has a failure reason
 //   Stopped      spec.replicas is 0
 //   Ready        at least one proxy pod and the MCP server pod are ready: the URL answers. Both are
 //                needed: a ready proxy in front of a server that is not running fails every request
@@ -30,7 +32,7 @@ export interface Observed {
   deployment: Dict | undefined;
   /** Pods of both components, told apart by app.kubernetes.io/component. */
   pods: readonly Dict[];
-  findings: { secrets: Finding; permissionProfile: Finding };
+  findings: { secrets: Finding; permissionProfile: Finding; oidc?: Finding; authz?: Finding };
   applyFailure: ApplyFailure | undefined;
   /** Children whose names are taken by objects not this server's, and those withheld meanwhile. */
   contested?: Contested | undefined;
@@ -44,6 +46,12 @@ export const CONDITION_TYPES = [
   'PermissionProfileEnforced',
   'ResourcesApplied',
 ] as const;
+
+/** ToolHive's conditions for the references, present only on servers that have one. */
+export const REFERENCE_CONDITIONS = {
+  oidc: 'OIDCConfigRefValidated',
+  authz: 'AuthzConfigRefValidated',
+} as const;
 
 export function statusUrl(server: MCPServer, cfg: ControllerConfig): string {
   const { proxyMode, proxyPort } = effectiveSpec(server);
@@ -96,6 +104,8 @@ function phaseFor(server: MCPServer, observed: Observed, workload: Finding, prox
   const applied = appliedFinding(observed);
   if (observed.contested?.conflicts.length) return notReady('Failed', applied.reason, applied.message);
   if (observed.applyFailure) return notReady('Failed', 'ApplyFailed', applyMessage(observed.applyFailure));
+  const unresolved = unresolvedReference(observed);
+  if (unresolved) return notReady('Failed', unresolved.reason, unresolved.message);
   for (const finding of [workload, proxy]) {
     if (finding.status === 'False' && !['Stopped', 'NotFound', 'Starting'].includes(finding.reason)) {
       return notReady('Failed', finding.reason, finding.message);
@@ -110,6 +120,13 @@ function phaseFor(server: MCPServer, observed: Observed, workload: Finding, prox
   }
   const waiting = workload.status === 'True' ? proxy : workload;
   return notReady('Pending', waiting.reason, waiting.message);
+}
+
+/** An authentication or authorization reference that cannot be resolved (desired/proxy-security.ts). */
+function unresolvedReference(observed: Observed): Finding | undefined {
+  const finding = [observed.findings.oidc, observed.findings.authz].find((f) => f?.status === 'False');
+  if (!finding) return undefined;
+  return { ...finding, message: `${finding.message}; the proxy keeps its last configuration` };
 }
 
 const applyMessage = (f: ApplyFailure): string => `applying ${f.kind} ${f.name} failed: ${f.message}`;
@@ -180,7 +197,14 @@ export function statusFor(
     message: verdict.ready.message,
     readyReplicas: workloadHealth(observed.deployment).readyReplicas,
     ...(generation === undefined ? {} : { observedGeneration: generation }),
-    conditions: CONDITION_TYPES.map((type) => condition(type, findings[type], previous, now, generation)),
+    conditions: [
+      ...CONDITION_TYPES.map((type) => condition(type, findings[type], previous, now, generation)),
+      ...(['oidc', 'authz'] as const).flatMap((which) => {
+        const finding = observed.findings[which];
+        const type = REFERENCE_CONDITIONS[which];
+        return finding ? [condition(type, finding, previous, now, generation)] : [];
+      }),
+    ],
   };
 }
 

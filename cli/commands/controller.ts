@@ -15,6 +15,7 @@ const USAGE = `Usage: mcp-operator controller [--kubeconfig PATH] [--namespaces 
                                 [--leader-elect [--leader-elect-namespace NS]] [--metrics-port 8080]
                                 [--workers 16] [--cluster-domain cluster.local]
                                 [--ignore-namespaces kube-system,kube-node-lease]
+                                [--policy-configmap NS/NAME] [--service-account-issuer URL]
 
   --proxy-image       image of the proxy Deployments (default ${DEFAULT_PROXY_IMAGE})
   --leader-elect      reconcile only while holding Lease mcp-operator-controller in the namespace
@@ -23,6 +24,11 @@ const USAGE = `Usage: mcp-operator controller [--kubeconfig PATH] [--namespaces 
   --metrics-port      0 turns the metrics endpoint off
   --ignore-namespaces MCPServers there are not reconciled at all (the chart passes the namespaces its
                       admission webhooks leave out, unless operator.reconcileExcludedNamespaces)
+  --policy-configmap  the admission policy (key policy.yaml): the proxies' NetworkPolicies follow its
+                      proxyClientNamespaces
+  --service-account-issuer
+                      the \`iss\` of the cluster's ServiceAccount tokens, for kubernetesServiceAccount
+                      MCPOIDCConfigs (default: read from the API server's /.well-known/openid-configuration)
 `;
 
 /**
@@ -42,6 +48,8 @@ export interface ControllerOptions {
   leaderElectNamespace: string;
   metricsPort: number;
   workers: number;
+  policyConfigMap?: { namespace: string; name: string };
+  serviceAccountIssuer?: string;
 }
 
 /** The options in args, or a message saying what is wrong with them. */
@@ -61,6 +69,8 @@ export function parseControllerOptions(
       'leader-elect-namespace': { type: 'string' },
       'metrics-port': { type: 'string', default: '8080' },
       workers: { type: 'string', default: String(DEFAULT_WORKERS) },
+      'policy-configmap': { type: 'string' },
+      'service-account-issuer': { type: 'string' },
     },
     strict: true,
   });
@@ -77,6 +87,8 @@ export function parseControllerOptions(
     .filter(Boolean);
   if (values.namespaces !== undefined && !namespaces?.length)
     return { problem: '--namespaces needs at least one name' };
+  const auth = authOptions(values['policy-configmap'], values['service-account-issuer']);
+  if ('problem' in auth) return auth;
   const ignoreNamespaces = values['ignore-namespaces']
     .split(',')
     .map((n) => n.trim())
@@ -91,6 +103,23 @@ export function parseControllerOptions(
     leaderElectNamespace: values['leader-elect-namespace'] ?? env.POD_NAMESPACE ?? 'default',
     metricsPort,
     workers,
+    ...auth,
+  };
+}
+
+/** --policy-configmap NS/NAME and --service-account-issuer URL, checked. */
+function authOptions(
+  policy: string | undefined,
+  issuer: string | undefined,
+): Pick<ControllerOptions, 'policyConfigMap' | 'serviceAccountIssuer'> | { problem: string } {
+  const ref = policy?.split('/');
+  if (ref && (ref.length !== 2 || !ref[0] || !ref[1]))
+    return { problem: '--policy-configmap must be NAMESPACE/NAME' };
+  if (issuer !== undefined && !URL.canParse(issuer))
+    return { problem: `--service-account-issuer ${issuer} is not a URL` };
+  return {
+    ...(ref ? { policyConfigMap: { namespace: ref[0]!, name: ref[1]! } } : {}),
+    ...(issuer ? { serviceAccountIssuer: issuer } : {}),
   };
 }
 
@@ -114,7 +143,9 @@ export async function startController(o: ControllerOptions, log: Logger): Promis
       proxyImage: o.proxyImage,
       clusterDomain: o.clusterDomain,
       ignoreNamespaces: o.ignoreNamespaces ?? [],
+      ...(o.serviceAccountIssuer ? { serviceAccountIssuer: o.serviceAccountIssuer } : {}),
     },
+    policyConfigMap: o.policyConfigMap,
     log,
     namespaces: o.namespaces,
     workers: o.workers,

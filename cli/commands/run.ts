@@ -13,8 +13,9 @@ const USAGE = `Usage: mcp-operator run [webhook flags] [controller flags]
 Webhook flags (see mcp-operator webhook --help): --port, --host, --cert-dir DIR | --self-managed | --local-ca-file FILE,
   --namespace NS (the operator's namespace), --name NAME, --policy-configmap NS/NAME
 Controller flags (see mcp-operator controller --help): --namespaces a,b, --proxy-image, --cluster-domain,
-  --ignore-namespaces a,b, --leader-elect [--leader-elect-namespace NS], --metrics-port, --workers
-Both: --kubeconfig PATH
+  --ignore-namespaces a,b, --leader-elect [--leader-elect-namespace NS], --metrics-port, --workers,
+  --service-account-issuer URL
+Both: --kubeconfig PATH, --policy-configmap NS/NAME
 `;
 
 const WEBHOOK_FLAGS = new Set([
@@ -36,7 +37,10 @@ const CONTROLLER_FLAGS = new Set([
   'leader-elect-namespace',
   'metrics-port',
   'workers',
+  'service-account-issuer',
 ]);
+/** Flags both jobs read: the webhook validates the policy, the controller follows proxyClientNamespaces. */
+const SHARED_FLAGS = new Set(['kubeconfig', 'policy-configmap']);
 const BOOLEAN_FLAGS = new Set(['self-managed', 'leader-elect']);
 
 /** Splits the arguments between the two jobs' parsers; an unknown flag is an error. */
@@ -52,7 +56,7 @@ export function splitRunArgs(
     const name = flag[1]!;
     const takesValue = !BOOLEAN_FLAGS.has(name) && flag[2] === undefined;
     const group = takesValue && i + 1 < args.length ? [arg, args[++i]!] : [arg];
-    if (name === 'kubeconfig') {
+    if (SHARED_FLAGS.has(name)) {
       webhook.push(...group);
       controller.push(...group);
     } else if (WEBHOOK_FLAGS.has(name)) webhook.push(...group);

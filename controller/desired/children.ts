@@ -1,5 +1,8 @@
 // Everything one MCPServer becomes, in apply order (ServiceAccounts and the ConfigMap before the
-// workloads that use them), and what the builders found that status must report.
+// workloads that use them), and what the builders found that status must report. When an
+// authentication or authorization reference cannot be resolved, the proxy's run config and Deployment
+// are `held`: desired (so never pruned) but not applied, and the proxy keeps what it has
+// (proxy-security.ts).
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import type { ControllerConfig } from '../config.ts';
 import { desiredRunConfigMap } from './configmap.ts';
@@ -8,12 +11,15 @@ import { desiredNetworkPolicy } from './networkpolicy.ts';
 import { desiredProxyNetworkPolicy } from './proxy-networkpolicy.ts';
 import { desiredRbac } from './rbac.ts';
 import { desiredServices } from './services.ts';
+import { proxySecurity } from './proxy-security.ts';
 import { desiredStatefulSet } from './statefulset.ts';
 import type { ChildObject, Finding, ServerFacts } from './types.ts';
 
 export interface DesiredState {
   objects: ChildObject[];
-  findings: { secrets: Finding; permissionProfile: Finding };
+  /** Objects of `objects` not to apply now (nor prune): the proxy's, while a reference is unresolved. */
+  held: ChildObject[];
+  findings: { secrets: Finding; permissionProfile: Finding; oidc?: Finding; authz?: Finding };
 }
 
 /** Whether every Secret key in spec.secrets exists. Missing ones are still applied: the pod waits. */
@@ -29,14 +35,25 @@ export function checkSecrets(server: MCPServer, facts: ServerFacts): Finding {
 
 export function desiredChildren(server: MCPServer, facts: ServerFacts, cfg: ControllerConfig): DesiredState {
   const policy = desiredNetworkPolicy(server, facts);
+  const security = proxySecurity(server, facts, cfg);
+  const runConfig = desiredRunConfigMap(server, cfg, security);
+  const proxy = desiredProxyDeployment(server, cfg, security);
   const objects = [
     ...desiredRbac(server),
-    desiredRunConfigMap(server, cfg),
+    runConfig,
     policy.object,
-    desiredProxyNetworkPolicy(server, facts),
+    desiredProxyNetworkPolicy(server, facts, security),
     ...desiredServices(server),
     desiredStatefulSet(server, facts),
-    desiredProxyDeployment(server, cfg),
+    proxy,
   ];
-  return { objects, findings: { secrets: checkSecrets(server, facts), permissionProfile: policy.finding } };
+  return {
+    objects,
+    held: security.hold ? [runConfig, proxy] : [],
+    findings: {
+      secrets: checkSecrets(server, facts),
+      permissionProfile: policy.finding,
+      ...security.findings,
+    },
+  };
 }

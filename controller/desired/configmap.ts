@@ -1,6 +1,8 @@
 // The proxy's configuration, ConfigMap `<name>-runconfig`, key runconfig.json, mounted into the proxy.
 // It holds what the proxy needs to serve and nothing it could read itself: its front (proxyMode, port)
-// and where the MCP server is (a URL for sse and streamable-http, a pod to attach to for stdio).
+// and where the MCP server is (a URL for sse and streamable-http, a pod to attach to for stdio), and,
+// when the MCPServer asks for them, its authentication, authorization and audit (proxy-security.ts);
+// those sections are left out when unused, so the file of a server without them is unchanged.
 // Its checksum goes on the proxy's pod template, so an edit rolls the proxy.
 import { createHash } from 'node:crypto';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
@@ -8,6 +10,9 @@ import type { ControllerConfig } from '../config.ts';
 import { effectiveSpec, type ProxyMode, type Transport } from '../spec.ts';
 import { childMetadata, commonLabels } from './labels.ts';
 import { firstPodName, MCP_CONTAINER, mcpServiceName, nameOf, namespaceOf, runConfigName } from './names.ts';
+import type { RunConfigAuth } from './proxy-auth.ts';
+import type { RunConfigAuthz } from './proxy-authz.ts';
+import { OPEN, type ProxySecurity } from './proxy-security.ts';
 import type { ChildObject } from './types.ts';
 
 export const RUNCONFIG_KEY = 'runconfig.json';
@@ -25,6 +30,9 @@ export interface RunConfig {
   proxyMode: ProxyMode;
   proxyPort: number;
   target: ProxyTarget;
+  auth?: RunConfigAuth;
+  authz?: RunConfigAuthz;
+  audit?: { enabled: true };
 }
 
 const PATH_BY_TRANSPORT: Record<'sse' | 'streamable-http', string> = {
@@ -32,7 +40,11 @@ const PATH_BY_TRANSPORT: Record<'sse' | 'streamable-http', string> = {
   'streamable-http': '/mcp',
 };
 
-export function runConfig(server: MCPServer, cfg: ControllerConfig): RunConfig {
+export function runConfig(
+  server: MCPServer,
+  cfg: ControllerConfig,
+  security: ProxySecurity = OPEN,
+): RunConfig {
   const { transport, proxyMode, proxyPort, mcpPort } = effectiveSpec(server);
   const namespace = namespaceOf(server);
   const target: ProxyTarget =
@@ -42,7 +54,18 @@ export function runConfig(server: MCPServer, cfg: ControllerConfig): RunConfig {
           kind: 'http',
           url: `http://${mcpServiceName(server)}.${namespace}.svc.${cfg.clusterDomain}:${mcpPort}${PATH_BY_TRANSPORT[transport]}`,
         };
-  return { version: 1, server: { name: nameOf(server), namespace }, transport, proxyMode, proxyPort, target };
+  const { auth, authz, audit } = security;
+  return {
+    version: 1,
+    server: { name: nameOf(server), namespace },
+    transport,
+    proxyMode,
+    proxyPort,
+    target,
+    ...(auth ? { auth } : {}),
+    ...(authz ? { authz } : {}),
+    ...(audit ? { audit } : {}),
+  };
 }
 
 /** Stable text: the checksum must not change when nothing did. */
@@ -50,11 +73,15 @@ export const runConfigText = (config: RunConfig): string => `${JSON.stringify(co
 
 export const runConfigChecksum = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-export function desiredRunConfigMap(server: MCPServer, cfg: ControllerConfig): ChildObject {
+export function desiredRunConfigMap(
+  server: MCPServer,
+  cfg: ControllerConfig,
+  security: ProxySecurity = OPEN,
+): ChildObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: childMetadata(server, runConfigName(server), commonLabels(server)),
-    data: { [RUNCONFIG_KEY]: runConfigText(runConfig(server, cfg)) },
+    data: { [RUNCONFIG_KEY]: runConfigText(runConfig(server, cfg, security)) },
   };
 }

@@ -1,5 +1,8 @@
 // The proxy: Deployment `<name>` running `mcp-operator proxy`, one MCP endpoint in front of the server
 // whatever its transport. spec.resources and spec.resourceOverrides.proxyDeployment apply here.
+// Authentication adds the files its run config section names (proxy-security.ts): a client secret and
+// a CA bundle as volumes, and for kubernetesServiceAccount with useClusterAuth the pod's own
+// ServiceAccount token, which an HTTP proxy otherwise does not get.
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import type { ControllerConfig } from '../config.ts';
 import { effectiveSpec } from '../spec.ts';
@@ -14,6 +17,7 @@ import {
 import { childMetadata, componentLabels, selectorLabels } from './labels.ts';
 import { PROXY_CONTAINER, proxyDeploymentName, proxyRunnerName, runConfigName } from './names.ts';
 import { withRestrictedDefaults } from '../../lib/restricted-pod-defaults.ts';
+import { OPEN, type ProxySecurity } from './proxy-security.ts';
 import type { ChildObject, Dict } from './types.ts';
 
 const probe = (initialDelaySeconds: number, periodSeconds: number): Dict => ({
@@ -34,14 +38,17 @@ function proxyReplicas(server: MCPServer): number | undefined {
   return effectiveSpec(server).transport === 'stdio' ? Math.min(replicas, 1) : replicas;
 }
 
-function proxyContainer(server: MCPServer, cfg: ControllerConfig): Dict {
+function proxyContainer(server: MCPServer, cfg: ControllerConfig, security: ProxySecurity): Dict {
   const overrides = server.spec.resourceOverrides?.proxyDeployment;
   const container: Dict = {
     name: PROXY_CONTAINER,
     image: cfg.proxyImage,
     args: ['proxy', '--config', `${RUNCONFIG_MOUNT_DIR}/${RUNCONFIG_KEY}`],
     ports: [{ name: 'http', containerPort: effectiveSpec(server).proxyPort, protocol: 'TCP' }],
-    volumeMounts: [{ name: 'runconfig', mountPath: RUNCONFIG_MOUNT_DIR, readOnly: true }],
+    volumeMounts: [
+      { name: 'runconfig', mountPath: RUNCONFIG_MOUNT_DIR, readOnly: true },
+      ...structuredClone(security.mounts),
+    ],
     livenessProbe: probe(15, 10),
     // Every second: the proxy answers /health from memory, and a new server's clients wait for Ready.
     readinessProbe: probe(0, 1),
@@ -51,16 +58,20 @@ function proxyContainer(server: MCPServer, cfg: ControllerConfig): Dict {
   return container;
 }
 
-function podTemplate(server: MCPServer, cfg: ControllerConfig): Dict {
+function podTemplate(server: MCPServer, cfg: ControllerConfig, security: ProxySecurity): Dict {
   const overrides = server.spec.resourceOverrides?.proxyDeployment;
   const podOverrides = overrides?.podTemplateMetadataOverrides;
-  const checksum = runConfigChecksum(runConfigText(runConfig(server, cfg)));
+  const checksum = runConfigChecksum(runConfigText(runConfig(server, cfg, security)));
   const spec: Dict = {
     serviceAccountName: proxyRunnerName(server),
-    // Only a stdio proxy calls the API (to attach); the others get no token to leak.
-    automountServiceAccountToken: effectiveSpec(server).transport === 'stdio',
-    containers: [proxyContainer(server, cfg)],
-    volumes: [{ name: 'runconfig', configMap: { name: runConfigName(server) } }],
+    // Only a stdio proxy calls the API (to attach), or one that fetches the API server's JWKS with
+    // its own token; the others get no token to leak.
+    automountServiceAccountToken: effectiveSpec(server).transport === 'stdio' || security.clusterToken,
+    containers: [proxyContainer(server, cfg, security)],
+    volumes: [
+      { name: 'runconfig', configMap: { name: runConfigName(server) } },
+      ...structuredClone(security.volumes),
+    ],
   };
   if (overrides?.imagePullSecrets?.length)
     spec.imagePullSecrets = structuredClone(overrides.imagePullSecrets);
@@ -73,7 +84,11 @@ function podTemplate(server: MCPServer, cfg: ControllerConfig): Dict {
   };
 }
 
-export function desiredProxyDeployment(server: MCPServer, cfg: ControllerConfig): ChildObject {
+export function desiredProxyDeployment(
+  server: MCPServer,
+  cfg: ControllerConfig,
+  security: ProxySecurity = OPEN,
+): ChildObject {
   const overrides = server.spec.resourceOverrides?.proxyDeployment;
   const metadata = childMetadata(server, proxyDeploymentName(server), {
     ...(overrides?.labels ?? {}),
@@ -90,7 +105,7 @@ export function desiredProxyDeployment(server: MCPServer, cfg: ControllerConfig)
     spec: {
       ...(replicas === undefined ? {} : { replicas }),
       selector: { matchLabels: selectorLabels(server, 'proxy') },
-      template: podTemplate(server, cfg),
+      template: podTemplate(server, cfg, security),
     },
   };
 }

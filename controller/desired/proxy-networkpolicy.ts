@@ -1,6 +1,8 @@
 // The proxy's NetworkPolicy, `<name>-proxy` (ToolHive's operator makes none). The proxy is the door to
 // the MCP server, so anyone may connect to it, but on its proxy port only (who may use the server is the
-// proxy's business, not the network's). Out of the pod it may open connections only where the proxy
+// proxy's business, not the network's), unless the admission policy's proxyClientNamespaces says which
+// namespaces may (lib/proxy-clients.ts): then pods of the MCPServer's own namespace and of those, picked
+// by the label kubernetes.io/metadata.name (which the API server sets on every namespace). Out of the pod it may open connections only where the proxy
 // itself goes, which depends on how it reaches its server (controller/desired/configmap.ts):
 //   sse, streamable-http  the MCP server pods of the same MCPServer, TCP to the MCP port. The run config
 //                         names the headless Service `mcp-<name>`, whose name resolves to the pod IPs
@@ -16,12 +18,19 @@
 // the Service's ports. The controller watches both (controller/api-server-watch.ts) and reconciles the
 // stdio servers when they change. Unknown addresses allow no egress at all (fail closed, as a typo in a
 // permission profile does): the proxy's log then says it cannot attach.
+// Authentication adds where the proxy verifies tokens (proxy-auth.ts egressFor):
+//   kubernetesServiceAccount  the API server's JWKS: the API server rule above, for every transport,
+//                             and DNS (the JWKS URL names kubernetes.default.svc);
+//   inline, configMap         TCP to the ports of the JWKS (or issuer) and introspection URLs, to any
+//                             address, and DNS: a NetworkPolicy cannot name a host, only addresses, and
+//                             an issuer's addresses are not the cluster's to know.
 // Replies to allowed connections need no rule in either direction.
 import { isIPv6 } from 'node:net';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import { effectiveSpec } from '../spec.ts';
 import { childMetadata, commonLabels, selectorLabels } from './labels.ts';
-import { proxyNetworkPolicyName } from './names.ts';
+import { namespaceOf, proxyNetworkPolicyName } from './names.ts';
+import { OPEN, type ProxySecurity } from './proxy-security.ts';
 import type { ApiServerAddresses, ChildObject, Dict, ServerFacts } from './types.ts';
 
 /** Cluster DNS as kubeadm, kind, k3s and the managed clouds label it. */
@@ -51,19 +60,42 @@ export function apiServerEgress(addresses: ApiServerAddresses | undefined): Dict
 }
 
 /** Where the proxy of `server` may open connections to. */
-export function proxyEgress(server: MCPServer, facts: ServerFacts): Dict[] {
+export function proxyEgress(server: MCPServer, facts: ServerFacts, security: ProxySecurity = OPEN): Dict[] {
   const { mcpPort } = effectiveSpec(server);
-  if (mcpPort === undefined) return apiServerEgress(facts.apiServer);
+  const { egress } = security;
+  const toApiServer = mcpPort === undefined || egress.apiServer;
+  const dns = mcpPort !== undefined || egress.apiServer || egress.ports.length > 0;
   return [
-    {
-      to: [{ podSelector: { matchLabels: selectorLabels(server, 'mcp-server') } }],
-      ports: [tcp(mcpPort)],
-    },
-    { to: [DNS_PEER], ports: DNS_PORTS },
+    ...(mcpPort === undefined
+      ? []
+      : [
+          {
+            to: [{ podSelector: { matchLabels: selectorLabels(server, 'mcp-server') } }],
+            ports: [tcp(mcpPort)],
+          },
+        ]),
+    ...(dns ? [{ to: [DNS_PEER], ports: DNS_PORTS }] : []),
+    ...(toApiServer ? apiServerEgress(facts.apiServer) : []),
+    ...(egress.ports.length ? [{ ports: egress.ports.map(tcp) }] : []),
   ];
 }
 
-export function desiredProxyNetworkPolicy(server: MCPServer, facts: ServerFacts): ChildObject {
+/** Who may connect to the proxy port: anyone, or the own namespace's and the policy's namespaces' pods. */
+export function proxyIngress(server: MCPServer, security: ProxySecurity = OPEN): Dict[] {
+  const ports = [tcp(effectiveSpec(server).proxyPort)];
+  if (security.clients === undefined) return [{ ports }];
+  const namespaces = [...new Set([namespaceOf(server), ...security.clients])];
+  const from = namespaces.map((name) => ({
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
+  }));
+  return [{ from, ports }];
+}
+
+export function desiredProxyNetworkPolicy(
+  server: MCPServer,
+  facts: ServerFacts,
+  security: ProxySecurity = OPEN,
+): ChildObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -71,8 +103,8 @@ export function desiredProxyNetworkPolicy(server: MCPServer, facts: ServerFacts)
     spec: {
       podSelector: { matchLabels: selectorLabels(server, 'proxy') },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ ports: [tcp(effectiveSpec(server).proxyPort)] }],
-      egress: proxyEgress(server, facts),
+      ingress: proxyIngress(server, security),
+      egress: proxyEgress(server, facts, security),
     },
   };
 }

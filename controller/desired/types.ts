@@ -46,6 +46,22 @@ export interface ServerFacts {
   profileConfigMap?: Record<string, string> | undefined;
   /** Where pods reach the API server (controller/api-server-watch.ts); undefined when not known. */
   apiServer?: ApiServerAddresses | undefined;
+  /** The MCPOIDCConfig spec.oidcConfigRef names, as cached; undefined when it does not exist. */
+  oidcConfig?: Dict | undefined;
+  /** The MCPAuthzConfig spec.authzConfigRef names, as cached; undefined when it does not exist. */
+  authzConfig?: Dict | undefined;
+  /**
+   * The data of the ConfigMaps the authentication and authorization fields name (a legacy OIDC
+   * ConfigMap, an authz ConfigMap), by name; undefined when one does not exist.
+   */
+  authConfigMaps?: Map<string, Record<string, string> | undefined>;
+  /** The issuer of the cluster's ServiceAccount tokens (cluster-io.ts); undefined: not known. */
+  clusterIssuer?: string | undefined;
+  /**
+   * The admission policy's proxyClientNamespaces (lib/proxy-clients.ts): the namespaces besides its
+   * own whose pods may connect to a proxy; undefined: anyone may.
+   */
+  proxyClients?: readonly string[] | undefined;
 }
 
 /**

@@ -105,6 +105,9 @@ operator.reconcileExcludedNamespaces. One list for both, so that they cannot dri
 - --metrics-port={{ .Values.operator.metricsPort }}
 - --cluster-domain={{ .Values.operator.clusterDomain }}
 - --proxy-image={{ include "mcp-operator.proxyImage" . }}
+{{- with .Values.operator.serviceAccountIssuer }}
+- --service-account-issuer={{ . }}
+{{- end }}
 {{- if not .Values.operator.reconcileExcludedNamespaces }}
 - --ignore-namespaces={{ include "mcp-operator.webhookExcludedNamespaces" . | fromJsonArray | join "," }}
 {{- end }}

@@ -1,0 +1,78 @@
+// Who may use the proxy, in one place: its authentication (proxy-auth.ts), authorization and audit
+// (proxy-authz.ts), and the policy's proxyClientNamespaces, as the run config, the proxy pod and its
+// NetworkPolicy need them. Pure.
+// A reference that cannot be resolved (missing, or not valid) never opens the proxy: `hold` is set,
+// and the reconciler then leaves the proxy's run config and Deployment as they are, so a running proxy
+// keeps its last good configuration, and a server whose proxy never had one gets none (no proxy, no
+// way in: its MCP server pods accept connections from the proxy only). Status says why
+// (OIDCConfigRefValidated / AuthzConfigRefValidated False, Ready False).
+import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
+import type { ControllerConfig } from '../config.ts';
+import { statusUrl } from '../status.ts';
+import {
+  NO_EGRESS,
+  oidcPlan,
+  TOOLHIVE_KUBE_ISSUER,
+  type AuthEgress,
+  type RunConfigAuth,
+} from './proxy-auth.ts';
+import { auditSection, authzPlan, type RunConfigAuthz } from './proxy-authz.ts';
+import { namespaceOf } from './names.ts';
+import type { Dict, Finding, ServerFacts } from './types.ts';
+
+export interface ProxySecurity {
+  auth?: RunConfigAuth;
+  authz?: RunConfigAuthz;
+  audit?: { enabled: true };
+  /** Volumes and mounts of the proxy pod for the files auth names (client secret, CA bundle). */
+  volumes: Dict[];
+  mounts: Dict[];
+  /** The proxy pod needs its ServiceAccount token (and the cluster CA) mounted. */
+  clusterToken: boolean;
+  egress: AuthEgress;
+  /** proxyClientNamespaces: undefined, anyone may connect. */
+  clients: readonly string[] | undefined;
+  findings: { oidc?: Finding; authz?: Finding };
+  /** A reference could not be resolved: leave the proxy's run config and Deployment as they are. */
+  hold: boolean;
+}
+
+/** A server with none of the fields, under no policy: the proxy as it was before they existed. */
+export const OPEN: ProxySecurity = {
+  volumes: [],
+  mounts: [],
+  clusterToken: false,
+  egress: NO_EGRESS,
+  clients: undefined,
+  findings: {},
+  hold: false,
+};
+
+export function proxySecurity(server: MCPServer, facts: ServerFacts, cfg: ControllerConfig): ProxySecurity {
+  const spec = server.spec as unknown as Dict;
+  const namespace = namespaceOf(server);
+  const oidc = oidcPlan(spec, facts, {
+    namespace,
+    proxyUrl: statusUrl(server, cfg),
+    clusterIssuer: facts.clusterIssuer ?? TOOLHIVE_KUBE_ISSUER,
+    clusterDomain: cfg.clusterDomain,
+  });
+  const authz = authzPlan(spec, facts, namespace);
+  const audit = auditSection(spec);
+  const hold = oidc.finding?.status === 'False' || authz.finding?.status === 'False';
+  return {
+    ...(oidc.auth ? { auth: oidc.auth } : {}),
+    ...(authz.authz ? { authz: authz.authz } : {}),
+    ...(audit ? { audit } : {}),
+    volumes: oidc.volumes,
+    mounts: oidc.mounts,
+    clusterToken: oidc.clusterToken,
+    egress: oidc.egress,
+    clients: facts.proxyClients,
+    findings: {
+      ...(oidc.finding ? { oidc: oidc.finding } : {}),
+      ...(authz.finding ? { authz: authz.finding } : {}),
+    },
+    hold,
+  };
+}
