@@ -91,9 +91,8 @@ export class KubeClient {
     const text = await readAll(res);
     const code = res.statusCode ?? 0;
     for (const observe of this.#observers) observe(req.method, req.path, code);
-    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    if (code >= 400) throw apiError(code, parsed, req);
-    return parsed as T;
+    if (code >= 400) throw apiError(code, statusOf(text), req);
+    return (text ? JSON.parse(text) : {}) as T;
   }
 
   /**
@@ -136,6 +135,16 @@ export class KubeClient {
       res.on('close', resolve);
       res.on('error', (err) => (signal.aborted ? resolve() : reject(err)));
     });
+  }
+}
+
+/** An error answer's Status, or {} when it is not JSON (a path no API serves answers `404 page not found`). */
+function statusOf(text: string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }
 
