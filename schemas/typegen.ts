@@ -1,8 +1,9 @@
-// Pure: the MCPServer JSON Schema -> TypeScript declarations (interfaces and unions only, so the output is
+// Pure: a resource's JSON Schema -> TypeScript declarations (interfaces and unions only, so the output is
 // erasable and Node runs it without a build). Every schema with a `title` becomes a named interface;
 // everything else is written inline. Covers the subset of JSON Schema our schema uses, and throws on
 // anything else so a new construct is noticed at generation time rather than typed wrongly.
-import { GENERATED_HEADER, type JsonSchema } from './crd.ts';
+import { generatedHeader, type JsonSchema } from './crd.ts';
+import { MCPSERVER, type ApiResource } from './resources.ts';
 
 // metadata is free-form in the CRD (the API server owns its schema); rules read only these fields.
 const OBJECT_META = `/** The part of metav1.ObjectMeta the webhook reads; the API server validates the rest. */
@@ -95,8 +96,8 @@ function namedDeclaration(name: string, node: JsonSchema, ctx: Context): string 
   return `${head}export type ${name} = ${tsType(node, ctx)};`;
 }
 
-/** The whole schemas/generated/mcpserver.ts file. */
-export function renderTypes(schema: JsonSchema): string {
+/** The whole schemas/generated/<kind>.ts file (each file stands alone: shared shapes are repeated). */
+export function renderTypes(schema: JsonSchema, r: ApiResource = MCPSERVER): string {
   const ctx: Context = { defs: isSchema(schema.$defs) ? schema.$defs : {} };
   const declarations = [OBJECT_META];
   if (typeof schema.title === 'string') declarations.push(namedDeclaration(schema.title, schema, ctx));
@@ -105,5 +106,5 @@ export function renderTypes(schema: JsonSchema): string {
       declarations.push(namedDeclaration(def.title, def, ctx));
     }
   }
-  return `// ${GENERATED_HEADER}\n\n${declarations.join('\n\n')}\n`;
+  return `// ${generatedHeader(r)}\n\n${declarations.join('\n\n')}\n`;
 }

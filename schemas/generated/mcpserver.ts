@@ -55,11 +55,15 @@ export interface MCPServerSpec {
   /** Replicas is the desired number of proxy runner pod replicas. When unset, the operator leaves it to an autoscaler. */
   replicas?: number;
   resourceOverrides?: ResourceOverrides;
-  oidcConfig?: unknown;
-  oidcConfigRef?: unknown;
-  authzConfig?: unknown;
-  authzConfigRef?: unknown;
-  audit?: unknown;
+  /** OIDCConfig is the legacy inline OIDC configuration (ToolHive v1alpha1). Deprecated: use oidcConfigRef with an MCPOIDCConfig; accepted with a warning. */
+  oidcConfig?: OIDCConfigRef;
+  /** OIDCConfigRef references an MCPOIDCConfig in the same namespace; the proxy then requires a bearer token. Without it (and without oidcConfig) the proxy is unauthenticated. */
+  oidcConfigRef?: MCPOIDCConfigReference;
+  /** AuthzConfig is the Cedar authorization policy (inline or in a ConfigMap). Mutually exclusive with authzConfigRef. */
+  authzConfig?: AuthzConfigRef;
+  /** AuthzConfigRef references an MCPAuthzConfig in the same namespace. Mutually exclusive with authzConfig. */
+  authzConfigRef?: MCPAuthzConfigReference;
+  audit?: AuditConfig;
   telemetry?: unknown;
   telemetryConfigRef?: unknown;
   tools?: unknown;
@@ -158,6 +162,149 @@ export interface ProxyDeploymentOverrides {
 export interface ResourceOverrides {
   proxyDeployment?: ProxyDeploymentOverrides;
   proxyService?: ResourceMetadataOverrides;
+}
+
+/** MCPOIDCConfigReference names an MCPOIDCConfig in the same namespace, with per-server settings */
+export interface MCPOIDCConfigReference {
+  /** Name is the name of the MCPOIDCConfig resource */
+  name: string;
+  /** Audience is the expected token audience; it must be unique per server to prevent token replay */
+  audience: string;
+  /** Scopes are advertised in the protected resource metadata (RFC 9728); defaults to ["openid"] */
+  scopes?: string[];
+  /** ResourceURL is the public URL of the server for the protected resource metadata (RFC 9728); defaults to the in-cluster Service URL */
+  resourceUrl?: string;
+}
+
+/** OIDCConfigRef is the legacy inline OIDC configuration of an MCPServer */
+export interface OIDCConfigRef {
+  /** Type is the type of OIDC configuration (kubernetes, configMap or inline). Defaults to kubernetes. */
+  type?: "kubernetes" | "configMap" | "inline";
+  /** ResourceURL is the explicit resource URL for the protected resource metadata (RFC 9728) */
+  resourceUrl?: string;
+  kubernetes?: KubernetesOIDCConfig;
+  configMap?: ConfigMapOIDCRef;
+  inline?: InlineOIDCConfig;
+}
+
+/** KubernetesOIDCConfig configures validation of Kubernetes ServiceAccount tokens */
+export interface KubernetesOIDCConfig {
+  /** ServiceAccount is the only ServiceAccount whose tokens are accepted; empty accepts any of the namespace */
+  serviceAccount?: string;
+  /** Namespace is the namespace of the ServiceAccounts whose tokens are accepted; defaults to the MCPServer's */
+  namespace?: string;
+  /** Audience is the expected token audience. Defaults to toolhive. */
+  audience?: string;
+  /** Issuer is the token issuer; https://kubernetes.default.svc (the default) means the cluster's own */
+  issuer?: string;
+  /** JWKSURL is the URL of the JWKS; empty uses discovery */
+  jwksUrl?: string;
+  /** IntrospectionURL is the token introspection endpoint (RFC 7662) */
+  introspectionUrl?: string;
+  /** UseClusterAuth uses the pod's ServiceAccount CA and token for the issuer's requests. Defaults to true. */
+  useClusterAuth?: boolean;
+}
+
+/** ConfigMapOIDCRef names a ConfigMap in the same namespace whose keys hold the OIDC settings */
+export interface ConfigMapOIDCRef {
+  /** Name is the name of the ConfigMap */
+  name: string;
+  /** Key is accepted for compatibility; the settings are read from the ConfigMap keys (issuer, audience, ...) */
+  key?: string;
+  caBundleRef?: CABundleSource;
+}
+
+/** CABundleSource is a source of CA certificates */
+export interface CABundleSource {
+  configMapRef?: ConfigMapKeySelector;
+}
+
+/** ConfigMapKeySelector selects a key of a ConfigMap in the same namespace (key defaults to ca.crt) */
+export interface ConfigMapKeySelector {
+  /** Name is the name of the ConfigMap */
+  name: string;
+  /** Key is the key to select */
+  key?: string;
+  /** Optional is accepted for compatibility; the ConfigMap and key must exist */
+  optional?: boolean;
+}
+
+/** SecretKeyRef is a reference to a key of a Secret in the same namespace */
+export interface SecretKeyRef {
+  /** Name is the name of the secret */
+  name: string;
+  /** Key is the key within the secret */
+  key: string;
+}
+
+/** InlineOIDCConfig is a direct OIDC configuration (legacy spec.oidcConfig.inline) */
+export interface InlineOIDCConfig {
+  /** Issuer is the OIDC issuer URL */
+  issuer: string;
+  /** Audience is the expected token audience */
+  audience?: string;
+  /** JWKSURL is the URL of the JWKS; empty uses discovery */
+  jwksUrl?: string;
+  /** IntrospectionURL is the token introspection endpoint (RFC 7662), for opaque tokens */
+  introspectionUrl?: string;
+  /** ClientID is the client ID for introspection */
+  clientId?: string;
+  clientSecretRef?: SecretKeyRef;
+  caBundleRef?: CABundleSource;
+  /** JWKSAuthTokenPath is a file with a bearer token for JWKS and discovery requests */
+  jwksAuthTokenPath?: string;
+  /** JWKSAllowPrivateIP is accepted and has no effect: the proxy does not refuse private addresses */
+  jwksAllowPrivateIP?: boolean;
+  /** ProtectedResourceAllowPrivateIP is accepted and has no effect: the proxy does not refuse private addresses */
+  protectedResourceAllowPrivateIP?: boolean;
+  /** InsecureAllowHTTP allows http issuer, JWKS and introspection URLs (development only) */
+  insecureAllowHTTP?: boolean;
+  /** Scopes are advertised in the protected resource metadata (RFC 9728); defaults to ["openid"] */
+  scopes?: string[];
+}
+
+/** AuthzConfigRef is a Cedar authorization configuration, inline or in a ConfigMap */
+export interface AuthzConfigRef {
+  /** Type is where the configuration is (configMap or inline). Defaults to configMap. */
+  type?: "configMap" | "inline";
+  configMap?: ConfigMapAuthzRef;
+  inline?: InlineAuthzConfig;
+  /** GroupClaimName is the token claim holding the principal's groups */
+  groupClaimName?: string;
+  /** RoleClaimName is the token claim holding the principal's roles */
+  roleClaimName?: string;
+  /** GroupEntityType is the Cedar entity type of groups and roles. Defaults to THVGroup. */
+  groupEntityType?: string;
+}
+
+/** ConfigMapAuthzRef names a ConfigMap key in the same namespace holding the authorization configuration */
+export interface ConfigMapAuthzRef {
+  /** Name is the name of the ConfigMap */
+  name: string;
+  /** Key is the key holding the configuration (JSON or YAML). Defaults to authz.json. */
+  key?: string;
+}
+
+/** InlineAuthzConfig holds Cedar policies and entities */
+export interface InlineAuthzConfig {
+  /** Policies are Cedar policies, one policy per entry */
+  policies: string[];
+  /** EntitiesJSON is a JSON array of Cedar entities. Defaults to []. */
+  entitiesJson?: string;
+  /** PrimaryUpstreamProvider has no effect on an MCPServer (as in ToolHive) */
+  primaryUpstreamProvider?: string;
+}
+
+/** MCPAuthzConfigReference names an MCPAuthzConfig in the same namespace */
+export interface MCPAuthzConfigReference {
+  /** Name is the name of the MCPAuthzConfig resource */
+  name: string;
+}
+
+/** AuditConfig configures audit logging: one JSON event per MCP request on the proxy's stdout */
+export interface AuditConfig {
+  /** Enabled turns audit logging on (default false) */
+  enabled?: boolean;
 }
 
 /** Condition is metav1.Condition */

@@ -77,10 +77,18 @@ describe('the Helm chart', function () {
     expect(await failureOf(render(['webhook.failurePolicy=Maybe']))).to.match(/Fail or Ignore/);
   });
 
-  it('installs the CRD generated from schemas/, kept on uninstall unless crds.keep=false, or not at all', async () => {
+  it('installs the CRDs generated from schemas/, kept on uninstall unless crds.keep=false, or not at all', async () => {
     const generated = parse(readFileSync(CRD_FILE, 'utf8')) as Obj;
-    const crd = find(await render(), 'CustomResourceDefinition');
+    const crd = find(await render(), 'CustomResourceDefinition', 'mcpservers.toolhive.stacklok.dev');
     expect(crd.spec).to.deep.equal(generated.spec);
+    const crds = (await render())
+      .filter((o) => o.kind === 'CustomResourceDefinition')
+      .map((o) => o.metadata.name);
+    expect(crds.sort()).to.deep.equal([
+      'mcpauthzconfigs.toolhive.stacklok.dev',
+      'mcpoidcconfigs.toolhive.stacklok.dev',
+      'mcpservers.toolhive.stacklok.dev',
+    ]);
     expect(crd.metadata.annotations).to.deep.equal({ 'helm.sh/resource-policy': 'keep' });
     expect(find(await render(['crds.keep=false']), 'CustomResourceDefinition').metadata.annotations).to.equal(
       undefined,

@@ -1,6 +1,7 @@
 // One local control plane for the whole integration run (started by hooks.ts), shared by every test
 // file: starting one per file would cost seconds each and prove nothing more.
 import * as k8s from '@kubernetes/client-node';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ControlPlane } from '../../controlplane/cluster.ts';
 import { repoRoot } from '../../controlplane/versions.ts';
@@ -45,20 +46,30 @@ export function statusOf(err: unknown): number | undefined {
 }
 
 export const CRD = path.join(repoRoot, 'manifests/crd/toolhive.stacklok.dev_mcpservers.yaml');
+const CRD_DIR = path.join(repoRoot, 'manifests/crd');
 
-/** Installs the MCPServer CRD (idempotent: every test file that needs it calls this) and waits until it is served. */
+/** The names of every CRD under manifests/crd/ (mcpservers, mcpoidcconfigs, mcpauthzconfigs). */
+export const crdNames = (): string[] =>
+  readdirSync(CRD_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.replace(/^toolhive\.stacklok\.dev_(.*)\.yaml$/, '$1.toolhive.stacklok.dev'));
+
+/**
+ * Installs every CRD under manifests/crd/ (idempotent: every test file that needs them calls this) and
+ * waits until each is served.
+ */
 export async function installCrd(): Promise<void> {
   const kubectl = async (args: string[]) => {
     const r = await controlPlane().kubectl(args);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
   };
-  await kubectl(['apply', '--server-side', '-f', CRD]);
+  await kubectl(['apply', '--server-side', '-f', CRD_DIR]);
   // kubectl wait fails at once ("accessor error") when it reads the CRD before its first status: retry.
-  await eventually('the MCPServer CRD to be Established', () =>
+  await eventually('the CRDs to be Established', () =>
     kubectl([
       'wait',
       '--for=condition=Established',
-      'crd/mcpservers.toolhive.stacklok.dev',
+      ...crdNames().map((n) => `crd/${n}`),
       '--timeout=30s',
     ]).then(() => true),
   );

@@ -8,17 +8,30 @@ describe('checkUnsupportedFields', () => {
   const notSupported = (field: string) => forbidden(spec.child(field), 'not supported by this operator');
   const cases: Record<string, { server: unknown; want: FieldError[] }> = {
     'accepts a spec without ToolHive-only fields': { server: mcpServer('s'), want: [] },
-    'denies oidcConfig, naming it': {
-      server: mcpServer('s', withSpec({ oidcConfig: { type: 'kubernetes' } })),
-      want: [notSupported('oidcConfig')],
+    'denies telemetry, naming it': {
+      server: mcpServer('s', withSpec({ telemetry: { openTelemetry: { enabled: true } } })),
+      want: [notSupported('telemetry')],
+    },
+    'no longer denies the authentication, authorization and audit fields': {
+      server: mcpServer(
+        's',
+        withSpec({
+          oidcConfig: { type: 'kubernetes' },
+          oidcConfigRef: { name: 'o', audience: 'a' },
+          authzConfig: { type: 'inline' },
+          authzConfigRef: { name: 'z' },
+          audit: { enabled: true },
+        }),
+      ),
+      want: [],
     },
     'denies every unsupported field at once': {
       server: mcpServer(
         's',
-        withSpec({ authzConfig: { type: 'inline' }, tools: ['a'], groupRef: 'g', trustProxyHeaders: true }),
+        withSpec({ telemetryConfigRef: { name: 't' }, tools: ['a'], groupRef: 'g', trustProxyHeaders: true }),
       ),
       want: [
-        notSupported('authzConfig'),
+        notSupported('telemetryConfigRef'),
         notSupported('tools'),
         notSupported('trustProxyHeaders'),
         notSupported('groupRef'),
@@ -36,13 +49,9 @@ describe('checkUnsupportedFields', () => {
     it(name, () => expect(checkUnsupportedFields(c.server)).to.deep.equal(c.want));
   }
   it('takes the list from the schema, including ToolHive v1beta1 fields', () => {
-    expect(UNSUPPORTED_FIELDS).to.include.members([
-      'oidcConfigRef',
-      'authzConfigRef',
-      'telemetryConfigRef',
-      'sessionStorage',
-      'rateLimiting',
-    ]);
+    expect(UNSUPPORTED_FIELDS).to.include.members(['telemetryConfigRef', 'sessionStorage', 'rateLimiting']);
     expect(UNSUPPORTED_FIELDS).to.not.include('image');
+    for (const field of ['oidcConfig', 'oidcConfigRef', 'authzConfig', 'authzConfigRef', 'audit'])
+      expect(UNSUPPORTED_FIELDS).to.not.include(field);
   });
 });
