@@ -1,5 +1,6 @@
 // Assembles a proxy from its configuration: the backend its target calls for, both fronts, metrics,
 // the HTTP server. The CLI and the tests start proxies only through here.
+import type { Writable } from 'node:stream';
 import type { Logger } from '../lib/log.ts';
 import type { Backend } from './backends/backend.ts';
 import { ChildProcessStream } from './backends/child-process.ts';
@@ -10,6 +11,7 @@ import type { FrontDeps } from './fronts/front.ts';
 import { SseFront } from './fronts/sse.ts';
 import { StreamableHttpFront } from './fronts/streamable-http.ts';
 import { createAuthentication, type Authentication } from './auth/authentication.ts';
+import { withAuthorization } from './authz/wiring.ts';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.ts';
 import { startProxy, type RunningProxy } from './server.ts';
 
@@ -21,6 +23,8 @@ export interface ProxyIO {
   processMetrics?: boolean;
   /** Tests only: a shorter wait before an unknown kid refetches the issuer's keys (30 s otherwise). */
   jwksCooldownMs?: number;
+  /** Where audit lines go (config.audit); stdout when absent. Tests and the bench pass their own. */
+  auditOut?: Writable;
 }
 
 /** The backend for the target; the SDK's HTTP client (about 30 MiB) is loaded only for HTTP servers. */
@@ -45,7 +49,7 @@ export interface StartedProxy extends RunningProxy {
 }
 
 export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<StartedProxy> {
-  const backend = await backendFor(config, io);
+  const backend = withAuthorization(await backendFor(config, io), config, io);
   const metrics = createProxyMetrics(backend, { processMetrics: io.processMetrics ?? true });
   const deps: FrontDeps = { backend, allowed: config.allowed, limits: config.limits, metrics, log: io.log };
   const authentication = config.auth ? authenticationFor(config, io, metrics) : undefined;
