@@ -2,9 +2,9 @@
 // webhook.ts) and the integration tests' local webhook: Secret keys and ConfigMaps by GET
 // (cluster-lookup.ts), namespaces' Pod Security labels from a watch (namespace-levels.ts), and whether the
 // user a review names may make it (requester-access.ts).
-import { AuthorizationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../lib/log.ts';
-import { clusterLookupFrom } from './cluster-lookup.ts';
+import { authConfigLookupFrom, clusterLookupFrom } from './cluster-lookup.ts';
 import type { ClusterLookup } from './facts.ts';
 import { NamespaceLevels, namespaceInformer } from './namespace-levels.ts';
 import { requesterCheck } from './requester-access.ts';
@@ -23,6 +23,7 @@ export function startAdmissionLookup(kubeConfig: KubeConfig, log: Logger): Admis
   return {
     lookup: {
       ...clusterLookupFrom(kubeConfig.makeApiClient(CoreV1Api)),
+      ...authConfigLookupFrom(kubeConfig.makeApiClient(CustomObjectsApi)),
       namespaceEnforceLevel: (namespace) => levels.levelOf(namespace),
       requesterMay: requesterCheck(kubeConfig.makeApiClient(AuthorizationV1Api)),
     },

@@ -9,10 +9,11 @@
 // them all) or a TTL, and a TTL that remembers "not found" would wrongly deny an MCPServer applied
 // right after its Secret, the most common order in a manifest. So there is nothing to sync before
 // readiness either.
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { isNotFound } from '../lib/api-status.ts';
-import type { ClusterLookup } from './facts.ts';
+import type { AuthConfigKind, ClusterLookup } from './facts.ts';
+import type { Dict } from './rules/shape.ts';
 
 /** The two reads we need; CoreV1Api satisfies it, and unit tests pass a fake. */
 export interface SecretAndConfigMapReader {
@@ -20,12 +21,57 @@ export interface SecretAndConfigMapReader {
   readNamespacedConfigMap(p: { name: string; namespace: string }): Promise<V1ConfigMap>;
 }
 
+/** The read of an MCPOIDCConfig or MCPAuthzConfig; CustomObjectsApi satisfies it. */
+export interface CustomObjectReader {
+  getNamespacedCustomObject(p: {
+    group: string;
+    version: string;
+    namespace: string;
+    plural: string;
+    name: string;
+  }): Promise<unknown>;
+}
+
+const PLURALS: Record<AuthConfigKind, string> = {
+  MCPOIDCConfig: 'mcpoidcconfigs',
+  MCPAuthzConfig: 'mcpauthzconfigs',
+};
+
+/**
+ * getAuthConfig by GET (one per reference, no cache, for the reasons above): the config's spec, `{}` when
+ * it has none, undefined when absent. A cluster without the CRD answers 404 too: the reference is then
+ * reported as not found, which is what it is.
+ */
+export function authConfigLookupFrom(
+  reader: CustomObjectReader,
+): Required<Pick<ClusterLookup, 'getAuthConfig'>> {
+  return {
+    async getAuthConfig(kind, namespace, name) {
+      const found = await undefinedIfNotFound(
+        reader.getNamespacedCustomObject({
+          group: 'toolhive.stacklok.dev',
+          version: 'v1beta1',
+          namespace,
+          plural: PLURALS[kind],
+          name,
+        }),
+      );
+      if (found === undefined) return undefined;
+      const spec = (found as { spec?: unknown }).spec;
+      return typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? (spec as Dict) : {};
+    },
+  };
+}
+
 /** A lookup using the given kubeconfig file, or the default (in-cluster, then ~/.kube/config). */
 export function createClusterLookup(kubeconfigPath?: string): Promise<ClusterLookup> {
   const kubeConfig = new KubeConfig();
   if (kubeconfigPath) kubeConfig.loadFromFile(kubeconfigPath);
   else kubeConfig.loadFromDefault();
-  return Promise.resolve(clusterLookupFrom(kubeConfig.makeApiClient(CoreV1Api)));
+  return Promise.resolve({
+    ...clusterLookupFrom(kubeConfig.makeApiClient(CoreV1Api)),
+    ...authConfigLookupFrom(kubeConfig.makeApiClient(CustomObjectsApi)),
+  });
 }
 
 export function clusterLookupFrom(reader: SecretAndConfigMapReader): ClusterLookup {

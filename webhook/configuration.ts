@@ -9,7 +9,9 @@
 //   fields, which validation and the controller also accept un-filled, and blocking every MCPServer
 //   write because defaulting is unavailable would cost more than it saves. reinvocationPolicy IfNeeded
 //   re-runs our defaulting if a later mutating webhook changed the object.
-// - Rules match CREATE and UPDATE of `mcpservers` only. `mcpservers/status` is a separate resource, so
+// - The validating configuration has one webhook per kind: mcpservers, and the shared configs they name
+//   (mcpoidcconfigs, mcpauthzconfigs), each failing closed; mutation is for mcpservers only.
+// - Rules match CREATE and UPDATE only. `mcpservers/status` is a separate resource, so
 //   the controller's status writes never reach us; DELETE needs no review.
 // - matchConditions skip two kinds of UPDATE the rules cannot express: those that leave the spec as it
 //   was (the controller adding a finalizer, someone labelling), whose spec was reviewed when it was
@@ -25,7 +27,12 @@ import type {
   V1MutatingWebhookConfiguration,
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
-import { MUTATE_PATH, VALIDATE_PATH } from './paths.ts';
+import {
+  MUTATE_PATH,
+  VALIDATE_AUTHZ_CONFIG_PATH,
+  VALIDATE_OIDC_CONFIG_PATH,
+  VALIDATE_PATH,
+} from './paths.ts';
 
 /** How the API server reaches the webhook: a Service in the cluster, or a URL on loopback for local runs. */
 export type WebhookTarget =
@@ -60,6 +67,16 @@ export function desiredValidatingWebhookConfiguration(
         ...commonWebhookFields(o, VALIDATE_PATH),
         failurePolicy: 'Fail',
       },
+      {
+        name: 'validate.mcpoidcconfig.toolhive.stacklok.dev',
+        ...commonWebhookFields(o, VALIDATE_OIDC_CONFIG_PATH, 'mcpoidcconfigs'),
+        failurePolicy: 'Fail',
+      },
+      {
+        name: 'validate.mcpauthzconfig.toolhive.stacklok.dev',
+        ...commonWebhookFields(o, VALIDATE_AUTHZ_CONFIG_PATH, 'mcpauthzconfigs'),
+        failurePolicy: 'Fail',
+      },
     ],
   };
 }
@@ -86,7 +103,7 @@ function ownLabels(): Record<string, string> {
   return { 'app.kubernetes.io/managed-by': 'mcp-operator', 'app.kubernetes.io/component': 'webhook' };
 }
 
-function commonWebhookFields(o: WebhookConfigurationOptions, path: string) {
+function commonWebhookFields(o: WebhookConfigurationOptions, path: string, resource = 'mcpservers') {
   return {
     admissionReviewVersions: ['v1'],
     sideEffects: 'None',
@@ -98,7 +115,7 @@ function commonWebhookFields(o: WebhookConfigurationOptions, path: string) {
         apiGroups: ['toolhive.stacklok.dev'],
         apiVersions: ['v1alpha1', 'v1beta1'],
         operations: ['CREATE', 'UPDATE'],
-        resources: ['mcpservers'],
+        resources: [resource],
         scope: 'Namespaced',
       },
     ],

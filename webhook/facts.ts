@@ -2,7 +2,16 @@
 // The rules themselves stay pure: gatherFacts reads each referenced Secret and ConfigMap once, up front,
 // and the decision is made from the resulting AdmissionFacts (see review.ts).
 import type { PodSecurityLevel } from './policy.ts';
-import { dict, dictsOf, specOf, str } from './rules/shape.ts';
+import {
+  authConfigKey,
+  authConfigMaps,
+  authConfigRefs,
+  authSecrets,
+  type AuthConfigKind,
+} from './rules/auth-references.ts';
+import { dict, dictsOf, specOf, str, type Dict } from './rules/shape.ts';
+
+export { authConfigKey, type AuthConfigKind } from './rules/auth-references.ts';
 
 /**
  * Reads from the cluster. Resolving to `undefined` means "does not exist" (the rules deny with Not found);
@@ -20,6 +29,11 @@ export interface ClusterLookup {
    * Secret or ConfigMap is read for the review (requester-access.ts). Unset: not asked.
    */
   requesterMay?(user: RequestUser, namespace: string, verb: 'create' | 'update'): Promise<boolean>;
+  /**
+   * The spec of an MCPOIDCConfig or MCPAuthzConfig (`{}` when it has none), undefined when it does not
+   * exist. Unset: those references are not checked.
+   */
+  getAuthConfig?(kind: AuthConfigKind, namespace: string, name: string): Promise<Dict | undefined>;
   /** True only for offlineLookup: nothing is read and existence checks are skipped. */
   readonly offline?: boolean;
 }
@@ -41,6 +55,8 @@ export interface AdmissionFacts {
   configMapData: ReadonlyMap<string, Readonly<Record<string, string>> | undefined>;
   /** The namespace's `pod-security.kubernetes.io/enforce` level; unset when unlabelled or offline. */
   namespaceLevel?: PodSecurityLevel;
+  /** `<kind>/<name>` -> the referenced MCPOIDCConfig's or MCPAuthzConfig's spec, undefined when absent. */
+  authConfigs?: ReadonlyMap<string, Dict | undefined>;
 }
 
 /** Facts that say lookups were skipped. */
@@ -58,14 +74,16 @@ export const offlineLookup: ClusterLookup = {
 /** The names of the Secrets the object references, each once. */
 export function referencedSecrets(server: unknown): string[] {
   const names = dictsOf(specOf(server).secrets).map(([ref]) => str(ref.name));
-  return [...new Set(names.filter((n): n is string => !!n))];
+  return [...new Set([...names, ...authSecrets(server)].filter((n): n is string => !!n))];
 }
 
 /** The names of the ConfigMaps the object references, each once. */
 export function referencedConfigMaps(server: unknown): string[] {
   const profile = dict(specOf(server).permissionProfile);
   const name = str(profile.name);
-  return profile.type === 'configmap' && name ? [name] : [];
+  const names =
+    profile.type === 'configmap' && name ? [name, ...authConfigMaps(server)] : authConfigMaps(server);
+  return [...new Set(names)];
 }
 
 /** Reads every Secret and ConfigMap the object references in its namespace. Rejects if a lookup fails. */
@@ -79,14 +97,18 @@ export async function gatherFacts(
   const level = namespaceLevel ? { namespaceLevel } : {};
   const secrets = referencedSecrets(server);
   const configMaps = referencedConfigMaps(server);
-  if (secrets.length === 0 && configMaps.length === 0) {
+  const getAuthConfig = lookup.getAuthConfig?.bind(lookup);
+  const configs = getAuthConfig ? authConfigRefs(server) : [];
+  if (secrets.length === 0 && configMaps.length === 0 && configs.length === 0) {
     return { lookupsSkipped: false, secretKeys: new Map(), configMapData: new Map(), ...level };
   }
-  // One Promise.all over both kinds: the Secrets' answers first, then the ConfigMaps'.
-  const answers = await Promise.all<string[] | Record<string, string> | undefined>([
+  // One Promise.all over every kind: the Secrets' answers first, then the ConfigMaps', then the configs'.
+  const answers = await Promise.all<string[] | Record<string, string> | Dict | undefined>([
     ...secrets.map((name) => lookup.getSecretKeys(namespace, name)),
     ...configMaps.map((name) => lookup.getConfigMapData(namespace, name)),
+    ...configs.map(({ kind, name }) => getAuthConfig!(kind, namespace, name)),
   ]);
+  const afterMaps = secrets.length + configMaps.length;
   return {
     ...level,
     lookupsSkipped: false,
@@ -94,5 +116,15 @@ export async function gatherFacts(
     configMapData: new Map(
       configMaps.map((name, i) => [name, answers[secrets.length + i] as Record<string, string> | undefined]),
     ),
+    ...(configs.length > 0
+      ? {
+          authConfigs: new Map(
+            configs.map(({ kind, name }, i) => [
+              authConfigKey(kind, name),
+              answers[afterMaps + i] as Dict | undefined,
+            ]),
+          ),
+        }
+      : {}),
   };
 }

@@ -95,8 +95,8 @@ export const invalid = (p: FieldPath, value: unknown, detail: string): FieldErro
   fieldError('FieldValueInvalid', p, value, detail);
 export const typeInvalid = (p: FieldPath, value: unknown, detail: string): FieldError =>
   fieldError('FieldValueTypeInvalid', p, value, detail);
-export const notFound = (p: FieldPath, value: unknown): FieldError =>
-  fieldError('FieldValueNotFound', p, value, '');
+export const notFound = (p: FieldPath, value: unknown, detail = ''): FieldError =>
+  fieldError('FieldValueNotFound', p, value, detail);
 export const duplicate = (p: FieldPath, value: unknown): FieldError =>
   fieldError('FieldValueDuplicate', p, value, '');
 export const forbidden = (p: FieldPath, detail: string): FieldError =>

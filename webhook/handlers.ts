@@ -3,7 +3,9 @@
 // the handler throw, which the server answers as Errored (500) with the request's uid: a flaky API
 // server must never make a valid MCPServer look invalid.
 import { finishValidation, forbiddenReview, reviewMutate, startValidation } from './review.ts';
+import { reviewConfigValidate } from './config-review.ts';
 import { type ClusterLookup, gatherFacts, referencedConfigMaps, referencedSecrets } from './facts.ts';
+import { authConfigRefs } from './rules/auth-references.ts';
 import type { AdmissionPolicy } from './policy.ts';
 import type { AdmissionHandler } from './server.ts';
 
@@ -16,6 +18,7 @@ export interface AdmissionHandlerDeps {
 export function createAdmissionHandlers(deps: AdmissionHandlerDeps): {
   validate: AdmissionHandler;
   mutate: AdmissionHandler;
+  validateConfig: AdmissionHandler;
 } {
   return {
     async validate(body) {
@@ -23,7 +26,11 @@ export function createAdmissionHandlers(deps: AdmissionHandlerDeps): {
       const started = startValidation(body);
       if ('answer' in started) return started.answer;
       const { object, namespace, userInfo, operation } = started;
-      const reads = referencedSecrets(object).length + referencedConfigMaps(object).length > 0;
+      const reads =
+        referencedSecrets(object).length +
+          referencedConfigMaps(object).length +
+          authConfigRefs(object).length >
+        0;
       const verb = operation === 'UPDATE' ? 'update' : 'create';
       if (reads && deps.lookup.requesterMay && !(await deps.lookup.requesterMay(userInfo, namespace, verb))) {
         // The same answer whatever exists in that namespace: nothing was read.
@@ -35,6 +42,9 @@ export function createAdmissionHandlers(deps: AdmissionHandlerDeps): {
     },
     mutate(body) {
       return Promise.resolve(reviewMutate(body, deps.policy()));
+    },
+    validateConfig(body) {
+      return Promise.resolve(reviewConfigValidate(body));
     },
   };
 }

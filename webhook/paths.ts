@@ -14,3 +14,14 @@ export const MUTATE_PATHS: readonly string[] = [
   MUTATE_PATH,
   '/mutate-toolhive-stacklok-dev-v1beta1-mcpserver',
 ];
+
+// MCPOIDCConfig and MCPAuthzConfig: one handler for both (webhook/config-review.ts), one path per kind.
+export const VALIDATE_OIDC_CONFIG_PATH = '/validate-toolhive-stacklok-dev-v1alpha1-mcpoidcconfig';
+export const VALIDATE_AUTHZ_CONFIG_PATH = '/validate-toolhive-stacklok-dev-v1alpha1-mcpauthzconfig';
+
+export const VALIDATE_CONFIG_PATHS: readonly string[] = [
+  VALIDATE_OIDC_CONFIG_PATH,
+  VALIDATE_AUTHZ_CONFIG_PATH,
+  '/validate-toolhive-stacklok-dev-v1beta1-mcpoidcconfig',
+  '/validate-toolhive-stacklok-dev-v1beta1-mcpauthzconfig',
+];

@@ -3,6 +3,7 @@
 // ConfigMap happens elsewhere (the webhook server), and the rules in rules/policy.ts apply it.
 // An invalid policy is an error for the loader to report, never a silently relaxed policy.
 import { parse } from 'yaml';
+import { parseProxyClientNamespaces, PROXY_CLIENT_NAMESPACES_KEY } from '../lib/proxy-clients.ts';
 import { parseQuantity } from './quantity.ts';
 import { POD_SECURITY_LEVELS, type PodSecurityLevel } from './rules/pod-security-standards.ts';
 import { dict, isDict, type Dict } from './rules/shape.ts';
@@ -46,6 +47,15 @@ export interface AdmissionPolicy {
   allowHostNetwork?: boolean;
   /** ServiceAccounts the MCP server may run as instead of the one the operator makes; `*` for any. */
   allowedServiceAccounts?: string[];
+  /** Namespace patterns where an MCPServer must name an OIDC config (oidcConfigRef or oidcConfig). */
+  authenticationRequiredNamespaces?: string[];
+  /** Namespace patterns where transport stdio (one server process shared by every session) is denied. */
+  separateSessionsRequiredNamespaces?: string[];
+  /**
+   * The namespaces whose pods may reach a proxy (besides its own); applied by the controller to each
+   * proxy's ingress NetworkPolicy (lib/proxy-clients.ts). Only validated here.
+   */
+  proxyClientNamespaces?: string[];
 }
 
 export const POLICY_KEY = 'policy.yaml';
@@ -68,6 +78,9 @@ const KNOWN_KEYS = new Set([
   'allowNodeName',
   'allowHostNetwork',
   'allowedServiceAccounts',
+  'authenticationRequiredNamespaces',
+  'separateSessionsRequiredNamespaces',
+  PROXY_CLIENT_NAMESPACES_KEY,
 ]);
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
@@ -131,7 +144,20 @@ function parseDocument(doc: Dict, errors: string[]): AdmissionPolicy {
   const ceilings = parseCeilings(doc.maxResources, errors);
   if (ceilings) policy.maxResources = ceilings;
   parsePodKeys(doc, policy, errors);
+  parseTenancyKeys(doc, policy, errors);
   return policy;
+}
+
+function parseTenancyKeys(doc: Dict, policy: AdmissionPolicy, errors: string[]): void {
+  for (const key of ['authenticationRequiredNamespaces', 'separateSessionsRequiredNamespaces'] as const) {
+    const value = doc[key];
+    if (isStringList(value) && value.every((p) => p !== '')) policy[key] = value;
+    else if (value !== undefined && value !== null)
+      errors.push(`${key}: must be a list of namespace names or patterns ending in *`);
+  }
+  const clients = parseProxyClientNamespaces(doc[PROXY_CLIENT_NAMESPACES_KEY]);
+  if ('problem' in clients) errors.push(clients.problem);
+  else if (clients.namespaces) policy.proxyClientNamespaces = clients.namespaces;
 }
 
 function parsePodKeys(doc: Dict, policy: AdmissionPolicy, errors: string[]): void {

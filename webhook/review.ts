@@ -45,10 +45,11 @@ function parseUserInfo(value: unknown): RequestUser {
 const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
 
 /** Why a request cannot be answered, or undefined when it can. */
-function requestProblem(request: Dict): string | undefined {
+function requestProblem(request: Dict, kinds: readonly string[]): string | undefined {
   if (!str(request.uid)) return 'AdmissionReview request has no uid';
   const kind = dict(request.kind);
-  if (kind.group !== GROUP || kind.kind !== KIND) return `request is not for ${KIND}.${GROUP}`;
+  if (kind.group !== GROUP || !kinds.includes(str(kind.kind) ?? ''))
+    return `request is not for ${kinds.map((k) => `${k}.${GROUP}`).join(' or ')}`;
   const operation = request.operation;
   if (typeof operation !== 'string' || !OPERATIONS.includes(operation)) {
     return `unknown operation ${JSON.stringify(operation)}`;
@@ -59,17 +60,21 @@ function requestProblem(request: Dict): string | undefined {
   return undefined;
 }
 
-/** The request of a well-formed MCPServer AdmissionReview, or why it is not one. */
-export function parseReview(review: unknown): ParsedRequest | { problem: string } {
+/** The request of a well-formed AdmissionReview of one of `kinds` (MCPServer), or why it is not one. */
+export function parseReview(
+  review: unknown,
+  kinds: readonly string[] = [KIND],
+): (ParsedRequest & { kind: string }) | { problem: string } {
   if (!isDict(review)) return { problem: 'request body is not a JSON object' };
   if (review.apiVersion !== REVIEW_API_VERSION || review.kind !== 'AdmissionReview') {
     return { problem: `expected an AdmissionReview of apiVersion ${REVIEW_API_VERSION}` };
   }
   const request = review.request;
   if (!isDict(request)) return { problem: 'AdmissionReview has no request' };
-  const problem = requestProblem(request);
+  const problem = requestProblem(request, kinds);
   if (problem) return { problem };
   return {
+    kind: String(dict(request.kind).kind),
     uid: String(request.uid),
     operation: String(request.operation),
     name: str(request.name) ?? str(dict(dict(request.object).metadata).name) ?? '',
@@ -99,7 +104,7 @@ const answer = (response: Dict): ReviewResult => ({
   body: { apiVersion: REVIEW_API_VERSION, kind: 'AdmissionReview', response },
 });
 
-const badRequest = (message: string): ReviewResult => ({
+export const badRequest = (message: string): ReviewResult => ({
   httpStatus: 400,
   body: { apiVersion: 'v1', kind: 'Status', status: 'Failure', code: 400, reason: 'BadRequest', message },
 });
@@ -124,16 +129,16 @@ export function aggregateMessage(errors: FieldError[]): string {
 }
 
 /** The Status apimachinery's errors.NewInvalid builds, as the API server would return it. */
-export function invalidStatus(name: string, errors: FieldError[]): Dict {
+export function invalidStatus(name: string, errors: FieldError[], kind = KIND): Dict {
   return {
     status: 'Failure',
     code: 422,
     reason: 'Invalid',
-    message: `${KIND}.${GROUP} ${goQuote(name)} is invalid: ${aggregateMessage(errors)}`,
+    message: `${kind}.${GROUP} ${goQuote(name)} is invalid: ${aggregateMessage(errors)}`,
     details: {
       name,
       group: GROUP,
-      kind: KIND,
+      kind,
       causes: errors.map((e) => ({ reason: e.type, message: errorBody(e), field: e.field })),
     },
   };
@@ -144,8 +149,9 @@ export const deny = (
   name: string,
   errors: FieldError[],
   warnings: string[] = [],
+  kind = KIND,
 ): ReviewResult =>
-  answer({ uid, allowed: false, status: invalidStatus(name, errors), ...withWarnings(warnings) });
+  answer({ uid, allowed: false, status: invalidStatus(name, errors, kind), ...withWarnings(warnings) });
 
 /**
  * Allowed, with the JSON Patch (RFC 6902) that turns the original into the defaulted object, which shares

@@ -7,7 +7,9 @@
 // `mcp-operator validate` reads files as written and reports a typo such as `spec.tranport` the way
 // `kubectl apply --validate=strict` would, instead of letting it vanish.
 import { Ajv, type ErrorObject } from 'ajv';
+import authzConfigSchemaJson from '../schemas/mcpauthzconfig.schema.json' with { type: 'json' };
 import schemaJson from '../schemas/mcpserver.schema.json' with { type: 'json' };
+import oidcConfigSchemaJson from '../schemas/mcpoidcconfig.schema.json' with { type: 'json' };
 import {
   FieldPath,
   forbidden,
@@ -36,7 +38,7 @@ export function closeObjects(node: unknown): unknown {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
-function compile() {
+function compile(schema: unknown = schemaJson) {
   const ajv = new Ajv({ allErrors: true, strict: true });
   // Kubernetes' and our own schema extensions: annotations for the CRD and the generators, not assertions.
   ajv.addVocabulary([
@@ -49,10 +51,16 @@ function compile() {
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
   ajv.addFormat('date-time', RFC3339);
-  return ajv.compile(closeObjects(schemaJson) as Schema);
+  return ajv.compile(closeObjects(schema) as Schema);
 }
 
 const validateMCPServerSchema = compile();
+// The shared auth configs' validators, compiled on first use: most webhook processes never see one.
+const configValidators = new Map<string, ReturnType<typeof compile>>();
+const CONFIG_SCHEMAS: Record<string, unknown> = {
+  MCPOIDCConfig: oidcConfigSchemaJson,
+  MCPAuthzConfig: authzConfigSchemaJson,
+};
 
 /** `/spec/secrets/0/key` -> spec.secrets[0].key */
 export function pointerToPath(pointer: string, extra?: string): FieldPath {
@@ -117,4 +125,15 @@ export function toFieldError(e: ErrorObject, data: unknown): FieldError {
 export function checkSchema(object: unknown): FieldError[] {
   if (validateMCPServerSchema(object)) return [];
   return (validateMCPServerSchema.errors ?? []).map((e) => toFieldError(e, object));
+}
+
+/** Every shape error of an MCPOIDCConfig or MCPAuthzConfig against its own schema. */
+export function checkConfigSchema(kind: 'MCPOIDCConfig' | 'MCPAuthzConfig', object: unknown): FieldError[] {
+  let validate = configValidators.get(kind);
+  if (!validate) {
+    validate = compile(CONFIG_SCHEMAS[kind]);
+    configValidators.set(kind, validate);
+  }
+  if (validate(object)) return [];
+  return (validate.errors ?? []).map((e) => toFieldError(e, object));
 }

@@ -14,7 +14,8 @@ import type { CertificateSource, ServingCertificate } from '../certs/source.ts';
 import type { Logger } from '../lib/log.ts';
 import { CONTENT_TYPE } from '../lib/prometheus.ts';
 import { type AdmissionMetrics, type ReviewKind, createAdmissionMetrics } from './metrics.ts';
-import { MUTATE_PATHS, VALIDATE_PATHS } from './paths.ts';
+import { reviewConfigValidate } from './config-review.ts';
+import { MUTATE_PATHS, VALIDATE_CONFIG_PATHS, VALIDATE_PATHS } from './paths.ts';
 import {
   type AdmissionHandler,
   type ReviewRoute,
@@ -29,6 +30,8 @@ export type { AdmissionHandler } from './review-route.ts';
 export interface WebhookAppDeps {
   validate: AdmissionHandler;
   mutate: AdmissionHandler;
+  /** MCPOIDCConfig and MCPAuthzConfig; defaults to their pure review (config-review.ts). */
+  validateConfig?: AdmissionHandler;
   log: Logger;
   /** Names of what is not ready yet (certificates, caches); [] when the server may take traffic. */
   readiness: () => string[];
@@ -56,6 +59,11 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
   const handlers: [ReviewKind, readonly string[], AdmissionHandler][] = [
     ['validate', VALIDATE_PATHS, deps.validate],
     ['mutate', MUTATE_PATHS, deps.mutate],
+    [
+      'validate',
+      VALIDATE_CONFIG_PATHS,
+      deps.validateConfig ?? ((body) => Promise.resolve(reviewConfigValidate(body))),
+    ],
   ];
   for (const [kind, paths, handler] of handlers) {
     for (const path of paths) {

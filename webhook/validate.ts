@@ -4,6 +4,9 @@
 import type { AdmissionFacts } from './facts.ts';
 import type { FieldError } from './field.ts';
 import type { AdmissionPolicy } from './policy.ts';
+import { authWarnings } from './rules/auth-warnings.ts';
+import { checkAuthentication } from './rules/authentication.ts';
+import { checkAuthorization } from './rules/authorization.ts';
 import { checkName } from './rules/names.ts';
 import { checkNamespace } from './rules/namespace.ts';
 import { checkPermissionProfile } from './rules/permission-profile.ts';
@@ -14,6 +17,7 @@ import { checkPolicy } from './rules/policy.ts';
 import { checkTransportAndPorts } from './rules/ports.ts';
 import { checkResources } from './rules/resources.ts';
 import { checkSecrets } from './rules/secrets.ts';
+import { checkTenancyPolicy } from './rules/tenancy-policy.ts';
 import { checkUnsupportedFields } from './rules/unsupported.ts';
 import { warningsFor } from './rules/warnings.ts';
 import { checkSchema } from './schema-validation.ts';
@@ -39,8 +43,13 @@ export function validateMCPServer(server: unknown, facts: AdmissionFacts, policy
     checkPodSecurity(server, facts, policy),
     checkPodEscapes(server, policy),
     checkPolicy(server, policy),
+    checkAuthentication(server, facts),
+    checkAuthorization(server, facts),
+    checkTenancyPolicy(server, policy),
   ]) {
     if (found.length > 0) errors.push(...found);
   }
-  return { errors, warnings: warningsFor(server) };
+  const warnings = warningsFor(server);
+  const auth = authWarnings(server);
+  return { errors, warnings: auth.length > 0 ? [...warnings, ...auth] : warnings };
 }

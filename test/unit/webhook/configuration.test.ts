@@ -60,6 +60,31 @@ describe('desiredValidatingWebhookConfiguration', () => {
           matchConditions: MATCH_CONDITIONS,
           failurePolicy: 'Fail',
         },
+        ...(
+          [
+            ['mcpoidcconfig', 'mcpoidcconfigs'],
+            ['mcpauthzconfig', 'mcpauthzconfigs'],
+          ] as const
+        ).map(([singular, plural]) => ({
+          name: `validate.${singular}.toolhive.stacklok.dev`,
+          admissionReviewVersions: ['v1'],
+          sideEffects: 'None',
+          timeoutSeconds: 5,
+          matchPolicy: 'Equivalent',
+          clientConfig: {
+            service: {
+              name: 'mcp-operator-webhook',
+              namespace: 'ops',
+              path: `/validate-toolhive-stacklok-dev-v1alpha1-${singular}`,
+              port: 443,
+            },
+            caBundle: Buffer.from(PEM).toString('base64'),
+          },
+          rules: [{ ...rules[0]!, resources: [plural] }],
+          namespaceSelector,
+          matchConditions: MATCH_CONDITIONS,
+          failurePolicy: 'Fail',
+        })),
       ],
     });
   });
