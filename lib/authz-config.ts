@@ -12,7 +12,7 @@
 // silently permits; `principal == User::"alice"` never matches (the principal is always Client::"<sub>").
 // Each entry of `policies` is one policy, as in ToolHive (which parses each on its own); templates
 // (?principal) are refused. Line and column are 1-based within the entry's own text.
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import * as cedar from './cedar-safe.ts';
 import { parse as parseYaml } from 'yaml';
 import {
   DEFAULT_GROUP_ENTITY_TYPE,

@@ -11,7 +11,7 @@
 //   - Decisions are cached per caller (the Caller object, which the token cache keeps per token),
 //     action, resource and tool annotations, unless some policy reads context other than claim_*
 //     (arguments change per call). The cache of a caller goes with the caller.
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import * as cedar from '../../lib/cedar-safe.ts';
 import { checkCedarConfig, type CedarAuthzConfig } from '../../lib/authz-config.ts';
 import {
   DEFAULT_GROUP_ENTITY_TYPE,
