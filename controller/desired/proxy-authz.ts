@@ -1,8 +1,7 @@
 // The proxy's authorization and audit, resolved from spec.authzConfigRef (with the MCPAuthzConfig it
 // names) or spec.authzConfig (inline, or a ConfigMap key, default authz.json), pure: the run config's
 // `authz` section (proxy/config.ts RunConfigAuthz, mirrored here) and `audit`. The formats are
-// ToolHive's, read by authz-formats.ts (to be replaced by lib/authz-config.ts, the reader admission
-// shares, with the same signatures, once it lands). Decisions:
+// ToolHive's, read by lib/authz-config.ts (the reader admission shares). Decisions:
 // - The groupClaimName, roleClaimName and groupEntityType of spec.authzConfig override the ConfigMap
 //   file's, as ToolHive does.
 // - The Cedar policies are checked here too (checkCedarConfig), memoised by their text: admission
@@ -17,7 +16,7 @@ import {
   parseAuthzConfigFile,
   type AuthzProblem,
   type CedarAuthzConfig,
-} from './authz-formats.ts';
+} from '../../lib/authz-config.ts';
 import { isDict, str, type Dict, type Finding, type ServerFacts } from './types.ts';
 
 export interface RunConfigAuthz {
