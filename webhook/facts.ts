@@ -7,6 +7,7 @@ import {
   authConfigMaps,
   authConfigRefs,
   authSecrets,
+  oidcConfigFiles,
   type AuthConfigKind,
 } from './rules/auth-references.ts';
 import { dict, dictsOf, specOf, str, type Dict } from './rules/shape.ts';
@@ -109,7 +110,7 @@ export async function gatherFacts(
     ...configs.map(({ kind, name }) => getAuthConfig!(kind, namespace, name)),
   ]);
   const afterMaps = secrets.length + configMaps.length;
-  return {
+  const facts: AdmissionFacts = {
     ...level,
     lookupsSkipped: false,
     secretKeys: new Map(secrets.map((name, i) => [name, answers[i] as string[] | undefined])),
@@ -126,5 +127,36 @@ export async function gatherFacts(
           ),
         }
       : {}),
+  };
+  return withOidcConfigFiles(facts, server, lookup, namespace);
+}
+
+/**
+ * A second round, after the first has found the MCPOIDCConfig the server names: the Secret and CA
+ * ConfigMap it names when it is of type inline (those the first round read already are not read again).
+ */
+async function withOidcConfigFiles(
+  facts: AdmissionFacts,
+  server: unknown,
+  lookup: ClusterLookup,
+  namespace: string,
+): Promise<AdmissionFacts> {
+  const ref = authConfigRefs(server).find(({ kind }) => kind === 'MCPOIDCConfig');
+  const spec = ref ? facts.authConfigs?.get(authConfigKey(ref.kind, ref.name)) : undefined;
+  const files = oidcConfigFiles(spec);
+  const secrets = files.secrets.filter((name) => !facts.secretKeys.has(name));
+  const configMaps = files.configMaps.filter((name) => !facts.configMapData.has(name));
+  if (secrets.length === 0 && configMaps.length === 0) return facts;
+  const [keys, data] = await Promise.all([
+    Promise.all(secrets.map((name) => lookup.getSecretKeys(namespace, name))),
+    Promise.all(configMaps.map((name) => lookup.getConfigMapData(namespace, name))),
+  ]);
+  return {
+    ...facts,
+    secretKeys: new Map([...facts.secretKeys, ...secrets.map((name, i) => [name, keys[i]] as const)]),
+    configMapData: new Map([
+      ...facts.configMapData,
+      ...configMaps.map((name, i) => [name, data[i]] as const),
+    ]),
   };
 }

@@ -1,8 +1,10 @@
 // What an MCPServer's authentication and authorization fields name in its namespace, read defensively:
 // the MCPOIDCConfig and MCPAuthzConfig (oidcConfigRef, authzConfigRef), the ConfigMaps (legacy
 // oidcConfig.configMap, CA bundles, authzConfig.configMap) and the Secret (legacy inline
-// clientSecretRef). facts.ts reads them before the rules run; the rules check what it found. Every
-// reference is a name in the MCPServer's own namespace: none of these fields can name another.
+// clientSecretRef). facts.ts reads them before the rules run; the rules check what it found. An inline
+// MCPOIDCConfig names a Secret and a CA ConfigMap of its own (oidcConfigFiles): facts.ts reads those
+// once the config is found. Every reference is a name in the MCPServer's own namespace: none of these
+// fields can name another (nor can an MCPOIDCConfig's, read in the MCPServer's namespace too).
 // The defaults are ToolHive's: oidcConfig.type kubernetes, authzConfig.type configMap, the authz key
 // authz.json and the CA bundle key ca.crt.
 import { dict, isDict, str, type Dict } from './shape.ts';
@@ -58,4 +60,13 @@ export function authSecrets(server: unknown): string[] {
   if (oidcTypeOf(oidc) !== 'inline') return [];
   const name = named(dict(oidc.inline).clientSecretRef);
   return name ? [name] : [];
+}
+
+/** The Secret (clientSecretRef) and CA ConfigMap (caBundleRef) an MCPOIDCConfig of type inline names. */
+export function oidcConfigFiles(spec: Dict | undefined): { secrets: string[]; configMaps: string[] } {
+  const inline = dict(spec?.inline);
+  if (spec?.type !== 'inline') return { secrets: [], configMaps: [] };
+  const secret = named(inline.clientSecretRef);
+  const ca = named(dict(inline.caBundleRef).configMapRef);
+  return { secrets: secret ? [secret] : [], configMaps: ca ? [ca] : [] };
 }

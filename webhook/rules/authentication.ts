@@ -5,9 +5,21 @@
 // Legacy `kubernetes.namespace` may name another namespace: it says whose ServiceAccount tokens are
 // accepted, it reads nothing there. The legacy `configMap` type keeps its settings in the ConfigMap's
 // keys (issuer, audience, jwksUrl, ..., as ToolHive's resolver reads them): the ConfigMap must exist and
-// hold `issuer`. Existence checks are skipped offline and for names facts.ts did not look up.
+// hold `issuer`. An inline MCPOIDCConfig's clientSecretRef and caBundleRef are checked as the legacy
+// inline ones are, and denied at spec.oidcConfigRef.name (the field of this object that leads there),
+// the message naming the MCPOIDCConfig's field: `MCPOIDCConfig idp: spec.inline.clientSecretRef.name:
+// Not found: "s": no Secret of that name in namespace ns`. Key names only, never a Secret's value.
+// Existence checks are skipped offline and for names facts.ts did not look up.
 import type { AdmissionFacts } from '../facts.ts';
-import { FieldPath, forbidden, notFound, required, type FieldError } from '../field.ts';
+import {
+  FieldPath,
+  forbidden,
+  formatFieldError,
+  invalid,
+  notFound,
+  required,
+  type FieldError,
+} from '../field.ts';
 import { authConfigKey, DEFAULT_CA_BUNDLE_KEY, oidcTypeOf } from './auth-references.ts';
 import { dict, isDict, metadataOf, specOf, str, type Dict } from './shape.ts';
 import { checkEndpointUrls, checkResourceUrl } from './urls.ts';
@@ -70,6 +82,23 @@ function checkClientSecret(
     : [];
 }
 
+/** The Secret and CA ConfigMap of the inline MCPOIDCConfig `name` (its spec `config`), at namePath. */
+function checkOidcConfigFiles(
+  name: string,
+  config: Dict,
+  namePath: FieldPath,
+  facts: AdmissionFacts,
+  namespace: string,
+): FieldError[] {
+  if (config.type !== 'inline' || !isDict(config.inline)) return [];
+  const at = SPEC.child('inline');
+  const found = [
+    ...checkClientSecret(config.inline.clientSecretRef, at.child('clientSecretRef'), facts, namespace),
+    ...checkCaBundle(config.inline.caBundleRef, at.child('caBundleRef'), facts, namespace),
+  ];
+  return found.map((e) => invalid(namePath, name, `MCPOIDCConfig ${name}: ${formatFieldError(e)}`));
+}
+
 const MEMBERS = ['kubernetes', 'configMap', 'inline'] as const;
 
 function checkLegacy(oidc: Dict, facts: AdmissionFacts, namespace: string): FieldError[] {
@@ -108,6 +137,22 @@ function checkLegacy(oidc: Dict, facts: AdmissionFacts, namespace: string): Fiel
   return errors;
 }
 
+/** spec.oidcConfigRef: its resourceUrl, the MCPOIDCConfig it names and what that config names. */
+function checkRef(ref: Dict, facts: AdmissionFacts, namespace: string): FieldError[] {
+  const path = SPEC.child('oidcConfigRef');
+  const errors = checkResourceUrl(ref.resourceUrl, path.child('resourceUrl'));
+  const name = str(ref.name);
+  if (!name || facts.lookupsSkipped || !facts.authConfigs?.has(authConfigKey('MCPOIDCConfig', name)))
+    return errors;
+  const config = facts.authConfigs.get(authConfigKey('MCPOIDCConfig', name));
+  if (!config)
+    errors.push(
+      notFound(path.child('name'), name, `no MCPOIDCConfig of that name in namespace ${namespace}`),
+    );
+  else errors.push(...checkOidcConfigFiles(name, config, path.child('name'), facts, namespace));
+  return errors;
+}
+
 /** Every problem of the server's authentication settings, all at once. */
 export function checkAuthentication(server: unknown, facts: AdmissionFacts): FieldError[] {
   const spec = specOf(server);
@@ -115,17 +160,7 @@ export function checkAuthentication(server: unknown, facts: AdmissionFacts): Fie
   const errors: FieldError[] = [];
   if (isDict(spec.oidcConfig) && isDict(spec.oidcConfigRef))
     errors.push(forbidden(SPEC.child('oidcConfig'), OIDC_BOTH));
-  if (isDict(spec.oidcConfigRef)) {
-    const ref = spec.oidcConfigRef;
-    const path = SPEC.child('oidcConfigRef');
-    errors.push(...checkResourceUrl(ref.resourceUrl, path.child('resourceUrl')));
-    const name = str(ref.name);
-    const key = name ? authConfigKey('MCPOIDCConfig', name) : '';
-    if (name && !facts.lookupsSkipped && facts.authConfigs?.has(key) && !facts.authConfigs.get(key))
-      errors.push(
-        notFound(path.child('name'), name, `no MCPOIDCConfig of that name in namespace ${namespace}`),
-      );
-  }
+  if (isDict(spec.oidcConfigRef)) errors.push(...checkRef(spec.oidcConfigRef, facts, namespace));
   if (isDict(spec.oidcConfig)) errors.push(...checkLegacy(spec.oidcConfig, facts, namespace));
   return errors;
 }

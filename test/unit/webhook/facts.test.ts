@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { gatherFacts, offlineLookup, type ClusterLookup } from '../../../webhook/facts.ts';
-import { mcpServer, withProfile, withSecret } from './builders.ts';
+import { mcpServer, withProfile, withSecret, withSpec } from './builders.ts';
 
 /** A lookup over fixed data that records every call, to check each object is read once. */
 function recordingLookup(
@@ -41,6 +41,29 @@ describe('gatherFacts', () => {
       ]),
       configMapData: new Map([['p', { x: '{}' }]]),
     });
+  });
+  it("reads an inline MCPOIDCConfig's Secret and CA ConfigMap once the config is found, each once", async () => {
+    const { lookup, calls } = recordingLookup({ 'idp-client': ['client-secret'] }, {});
+    const inline = {
+      clientSecretRef: { name: 'idp-client', key: 'client-secret' },
+      caBundleRef: { configMapRef: { name: 'idp-ca' } },
+    };
+    lookup.getAuthConfig = (kind, ns, name) => {
+      calls.push(`${kind} ${ns}/${name}`);
+      return Promise.resolve(name === 'idp' ? { type: 'inline', inline } : undefined);
+    };
+    const server = mcpServer(
+      's',
+      withSecret('idp-client', 'client-secret'),
+      withSpec({ oidcConfigRef: { name: 'idp' } }),
+    );
+    const facts = await gatherFacts(server, lookup, 'ns');
+    expect(calls).to.deep.equal(['secret ns/idp-client', 'MCPOIDCConfig ns/idp', 'configmap ns/idp-ca']);
+    expect(facts.secretKeys).to.deep.equal(new Map([['idp-client', ['client-secret']]]));
+    expect(facts.configMapData).to.deep.equal(new Map([['idp-ca', undefined]]));
+    calls.length = 0;
+    await gatherFacts(mcpServer('s', withSpec({ oidcConfigRef: { name: 'gone' } })), lookup, 'ns');
+    expect(calls).to.deep.equal(['MCPOIDCConfig ns/gone']);
   });
   it('reads nothing offline and says so', async () => {
     const facts = await gatherFacts(mcpServer('s', withSecret('a', 'k')), offlineLookup, 'ns');

@@ -67,6 +67,40 @@ describe('checkAuthentication', () => {
     const good = factsWith({ 'oidc-secret': ['secret'] }, { ca: { 'ca.crt': 'PEM' } });
     expect(checkAuthentication(allowed, good)).to.deep.equal([]);
   });
+  it("an inline MCPOIDCConfig's Secret and CA ConfigMap must exist with their keys, denied at oidcConfigRef.name", () => {
+    const server = mcpServer('s', withSpec({ oidcConfigRef: { name: 'corp-idp', audience: 'a' } }));
+    const inline = {
+      issuer: 'https://idp.example',
+      clientSecretRef: { name: 'idp-client', key: 'client-secret' },
+      caBundleRef: { configMapRef: { name: 'idp-ca' } },
+    };
+    const config = { type: 'inline', inline };
+    const withConfig = (facts: AdmissionFacts): AdmissionFacts => ({
+      ...facts,
+      authConfigs: new Map([['MCPOIDCConfig/corp-idp', config]]),
+    });
+    const missing = withConfig(factsWith({}, {}, { secrets: ['idp-client'], configMaps: ['idp-ca'] }));
+    expect(messages(checkAuthentication(server, missing))).to.deep.equal([
+      'spec.oidcConfigRef.name: Invalid value: "corp-idp": MCPOIDCConfig corp-idp: spec.inline.clientSecretRef.name: Not found: "idp-client": no Secret of that name in namespace team-a',
+      'spec.oidcConfigRef.name: Invalid value: "corp-idp": MCPOIDCConfig corp-idp: spec.inline.caBundleRef.configMapRef.name: Not found: "idp-ca": no ConfigMap of that name in namespace team-a',
+    ]);
+    const noKeys = withConfig(factsWith({ 'idp-client': ['other'] }, { 'idp-ca': { 'tls.crt': 'PEM' } }));
+    expect(messages(checkAuthentication(server, noKeys))).to.deep.equal([
+      'spec.oidcConfigRef.name: Invalid value: "corp-idp": MCPOIDCConfig corp-idp: spec.inline.clientSecretRef.key: Not found: "client-secret": Secret idp-client has no such key',
+      'spec.oidcConfigRef.name: Invalid value: "corp-idp": MCPOIDCConfig corp-idp: spec.inline.caBundleRef.configMapRef.key: Not found: "ca.crt": ConfigMap idp-ca has no such key',
+    ]);
+    const good = withConfig(
+      factsWith({ 'idp-client': ['client-secret'] }, { 'idp-ca': { 'ca.crt': 'PEM' } }),
+    );
+    expect(checkAuthentication(server, good)).to.deep.equal([]);
+    // A kubernetesServiceAccount config names no files; offline nothing is checked.
+    const sa = {
+      ...missing,
+      authConfigs: new Map([['MCPOIDCConfig/corp-idp', { type: 'kubernetesServiceAccount' }]]),
+    };
+    expect(checkAuthentication(server, sa)).to.deep.equal([]);
+    expect(checkAuthentication(server, { ...missing, lookupsSkipped: true })).to.deep.equal([]);
+  });
   it('legacy type and member must agree (kubernetes may be left out: its defaults apply)', () => {
     const server = mcpServer('s', withSpec({ oidcConfig: { type: 'inline', kubernetes: {} } }));
     expect(messages(checkAuthentication(server, factsWith()))).to.deep.equal([
