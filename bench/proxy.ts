@@ -16,7 +16,9 @@
 // the image's Node flags (its ENTRYPOINT's and its NODE_OPTIONS, on the command line).
 // Settings: PROXY_BENCH_SESSIONS (1,8,32), PROXY_BENCH_SECONDS per measurement (2),
 // PROXY_BENCH_BASELINE=path/to/cli/main.ts adds "baseline (stdio)" from another tree (before/after in
-// one run), PROXY_BENCH_CPU_PROF=DIR writes our stdio proxy's CPU profile there.
+// one run), PROXY_BENCH_PAIRS (3) alternating open/authenticated pairs per level for their ratio,
+// PROXY_BENCH_CPU_PROF=DIR writes our stdio proxies' CPU profiles there
+// (the open one's and the authenticated one's).
 // Run with `node bench/proxy.ts` or `make bench`.
 import { loadavg } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
@@ -43,6 +45,7 @@ const WARMUP_SECONDS = 0.5;
 const WARMUP_PATH_SECONDS = 1;
 const BASELINE = process.env.PROXY_BENCH_BASELINE && resolvePath(process.env.PROXY_BENCH_BASELINE);
 const PROFILE_DIR = process.env.PROXY_BENCH_CPU_PROF;
+const PAIRS = Number(process.env.PROXY_BENCH_PAIRS ?? 3);
 
 interface Figures {
   perSecond: number;
@@ -85,7 +88,7 @@ async function startPaths(): Promise<BenchPath[]> {
   const proxyFloor = await floorProxy();
   const paths = [directPath(), floor, withPlainClient(floor), proxyFloor, withPlainClient(proxyFloor)];
   paths.push(ours, withPlainClient(ours));
-  const authenticated = await oursStdioAuthenticated(AUTHENTICATED, 64);
+  const authenticated = await oursStdioAuthenticated(AUTHENTICATED, 64, profile);
   paths.push(authenticated, withPlainClient(authenticated));
   if (BASELINE) {
     const baseline = await oursStdio('baseline (stdio)', BASELINE);
@@ -101,17 +104,32 @@ async function startPaths(): Promise<BenchPath[]> {
 
 const AUTHENTICATED = 'ours (stdio, JWT + Cedar + audit)';
 
-/** The authenticated path's calls/s over the open one's, by the same client. */
-function authenticatedRatios(figures: Map<string, Figures>): string {
-  return ['', ', node:http']
-    .map((client) => {
-      const open = figures.get(`ours (stdio)${client}`);
-      const auth = figures.get(`${AUTHENTICATED}${client}`);
-      if (!open || !auth) return '';
-      return `${client ? 'node:http' : 'SDK'} client ${(auth.perSecond / open.perSecond).toFixed(2)}x`;
-    })
-    .filter(Boolean)
-    .join(', ');
+/**
+ * The authenticated path's calls/s over the open one's, by the same client: PAIRS measurements of each,
+ * alternating which goes first, and the median of the pairs' ratios. One measurement of each (the table's)
+ * moves with whatever else the machine does in those seconds; pairs taken back to back share it.
+ */
+async function authenticatedRatios(paths: BenchPath[], sessions: number): Promise<string> {
+  const parts: string[] = [];
+  for (const client of ['', ', node:http']) {
+    const open = paths.find((p) => p.name === `ours (stdio)${client}`);
+    const auth = paths.find((p) => p.name === `${AUTHENTICATED}${client}`);
+    if (!open || !auth) continue;
+    const ratios: number[] = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const [first, second] = i % 2 === 0 ? [open, auth] : [auth, open];
+      const a = await measure(first, sessions);
+      const b = await measure(second, sessions);
+      const [o, x] = first === open ? [a, b] : [b, a];
+      ratios.push(x.perSecond / o.perSecond);
+    }
+    const sorted = [...ratios].sort((x, y) => x - y);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    parts.push(
+      `${client ? 'node:http' : 'SDK'} client ${median.toFixed(2)}x (${ratios.map((r) => r.toFixed(2)).join(', ')})`,
+    );
+  }
+  return parts.join('; ');
 }
 
 const cell = (text: string, width: number) => text.padStart(width);
@@ -141,7 +159,9 @@ async function level(paths: BenchPath[], sessions: number): Promise<void> {
   console.log(`| ${'path'.padEnd(44)} | calls/s | p50 ms | p99 ms | +p50 ms | vs sg |`);
   console.log(`|${'-'.repeat(46)}|--------:|-------:|-------:|--------:|------:|`);
   for (const [name, f] of figures) console.log(row(name, f, figures));
-  console.log(`authenticated (JWT + Cedar + audit) over open, calls/s: ${authenticatedRatios(figures)}`);
+  console.log(
+    `authenticated (JWT + Cedar + audit) over open, calls/s, median of ${PAIRS} alternating pairs: ${await authenticatedRatios(paths, sessions)}`,
+  );
 }
 
 /** Idle RSS of our proxy compiled to JavaScript, as a container image runs it (no type stripper). */

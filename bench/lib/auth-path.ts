@@ -49,7 +49,11 @@ async function startIssuer(): Promise<Issuer> {
 }
 
 /** Starts the issuer and the proxy; stop() ends both. Tokens are made up front (connect is synchronous to them). */
-export async function oursStdioAuthenticated(name: string, sessions: number): Promise<BenchPath> {
+export async function oursStdioAuthenticated(
+  name: string,
+  sessions: number,
+  nodeFlags: string[] = [],
+): Promise<BenchPath> {
   const issuer = await startIssuer();
   const tokens = await Promise.all(Array.from({ length: sessions }, (_, i) => issuer.token(`user-${i}`)));
   let next = 0;
@@ -80,6 +84,7 @@ export async function oursStdioAuthenticated(name: string, sessions: number): Pr
       return file;
     },
     () => ({ authorization: `Bearer ${tokens[next++ % tokens.length]}` }),
+    nodeFlags,
   );
   return {
     ...path_,

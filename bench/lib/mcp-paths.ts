@@ -249,10 +249,20 @@ export async function oursStdioFromConfig(
   name: string,
   writeConfig: (target: { kind: 'command'; command: string[] }, port: number) => string,
   headersFor: () => Record<string, string>,
+  nodeFlags: string[] = [],
 ): Promise<BenchPath> {
   const port = await freePort();
   const file = writeConfig({ kind: 'command', command: [process.execPath, EVERYTHING, 'stdio'] }, port);
-  const proxy = startGroup([...IMAGE_FLAGS, CLI, 'proxy', '--config', file, '--host', '127.0.0.1']);
+  const proxy = startGroup([
+    ...IMAGE_FLAGS,
+    ...nodeFlags,
+    CLI,
+    'proxy',
+    '--config',
+    file,
+    '--host',
+    '127.0.0.1',
+  ]);
   await untilAnswering(`http://127.0.0.1:${port}/health`, (s) => s === 200);
   return httpPath(name, [proxy], new URL(`http://127.0.0.1:${port}/mcp`), headersFor);
 }
