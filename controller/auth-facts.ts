@@ -2,15 +2,26 @@
 // builders (desired/proxy-security.ts): the MCPOIDCConfig and MCPAuthzConfig it names and the
 // ConfigMaps its legacy OIDC and authz configs name, all from the informer caches (no request), plus
 // what the manager knows of the cluster: the ServiceAccount issuer and the policy's proxy clients.
+// The Secrets and ConfigMaps the proxy mounts for authentication (desired/oidc-files.ts) are reduced to
+// their key names: a ConfigMap's from the cache, a Secret's from `secretKeys` (the cache holds Secrets'
+// metadata only; cluster-io.ts reads them as key digests, secret-digests.ts), so no value is kept.
 import type { MCPServer } from '../schemas/generated/mcpserver.ts';
+import { oidcFileKey, oidcFiles } from './desired/oidc-files.ts';
 import { isDict, str, type Dict, type ServerFacts } from './desired/types.ts';
 import { authConfigMapNames, type Caches } from './informers.ts';
 
-export function authFacts(
+export interface AuthKnown {
+  clusterIssuer: string | undefined;
+  proxyClients: readonly string[] | undefined;
+  /** A Secret's keys (any value per key: only the names are kept); undefined when it does not exist. */
+  secretKeys: (namespace: string, name: string) => Promise<Record<string, unknown> | undefined>;
+}
+
+export async function authFacts(
   server: MCPServer,
   caches: Pick<Caches, 'get'>,
-  known: { clusterIssuer: string | undefined; proxyClients: readonly string[] | undefined },
-): Partial<ServerFacts> {
+  { secretKeys, ...known }: AuthKnown,
+): Promise<Partial<ServerFacts>> {
   const namespace = server.metadata?.namespace ?? '';
   const spec = server.spec as unknown as Dict;
   const named = (field: string): string => (isDict(spec[field]) ? str(spec[field].name) : '');
@@ -19,13 +30,22 @@ export function authFacts(
     facts.oidcConfig = caches.get('MCPOIDCConfig', namespace, named('oidcConfigRef'));
   if (named('authzConfigRef'))
     facts.authzConfig = caches.get('MCPAuthzConfig', namespace, named('authzConfigRef'));
+  const dataOf = (name: string) => {
+    const found = caches.get('ConfigMap', namespace, name);
+    return found ? ((found.data ?? {}) as Record<string, string>) : undefined;
+  };
   const names = authConfigMapNames(spec);
-  if (names.length) {
-    const dataOf = (name: string) => {
-      const found = caches.get('ConfigMap', namespace, name);
-      return found ? ((found.data ?? {}) as Record<string, string>) : undefined;
+  if (names.length) facts.authConfigMaps = new Map(names.map((n) => [n, dataOf(n)]));
+  const files = oidcFiles(spec, facts.oidcConfig);
+  if (files.length) {
+    const keysOf = async (kind: 'Secret' | 'ConfigMap', name: string) => {
+      const found = kind === 'Secret' ? await secretKeys(namespace, name) : dataOf(name);
+      return found ? Object.keys(found) : undefined;
     };
-    facts.authConfigMaps = new Map(names.map((n) => [n, dataOf(n)]));
+    const entries = await Promise.all(
+      files.map(async (f) => [oidcFileKey(f.kind, f.name), await keysOf(f.kind, f.name)] as const),
+    );
+    facts.oidcFileKeys = new Map(entries);
   }
   return facts;
 }

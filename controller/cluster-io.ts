@@ -171,10 +171,7 @@ export class ClusterIO implements ReconcileIO {
     return this.#caches.get('MCPServer', key.namespace, key.name) as MCPServer | undefined;
   }
 
-  /**
-   * The referenced Secrets as key digests, read now (the cache has their metadata only), and the
-   * profile ConfigMap from the cache.
-   */
+  /** Referenced Secrets as key digests read now (the cache has their metadata only); the rest cached. */
   async getFacts(server: MCPServer): Promise<ServerFacts> {
     const namespace = server.metadata?.namespace ?? '';
     const dataOf = (kind: KnownKind, name: string) => {
@@ -189,10 +186,11 @@ export class ClusterIO implements ReconcileIO {
     const facts: ServerFacts = {
       secrets,
       apiServer: this.#apiServer(),
-      ...authFacts(server, this.#caches, {
+      ...(await authFacts(server, this.#caches, {
         clusterIssuer: this.#clusterIssuer(),
         proxyClients: this.#proxyClients(),
-      }),
+        secretKeys: (ns, name) => this.#secretKeys(ns, name),
+      })),
     };
     if (profile?.type === 'configmap') facts.profileConfigMap = dataOf('ConfigMap', profile.name);
     return facts;

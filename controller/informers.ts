@@ -11,9 +11,12 @@
 // ConfigMap they reference (which servers a Secret or ConfigMap event wakes), and by the MCPOIDCConfig,
 // MCPAuthzConfig and ConfigMaps their authentication and authorization name. The two config kinds are
 // the users' (no label of ours), watched whole in the namespaces watched: they are few and small.
+// MCPOIDCConfigs are indexed by the Secret and CA ConfigMap an inline one names (oidcConfigsNaming),
+// so that one appearing or changing wakes the servers that name the config (manager.ts).
 import type { Logger } from '../lib/log.ts';
 import { cachedForm } from './cache-transform.ts';
 import { LABEL_INSTANCE, MANAGED_SELECTOR } from './desired/labels.ts';
+import { configFiles, oidcFiles, type OidcFile } from './desired/oidc-files.ts';
 import { CHILD_KINDS, dictsIn, isDict, str, type Dict } from './desired/types.ts';
 import type { KubeClient } from './kube-client.ts';
 import { ListWatch, objectKey, type CacheEvent } from './list-watch.ts';
@@ -79,6 +82,7 @@ export function referencedBy(server: Dict): string[] {
   const profile = isDict(spec.permissionProfile) ? spec.permissionProfile : {};
   if (profile.type === 'configmap') refs.push(`${namespace}/ConfigMap/${str(profile.name)}`);
   for (const name of authConfigMapNames(spec)) refs.push(`${namespace}/ConfigMap/${name}`);
+  for (const file of oidcFiles(spec, undefined)) refs.push(`${namespace}/${file.kind}/${file.name}`);
   if (isDict(spec.oidcConfigRef)) refs.push(`${namespace}/MCPOIDCConfig/${str(spec.oidcConfigRef.name)}`);
   if (isDict(spec.authzConfigRef)) refs.push(`${namespace}/MCPAuthzConfig/${str(spec.authzConfigRef.name)}`);
   return refs;
@@ -139,6 +143,9 @@ export class Caches {
   readonly #byOwner = new Index((o) => asList(controllerUid(o)));
   readonly #podsByInstance = new Index((o) => asList(podInstance(o)));
   readonly #serversByReference = new Index(referencedBy);
+  readonly #oidcConfigsByFile = new Index((o) =>
+    configFiles(o).map((f) => `${str(meta(o).namespace)}/${f.kind}/${f.name}`),
+  );
 
   /** namespaces: the ones to watch, or undefined for all. */
   constructor(client: KubeClient, namespaces: string[] | undefined, log: Logger) {
@@ -163,6 +170,7 @@ export class Caches {
     if (CHILD_KIND_SET.has(kind)) this.#byOwner.update(event, object);
     if (kind === 'Pod') this.#podsByInstance.update(event, object);
     if (kind === 'MCPServer') this.#serversByReference.update(event, object);
+    if (kind === 'MCPOIDCConfig') this.#oidcConfigsByFile.update(event, object);
     for (const handler of this.#handlers) handler(kind, event, object);
   }
 
@@ -214,6 +222,11 @@ export class Caches {
   /** MCPServers whose spec names this Secret, ConfigMap, MCPOIDCConfig or MCPAuthzConfig. */
   referencing(kind: ReferencedKind, namespace: string, name: string): Dict[] {
     return this.#serversByReference.get(`${namespace}/${kind}/${name}`);
+  }
+
+  /** Inline MCPOIDCConfigs whose clientSecretRef or caBundleRef names this Secret or ConfigMap. */
+  oidcConfigsNaming(kind: OidcFile['kind'], namespace: string, name: string): Dict[] {
+    return this.#oidcConfigsByFile.get(`${namespace}/${kind}/${name}`);
   }
 
   /** Pods labelled app.kubernetes.io/instance=<instance> in the namespace. */

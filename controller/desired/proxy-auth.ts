@@ -20,6 +20,10 @@
 // - resourceUrl: as given, else the proxy's own URL (status.url without its fragment).
 // - jwksAllowPrivateIP and protectedResourceAllowPrivateIP are accepted and have no effect: the proxy
 //   never refuses private addresses.
+// - A Secret or ConfigMap key it would mount that is missing (oidc-files.ts) fails the plan
+//   (OIDCConfigRefNotValid, ToolHive's reason, the message naming it): the proxy is held, not left in
+//   FailedMount.
+import { missingOidcFile, oidcFiles } from './oidc-files.ts';
 import { isDict, str, type Dict, type Finding, type ServerFacts } from './types.ts';
 
 export interface RunConfigAuth {
@@ -104,6 +108,14 @@ const unique = (values: (string | undefined)[]): string[] => [
 
 /** The authentication of `spec` (oidcConfigRef, else oidcConfig); NONE when it names neither. */
 export function oidcPlan(spec: Dict, facts: ServerFacts, inputs: OidcInputs): OidcPlan {
+  const plan = resolvedPlan(spec, facts, inputs);
+  if (plan.finding?.status !== 'True') return plan;
+  const files = oidcFiles(spec, facts.oidcConfig);
+  const missing = missingOidcFile(files, facts.oidcFileKeys, inputs.namespace);
+  return missing ? failed(NOT_VALID, missing) : plan;
+}
+
+function resolvedPlan(spec: Dict, facts: ServerFacts, inputs: OidcInputs): OidcPlan {
   if (isDict(spec.oidcConfigRef)) {
     const ref = spec.oidcConfigRef;
     const name = str(ref.name);

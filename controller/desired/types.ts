@@ -55,6 +55,11 @@ export interface ServerFacts {
    * ConfigMap, an authz ConfigMap), by name; undefined when one does not exist.
    */
   authConfigMaps?: Map<string, Record<string, string> | undefined>;
+  /**
+   * The key names of the Secrets and ConfigMaps the proxy's authentication mounts (oidc-files.ts), by
+   * `<kind>/<name>`; undefined when one does not exist. Never a value.
+   */
+  oidcFileKeys?: ReadonlyMap<string, readonly string[] | undefined>;
   /** The issuer of the cluster's ServiceAccount tokens (cluster-io.ts); undefined: not known. */
   clusterIssuer?: string | undefined;
   /**

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { parseControllerOptions } from '../../../cli/commands/controller.ts';
 import { splitRunArgs } from '../../../cli/commands/run.ts';
 import { keysFor } from '../../../controller/manager.ts';
+import { configFiles } from '../../../controller/desired/oidc-files.ts';
 import { authConfigMapNames, referencedBy } from '../../../controller/informers.ts';
 import { proxyClientsAfter } from '../../../controller/policy-watch.ts';
 import type { Dict } from '../../../controller/desired/types.ts';
@@ -27,6 +28,39 @@ describe('references of authentication and authorization', () => {
     expect(authConfigMapNames({ authzConfig: { type: 'inline', inline: { policies: [] } } })).to.deep.equal(
       [],
     );
+  });
+
+  it('the legacy inline oidcConfig wakes for its client Secret and CA ConfigMap; an MCPOIDCConfig names its own', () => {
+    const inline = {
+      issuer: 'https://idp.example',
+      clientSecretRef: { name: 'idp-client', key: 'k' },
+      caBundleRef: { configMapRef: { name: 'idp-ca' } },
+    };
+    expect(referencedBy(server('s', { oidcConfig: { type: 'inline', inline } }))).to.deep.equal([
+      'team-a/Secret/idp-client',
+      'team-a/ConfigMap/idp-ca',
+    ]);
+    const config = { metadata: { name: 'corp-idp', namespace: 'team-a' }, spec: { type: 'inline', inline } };
+    expect(configFiles(config)).to.deep.equal([
+      {
+        kind: 'Secret',
+        name: 'idp-client',
+        key: 'k',
+        field: 'MCPOIDCConfig corp-idp: spec.inline.clientSecretRef',
+      },
+      {
+        kind: 'ConfigMap',
+        name: 'idp-ca',
+        key: 'ca.crt',
+        field: 'MCPOIDCConfig corp-idp: spec.inline.caBundleRef',
+      },
+    ]);
+    const k8s = { ...config, spec: { type: 'kubernetesServiceAccount', kubernetesServiceAccount: {} } };
+    expect(configFiles(k8s)).to.deep.equal([]);
+    // Through oidcConfigRef the server itself names no file: the config's index wakes it (manager.ts).
+    expect(referencedBy(server('s', { oidcConfigRef: { name: 'corp-idp', audience: 'a' } }))).to.deep.equal([
+      'team-a/MCPOIDCConfig/corp-idp',
+    ]);
   });
 
   it('a change to an MCPAuthzConfig wakes the servers that name it, not the others', () => {

@@ -165,6 +165,72 @@ describe('oidcPlan: the proxy as a resource server, from the MCPServer and its r
     expect(odd.finding?.reason).to.equal('OIDCConfigRefNotValid');
   });
 
+  it('a Secret or ConfigMap key the proxy would mount that is missing: OIDCConfigRefNotValid naming it, no section', () => {
+    const inline = oidcConfig({
+      type: 'inline',
+      inline: {
+        issuer: 'https://idp.example.com',
+        clientSecretRef: { name: 'idp-client', key: 'client-secret' },
+        caBundleRef: { configMapRef: { name: 'idp-ca' } },
+      },
+    });
+    const withKeys = (keys: [string, string[] | undefined][]) =>
+      oidcPlan(ref(), facts({ oidcConfig: inline, oidcFileKeys: new Map(keys) }), INPUTS);
+    const cases: [[string, string[] | undefined][], string][] = [
+      [
+        [['Secret/idp-client', undefined]],
+        'MCPOIDCConfig idp: spec.inline.clientSecretRef: Secret "idp-client" not found in namespace team-a',
+      ],
+      [
+        [['Secret/idp-client', ['other']]],
+        'MCPOIDCConfig idp: spec.inline.clientSecretRef: Secret "idp-client" has no key "client-secret"',
+      ],
+      [
+        [
+          ['Secret/idp-client', ['client-secret']],
+          ['ConfigMap/idp-ca', ['tls.crt']],
+        ],
+        'MCPOIDCConfig idp: spec.inline.caBundleRef: ConfigMap "idp-ca" has no key "ca.crt"',
+      ],
+    ];
+    for (const [keys, message] of cases) {
+      const plan = withKeys(keys);
+      expect(plan.finding).to.deep.equal({ status: 'False', reason: 'OIDCConfigRefNotValid', message });
+      expect(plan.auth).to.equal(undefined);
+      expect(plan.volumes).to.deep.equal([]);
+    }
+    const present = withKeys([
+      ['Secret/idp-client', ['client-secret']],
+      ['ConfigMap/idp-ca', ['ca.crt']],
+    ]);
+    expect(present.finding?.status).to.equal('True');
+    expect(present.volumes).to.have.length(2);
+    // The legacy inline and configMap types name theirs at their own fields.
+    const legacyInline = {
+      oidcConfig: {
+        type: 'inline',
+        inline: { issuer: 'https://idp.example.com', audience: 'a', clientSecretRef: { name: 's' } },
+      },
+    };
+    const gone = facts({ oidcFileKeys: new Map([['Secret/s', undefined]]) });
+    expect(oidcPlan(legacyInline, gone, INPUTS).finding?.message).to.equal(
+      'spec.oidcConfig.inline.clientSecretRef: Secret "s" not found in namespace team-a',
+    );
+    const legacyMap = {
+      oidcConfig: {
+        type: 'configMap',
+        configMap: { name: 'oidc', caBundleRef: { configMapRef: { name: 'ca', key: 'b.pem' } } },
+      },
+    };
+    const noCa = facts({
+      authConfigMaps: new Map([['oidc', { issuer: 'https://idp.example.com', audience: 'a' }]]),
+      oidcFileKeys: new Map([['ConfigMap/ca', undefined]]),
+    });
+    expect(oidcPlan(legacyMap, noCa, INPUTS).finding?.message).to.equal(
+      'spec.oidcConfig.configMap.caBundleRef: ConfigMap "ca" not found in namespace team-a',
+    );
+  });
+
   it('legacy kubernetes: ToolHive’s default audience toolhive; legacy inline without audience: the resource URL alone', () => {
     const kube = oidcPlan({ oidcConfig: { type: 'kubernetes' } }, facts(), INPUTS);
     expect(kube.auth?.audiences).to.deep.equal(['toolhive', INPUTS.proxyUrl]);

@@ -165,6 +165,17 @@ describe('the proxy of an MCPServer with authentication, authorization and audit
       [{ oidcConfig: undefined }, 'oidc', 'OIDCConfigRefNotFound'],
       [{ authzConfig: undefined }, 'authz', 'AuthzConfigRefNotFound'],
       [{ authzConfig: { spec: { type: 'httpv1', config: {} } } }, 'authz', 'AuthzConfigRefNotValid'],
+      [
+        {
+          oidcConfig: {
+            metadata: { name: 'cluster-tokens' },
+            spec: { type: 'inline', inline: { issuer: 'https://idp.test', clientSecretRef: { name: 'c' } } },
+          },
+          oidcFileKeys: new Map([['Secret/c', undefined]]),
+        },
+        'oidc',
+        'OIDCConfigRefNotValid',
+      ],
     ] as const) {
       const desired = desiredChildren(secured(), known(extra), config());
       expect(
