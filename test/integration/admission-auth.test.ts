@@ -2,9 +2,9 @@
 // running in-process (local-webhook.ts) behind the configurations webhook/configuration.ts builds:
 // ToolHive-shaped MCPOIDCConfig, MCPAuthzConfig and MCPServer manifests (test/fixtures/auth/) apply; a
 // v1alpha1 MCPServer with the legacy inline oidcConfig is accepted with the warning kubectl prints; and
-// the denials name the field: a missing MCPOIDCConfig, Cedar syntax with line and column (inline and in
-// an MCPAuthzConfig), authzConfig with authzConfigRef, the policy's required authentication and stdio
-// where separate sessions are required.
+// the denials name the field: a missing MCPOIDCConfig, an inline one's missing client Secret or key,
+// Cedar syntax with line and column (inline and in an MCPAuthzConfig), authzConfig with authzConfigRef,
+// the policy's required authentication and stdio where separate sessions are required.
 import { expect } from 'chai';
 import path from 'node:path';
 import { repoRoot } from '../../controlplane/versions.ts';
@@ -92,6 +92,55 @@ spec: {image: ghcr.io/example/server, oidcConfigRef: {name: absent, audience: a}
     expect(r.stderr).to.contain(
       `spec.oidcConfigRef.name: Not found: "absent": no MCPOIDCConfig of that name in namespace ${NS}`,
     );
+  });
+
+  it('denies an oidcConfigRef to an inline MCPOIDCConfig whose client Secret or its key does not exist', async () => {
+    const config = await applyText(`apiVersion: toolhive.stacklok.dev/v1beta1
+kind: MCPOIDCConfig
+metadata: {name: corp-idp}
+spec:
+  type: inline
+  inline: {issuer: "https://idp.example.com", clientSecretRef: {name: absent-client, key: secret}}
+`);
+    expect(config.code, config.stderr).to.equal(0);
+    const server = `apiVersion: toolhive.stacklok.dev/v1beta1
+kind: MCPServer
+metadata: {name: no-client-secret}
+spec: {image: ghcr.io/example/server, oidcConfigRef: {name: corp-idp, audience: a}}
+`;
+    const r = await applyText(server);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.contain(
+      `spec.oidcConfigRef.name: Invalid value: "corp-idp": MCPOIDCConfig corp-idp: spec.inline.clientSecretRef.name: Not found: "absent-client": no Secret of that name in namespace ${NS}`,
+    );
+    const wrongKey = await kubectl([
+      'create',
+      'secret',
+      'generic',
+      'absent-client',
+      '-n',
+      NS,
+      '--from-literal=other=s3cret',
+    ]);
+    expect(wrongKey.code, wrongKey.stderr).to.equal(0);
+    const noKey = await applyText(server);
+    expect(noKey.stderr).to.contain(
+      'MCPOIDCConfig corp-idp: spec.inline.clientSecretRef.key: Not found: "secret": Secret absent-client has no such key',
+    );
+    expect(noKey.stderr).to.not.contain('s3cret');
+    const patched = await kubectl([
+      'patch',
+      'secret',
+      'absent-client',
+      '-n',
+      NS,
+      '--type=merge',
+      '-p',
+      '{"stringData":{"secret":"s3cret"}}',
+    ]);
+    expect(patched.code, patched.stderr).to.equal(0);
+    const ok = await applyText(server);
+    expect(ok.code, ok.stderr).to.equal(0);
   });
 
   it('denies a Cedar syntax error with line and column, inline and in an MCPAuthzConfig', async () => {

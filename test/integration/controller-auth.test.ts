@@ -3,6 +3,8 @@
 // - MCPOIDCConfig (kubernetesServiceAccount) + MCPAuthzConfig + audit -> the run config's sections, with
 //   the issuer the API server's own discovery document names, and the proxy's ServiceAccount token;
 // - an inline MCPOIDCConfig -> the client Secret and CA ConfigMap mounted into the proxy, no value copied;
+//   that Secret deleted -> OIDCConfigRefValidated False (OIDCConfigRefNotValid) and the proxy held;
+//   created again -> True (the Secret's event wakes the server through the config that names it);
 // - the policy's proxyClientNamespaces -> the proxy's ingress, following edits of the ConfigMap;
 // - an edited MCPAuthzConfig -> the run config follows, and the proxy rolls;
 // - a deleted MCPOIDCConfig -> OIDCConfigRefValidated False (OIDCConfigRefNotFound), Ready False, and the
@@ -238,6 +240,39 @@ describe('the controller with MCPOIDCConfig, MCPAuthzConfig, audit and proxyClie
         { protocol: 'TCP', port: 8443 },
       ],
     });
+  });
+
+  it('a deleted client Secret of the inline config: condition False OIDCConfigRefNotValid naming it, the proxy held; back when it returns', async () => {
+    const before = await runConfig('inline');
+    await kubectl(['-n', ns, 'delete', 'secret', 'idp-client']);
+    const gone = await eventually('OIDCConfigRefValidated False', async () => {
+      const c = await condition('inline', 'OIDCConfigRefValidated');
+      return c?.status === 'False' ? c : undefined;
+    });
+    expect(gone).to.deep.include({
+      reason: 'OIDCConfigRefNotValid',
+      message: `MCPOIDCConfig idp: spec.inline.clientSecretRef: Secret "idp-client" not found in namespace ${ns}`,
+    });
+    expect(await condition('inline', 'Ready')).to.deep.include({
+      status: 'False',
+      reason: 'OIDCConfigRefNotValid',
+    });
+    expect((await runConfig('inline')).auth).to.deep.equal(before.auth);
+    // The Secret coming back wakes the server through the config that names it (no spec change).
+    await kubectl([
+      '-n',
+      ns,
+      'create',
+      'secret',
+      'generic',
+      'idp-client',
+      '--from-literal=secret=s3cr3t-value',
+    ]);
+    const back = await eventually('OIDCConfigRefValidated True again', async () => {
+      const c = await condition('inline', 'OIDCConfigRefValidated');
+      return c?.status === 'True' ? c : undefined;
+    });
+    expect(back).to.deep.include({ reason: 'OIDCConfigRefValid' });
   });
 
   it('lets only the own namespace and the policy’s proxyClientNamespaces reach the proxy, and follows the policy', async () => {
