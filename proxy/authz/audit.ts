@@ -5,9 +5,10 @@
 // a policy decides on. Client notifications are not audited (initialized, progress, cancelled and
 // list_changed carry no request for anything). Lines go to a Writable (the proxy's stdout, where the
 // pod's log collector reads them; tests and the bench pass their own), not through the pino logger,
-// so they are never dropped by the log level.
+// so they are never dropped by the log level. They are written in batches (line-buffer.ts).
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
+import { LineBuffer, type LineBufferOptions } from './line-buffer.ts';
 
 export type AuditOutcome = 'success' | 'denied' | 'error';
 
@@ -45,12 +46,21 @@ const TARGET_TYPES: Record<string, string> = {
 };
 
 export class AuditLog {
-  private readonly out: Writable;
+  private readonly out: LineBuffer;
   private readonly server: { name: string; namespace?: string };
 
-  constructor(out: Writable, server: { name: string; namespace?: string }) {
-    this.out = out;
+  constructor(
+    out: Writable,
+    server: { name: string; namespace?: string },
+    buffering: LineBufferOptions = {},
+  ) {
+    this.out = new LineBuffer(out, buffering);
     this.server = server;
+  }
+
+  /** Writes the lines still buffered (line-buffer.ts). */
+  flush(): void {
+    this.out.flush();
   }
 
   record(r: AuditRecord): void {

@@ -68,7 +68,8 @@ export class AuthorizingBackend implements Backend {
     return this.inner.restarts();
   }
   close(): Promise<void> {
-    return this.inner.close();
+    this.options.audit?.flush();
+    return this.inner.close().finally(() => this.options.audit?.flush());
   }
 
   openSession(id: string, sink: SessionSink, options?: SessionOptions): BackendSession {

@@ -20,6 +20,9 @@ export function withAuthorization(
   const audit = config.audit
     ? new AuditLog(io.auditOut ?? process.stdout, { name: config.name, namespace: config.namespace })
     : undefined;
+  // Buffered lines reach stdout however the process ends short of a kill (process.stdout writes are
+  // synchronous to files and pipes, so an exit handler may write).
+  if (audit && !io.auditOut) process.once('exit', () => audit.flush());
   if (authorizer)
     io.log.info(
       { policies: config.authz!.policies.length, decisionCache: authorizer.caching },

@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { clientAs, startAuthorizedProxy, type AuthorizedProxy } from './support/authorized-proxy.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AUDIT_FLUSH_WAIT_MS,
+  clientAs,
+  startAuthorizedProxy,
+  type AuthorizedProxy,
+} from './support/authorized-proxy.ts';
 
 const cedarv1 = (
   policies: string[],
@@ -158,6 +164,7 @@ describe('proxy/authz: Cedar through a real proxy and MCP server', function () {
     await c.callTool({ name: 'echo', arguments: { message: 'TOPSECRET-ARG' } });
     await denied(c.callTool({ name: 'secret', arguments: { message: 'TOPSECRET-ARG' } }));
     await c.listTools();
+    await sleep(AUDIT_FLUSH_WAIT_MS);
     const events = p.audit.map((l) => JSON.parse(l) as AuditEvent);
     expect(p.audit.join('\n')).to.not.contain('TOPSECRET').and.not.contain('alice@example.com');
     const byMethod = (type: string) => events.filter((e) => e.type === type);

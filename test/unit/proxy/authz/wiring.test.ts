@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { silentLogger } from '../../../../lib/log.ts';
 import { DEFAULT_LIMITS, allowedNames, type ProxyConfig } from '../../../../proxy/config.ts';
 import { runProxy } from '../../../../proxy/proxy.ts';
-import { RECORDING_SERVER } from './support/authorized-proxy.ts';
+import { AUDIT_FLUSH_WAIT_MS, RECORDING_SERVER } from './support/authorized-proxy.ts';
 
 const config = (policies: string[]): ProxyConfig => ({
   name: 'wired',
@@ -44,9 +45,12 @@ describe('proxy/authz wired by runProxy', function () {
       await client.callTool({ name: 'echo', arguments: { message: 'x' } });
       const err = await client.callTool({ name: 'calc' }).catch((e: unknown) => e);
       expect(err).to.be.instanceOf(McpError).and.have.property('code', 403);
-      const outcomes = lines.map(
-        (l) => JSON.parse(l) as { type: string; outcome: string; subjects: { user_id: string } },
-      );
+      await sleep(AUDIT_FLUSH_WAIT_MS);
+      const outcomes = lines
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { type: string; outcome: string; subjects: { user_id: string } });
       expect(outcomes.filter((e) => e.type === 'mcp_tool_call').map((e) => e.outcome)).to.deep.equal([
         'success',
         'denied',

@@ -81,6 +81,9 @@ export async function startAuthorizedProxy(
   return { url: running.url, audit, close: () => running.close() };
 }
 
+/** Audit lines are written in batches at most 50 ms apart (proxy/authz/line-buffer.ts): wait this long. */
+export const AUDIT_FLUSH_WAIT_MS = 150;
+
 /** An SDK client through the proxy as the given identity. */
 export async function clientAs(url: string, identity: MockIdentity): Promise<Client> {
   const client = new Client({ name: 'authz-test', version: '1.0.0' });
