@@ -16,7 +16,7 @@
 // the image's Node flags (its ENTRYPOINT's and its NODE_OPTIONS, on the command line).
 // Settings: PROXY_BENCH_SESSIONS (1,8,32), PROXY_BENCH_SECONDS per measurement (2),
 // PROXY_BENCH_BASELINE=path/to/cli/main.ts adds "baseline (stdio)" from another tree (before/after in
-// one run), PROXY_BENCH_PAIRS (3) alternating open/authenticated pairs per level for their ratio,
+// one run), PROXY_BENCH_PAIRS (5) alternating open/authenticated pairs per level for their ratio,
 // PROXY_BENCH_CPU_PROF=DIR writes our stdio proxies' CPU profiles there
 // (the open one's and the authenticated one's).
 // Run with `node bench/proxy.ts` or `make bench`.
@@ -45,7 +45,7 @@ const WARMUP_SECONDS = 0.5;
 const WARMUP_PATH_SECONDS = 1;
 const BASELINE = process.env.PROXY_BENCH_BASELINE && resolvePath(process.env.PROXY_BENCH_BASELINE);
 const PROFILE_DIR = process.env.PROXY_BENCH_CPU_PROF;
-const PAIRS = Number(process.env.PROXY_BENCH_PAIRS ?? 3);
+const PAIRS = Number(process.env.PROXY_BENCH_PAIRS ?? 5);
 
 interface Figures {
   perSecond: number;
@@ -154,13 +154,16 @@ function row(name: string, f: Figures, figures: Map<string, Figures>): string {
 
 async function level(paths: BenchPath[], sessions: number): Promise<void> {
   const figures = new Map<string, Figures>();
+  // The pairs first, after the previous level's processes (supergateway's servers) have settled.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const ratios = await authenticatedRatios(paths, sessions);
   for (const path of paths) figures.set(path.name, await measure(path, sessions));
   console.log(`\n${sessions} session${sessions === 1 ? '' : 's'}:`);
   console.log(`| ${'path'.padEnd(44)} | calls/s | p50 ms | p99 ms | +p50 ms | vs sg |`);
   console.log(`|${'-'.repeat(46)}|--------:|-------:|-------:|--------:|------:|`);
   for (const [name, f] of figures) console.log(row(name, f, figures));
   console.log(
-    `authenticated (JWT + Cedar + audit) over open, calls/s, median of ${PAIRS} alternating pairs: ${await authenticatedRatios(paths, sessions)}`,
+    `authenticated (JWT + Cedar + audit) over open, calls/s, median of ${PAIRS} alternating pairs: ${ratios}`,
   );
 }
 
