@@ -30,10 +30,10 @@ async function render(values: string[] = [], namespace?: string) {
 describe('chart: namespaces the webhooks leave out', () => {
   it('are the ones the controller ignores, for the release namespace it is installed in', async () => {
     const r = await render([], 'ops');
-    expect(r.excluded).to.deep.equal([
-      ['kube-system', 'kube-node-lease', 'ops'],
-      ['kube-system', 'kube-node-lease', 'ops'],
-    ]);
+    // Four webhooks: MCPServer's validating and mutating, MCPOIDCConfig's and MCPAuthzConfig's validating.
+    expect(r.excluded).to.deep.equal(
+      Array.from({ length: 4 }, () => ['kube-system', 'kube-node-lease', 'ops']),
+    );
     expect(r.ignored).to.equal('--ignore-namespaces=kube-system,kube-node-lease,ops');
   });
 
