@@ -16,7 +16,7 @@
 // the image's Node flags (its ENTRYPOINT's and its NODE_OPTIONS, on the command line).
 // Settings: PROXY_BENCH_SESSIONS (1,8,32), PROXY_BENCH_SECONDS per measurement (2),
 // PROXY_BENCH_BASELINE=path/to/cli/main.ts adds "baseline (stdio)" from another tree (before/after in
-// one run), PROXY_BENCH_PAIRS (5) alternating open/authenticated pairs per level for their ratio,
+// one run), PROXY_BENCH_SLICES (24) turns of 250 ms each of the open and authenticated paths for their ratio,
 // PROXY_BENCH_CPU_PROF=DIR writes our stdio proxies' CPU profiles there
 // (the open one's and the authenticated one's).
 // Run with `node bench/proxy.ts` or `make bench`.
@@ -37,6 +37,7 @@ import {
   supergateway,
   withPlainClient,
   type BenchPath,
+  type BenchSession,
 } from './lib/mcp-paths.ts';
 
 const LEVELS = (process.env.PROXY_BENCH_SESSIONS ?? '1,8,32').split(',').map(Number);
@@ -45,7 +46,8 @@ const WARMUP_SECONDS = 0.5;
 const WARMUP_PATH_SECONDS = 1;
 const BASELINE = process.env.PROXY_BENCH_BASELINE && resolvePath(process.env.PROXY_BENCH_BASELINE);
 const PROFILE_DIR = process.env.PROXY_BENCH_CPU_PROF;
-const PAIRS = Number(process.env.PROXY_BENCH_PAIRS ?? 5);
+const SLICES = Number(process.env.PROXY_BENCH_SLICES ?? 24);
+const SLICE_MS = 250;
 
 interface Figures {
   perSecond: number;
@@ -104,10 +106,23 @@ async function startPaths(): Promise<BenchPath[]> {
 
 const AUTHENTICATED = 'ours (stdio, JWT + Cedar + audit)';
 
+/** Calls completed by each session in a closed loop until the deadline. */
+async function closedLoop(sessions: BenchSession[], ms: number): Promise<number> {
+  const deadline = performance.now() + ms;
+  let calls = 0;
+  await Promise.all(
+    sessions.map(async (session) => {
+      for (let i = 0; performance.now() < deadline; i++, calls++) await session.echo(`m${i}`);
+    }),
+  );
+  return calls;
+}
+
 /**
- * The authenticated path's calls/s over the open one's, by the same client: PAIRS measurements of each,
- * alternating which goes first, and the median of the pairs' ratios. One measurement of each (the table's)
- * moves with whatever else the machine does in those seconds; pairs taken back to back share it.
+ * The authenticated path's calls/s over the open one's, by the same client. Both paths keep their
+ * sessions open and take turns of SLICE_MS, in the order ABBA repeated, for SLICES turns each, and the
+ * ratio is of their summed calls: whatever else the machine does in those seconds falls on both alike.
+ * (Two measurements of seconds each, even back to back, differed by up to 1.4x on this machine.)
  */
 async function authenticatedRatios(paths: BenchPath[], sessions: number): Promise<string> {
   const parts: string[] = [];
@@ -115,21 +130,21 @@ async function authenticatedRatios(paths: BenchPath[], sessions: number): Promis
     const open = paths.find((p) => p.name === `ours (stdio)${client}`);
     const auth = paths.find((p) => p.name === `${AUTHENTICATED}${client}`);
     if (!open || !auth) continue;
-    const ratios: number[] = [];
-    for (let i = 0; i < PAIRS; i++) {
-      const [first, second] = i % 2 === 0 ? [open, auth] : [auth, open];
-      const a = await measure(first, sessions);
-      const b = await measure(second, sessions);
-      const [o, x] = first === open ? [a, b] : [b, a];
-      ratios.push(x.perSecond / o.perSecond);
+    const connect = (path: BenchPath) => Promise.all(Array.from({ length: sessions }, () => path.connect()));
+    const [a, b] = [await connect(open), await connect(auth)];
+    await closedLoop(a, WARMUP_SECONDS * 1000);
+    await closedLoop(b, WARMUP_SECONDS * 1000);
+    let [openCalls, authCalls] = [0, 0];
+    for (let turn = 0; turn < SLICES; turn++) {
+      const authFirst = turn % 2 === 1;
+      if (authFirst) authCalls += await closedLoop(b, SLICE_MS);
+      openCalls += await closedLoop(a, SLICE_MS);
+      if (!authFirst) authCalls += await closedLoop(b, SLICE_MS);
     }
-    const sorted = [...ratios].sort((x, y) => x - y);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
-    parts.push(
-      `${client ? 'node:http' : 'SDK'} client ${median.toFixed(2)}x (${ratios.map((r) => r.toFixed(2)).join(', ')})`,
-    );
+    await Promise.all([...a, ...b].map((s) => s.close()));
+    parts.push(`${client ? 'node:http' : 'SDK'} client ${(authCalls / openCalls).toFixed(2)}x`);
   }
-  return parts.join('; ');
+  return parts.join(', ');
 }
 
 const cell = (text: string, width: number) => text.padStart(width);
@@ -154,7 +169,7 @@ function row(name: string, f: Figures, figures: Map<string, Figures>): string {
 
 async function level(paths: BenchPath[], sessions: number): Promise<void> {
   const figures = new Map<string, Figures>();
-  // The pairs first, after the previous level's processes (supergateway's servers) have settled.
+  // The ratio first, after the previous level's processes (supergateway's servers) have settled.
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const ratios = await authenticatedRatios(paths, sessions);
   for (const path of paths) figures.set(path.name, await measure(path, sessions));
@@ -163,7 +178,7 @@ async function level(paths: BenchPath[], sessions: number): Promise<void> {
   console.log(`|${'-'.repeat(46)}|--------:|-------:|-------:|--------:|------:|`);
   for (const [name, f] of figures) console.log(row(name, f, figures));
   console.log(
-    `authenticated (JWT + Cedar + audit) over open, calls/s, median of ${PAIRS} alternating pairs: ${ratios}`,
+    `authenticated (JWT + Cedar + audit) over open, calls/s in ${SLICES} alternating turns of ${SLICE_MS} ms each: ${ratios}`,
   );
 }
 

@@ -3,10 +3,11 @@
 // holds the authenticated path to >= 0.9x the open one's calls/s). Keyed by a hash of the token, so the
 // cache holds no token. Entries last until the token's exp (introspected ones at most maxOpaqueMs, so a
 // revocation takes effect that soon), and the oldest go first past maxEntries.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Caller } from '../caller.ts';
 
-export const tokenKey = (token: string): string => createHash('sha256').update(token).digest('base64');
+// crypto.hash, one call: about half the cost of createHash().update().digest() per request.
+export const tokenKey = (token: string): string => hash('sha256', token, 'base64');
 
 export class TokenCache {
   private readonly entries = new Map<string, { caller: Caller; untilMs: number }>();

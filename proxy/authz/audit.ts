@@ -47,7 +47,8 @@ const TARGET_TYPES: Record<string, string> = {
 
 export class AuditLog {
   private readonly out: LineBuffer;
-  private readonly server: { name: string; namespace?: string };
+  private readonly serverText: string;
+  private readonly namespaceText: string;
 
   constructor(
     out: Writable,
@@ -55,7 +56,8 @@ export class AuditLog {
     buffering: LineBufferOptions = {},
   ) {
     this.out = new LineBuffer(out, buffering);
-    this.server = server;
+    this.serverText = JSON.stringify(server.name);
+    this.namespaceText = server.namespace ? `,"namespace":${JSON.stringify(server.namespace)}` : '';
   }
 
   /** Writes the lines still buffered (line-buffer.ts). */
@@ -63,31 +65,25 @@ export class AuditLog {
     this.out.flush();
   }
 
+  /**
+   * One event, as the line JSON.stringify would print for ToolHive's nested shape (same keys, same
+   * order), built as text: a line per request is on the hot path, and building the nested objects to
+   * stringify them cost about twice as much. Every string goes through JSON.stringify.
+   */
   record(r: AuditRecord): void {
-    const target: Record<string, string> = { method: r.method };
-    if (r.name !== undefined) {
-      target.name = r.name;
-      target.type = TARGET_TYPES[r.method] ?? 'unknown';
-    }
-    const subjects: Record<string, string> = { user_id: r.subject };
-    if (r.issuer) subjects.issuer = r.issuer;
-    const extra: Record<string, unknown> = {
-      duration_ms: Math.round(r.durationMs * 1000) / 1000,
-      session_id: r.sessionId,
-      server: this.server.name,
-    };
-    if (this.server.namespace) extra.namespace = this.server.namespace;
-    if (r.errorCode !== undefined) extra.error_code = r.errorCode;
-    const event = {
-      type: EVENT_TYPES[r.method] ?? 'mcp_request',
-      loggedAt: new Date().toISOString(),
-      outcome: r.outcome,
-      source: { type: 'network' },
-      subjects,
-      component: this.server.name,
-      target,
-      metadata: { auditId: randomUUID(), extra },
-    };
-    this.out.write(`${JSON.stringify(event)}\n`);
+    const q = JSON.stringify;
+    const target =
+      r.name === undefined
+        ? `{"method":${q(r.method)}}`
+        : `{"method":${q(r.method)},"name":${q(r.name)},"type":${q(TARGET_TYPES[r.method] ?? 'unknown')}}`;
+    const subjects = `{"user_id":${q(r.subject)}${r.issuer ? `,"issuer":${q(r.issuer)}` : ''}}`;
+    const extra =
+      `{"duration_ms":${Math.round(r.durationMs * 1000) / 1000},"session_id":${q(r.sessionId)},"server":${this.serverText}` +
+      `${this.namespaceText}${r.errorCode !== undefined ? `,"error_code":${r.errorCode}` : ''}}`;
+    this.out.write(
+      `{"type":${q(EVENT_TYPES[r.method] ?? 'mcp_request')},"loggedAt":"${new Date().toISOString()}","outcome":${q(r.outcome)},` +
+        `"source":{"type":"network"},"subjects":${subjects},"component":${this.serverText},"target":${target},` +
+        `"metadata":{"auditId":"${randomUUID()}","extra":${extra}}}\n`,
+    );
   }
 }
