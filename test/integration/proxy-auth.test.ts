@@ -153,6 +153,19 @@ describe('proxy authentication with a real OpenID provider', function () {
     }
   });
 
+  it("refuses a token signed with a key the issuer's JWKS does not hold (unknown kid), after refetching it", async () => {
+    const other = await startIssuer({ keys: await signingKeys('key-unknown'), clients: CLIENTS });
+    try {
+      const answer = await rawPost(proxy.url, INITIALIZE, bearer(await other.token(X, resource, SCOPE)));
+      expect(answer.status).to.equal(401);
+      expect(answer.challenge).to.match(
+        /error="invalid_token", error_description="the token's key \(kid\) is not among the issuer's keys"/,
+      );
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses a token without the required scope with 403 insufficient_scope', async () => {
     const answer = await rawPost(proxy.url, INITIALIZE, bearer(await issuer.token(X, resource)));
     expect(answer.status).to.equal(403);
@@ -201,7 +214,16 @@ describe('proxy authentication with a real OpenID provider', function () {
 
   it('counts refusals by reason in /metrics', async () => {
     const text = await (await fetch(`${proxy.url}/metrics`)).text();
-    for (const reason of ['missing', 'audience', 'signature', 'inactive', 'expired', 'issuer', 'scope'])
+    for (const reason of [
+      'missing',
+      'audience',
+      'signature',
+      'inactive',
+      'expired',
+      'issuer',
+      'unknown-key',
+      'scope',
+    ])
       expect(text).to.match(new RegExp(`mcp_proxy_auth_failures_total\\{reason="${reason}"\\} [1-9]`));
   });
 
