@@ -144,16 +144,7 @@ export class StreamableUpstream {
    * a new connection, as Node's documentation advises: the server closed an idle connection, so it never
    * read the request. Found by test/node/55 as "MCP server unreachable: socket hang up".
    */
-  private async request(method: 'POST' | 'GET' | 'DELETE', body?: string): Promise<IncomingMessage> {
-    try {
-      return await this.requestOnce(method, body);
-    } catch (err) {
-      if ((err as { reusedSocket?: boolean }).reusedSocket !== true) throw err;
-      return this.requestOnce(method, body);
-    }
-  }
-
-  private requestOnce(method: 'POST' | 'GET' | 'DELETE', body?: string): Promise<IncomingMessage> {
+  private request(method: 'POST' | 'GET' | 'DELETE', body?: string, retry = true): Promise<IncomingMessage> {
     const headers: Record<string, string> = { ...this.extraHeaders };
     headers.accept = method === 'GET' ? 'text/event-stream' : 'application/json, text/event-stream';
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -165,9 +156,9 @@ export class StreamableUpstream {
       const agent = secure ? this.agents.https : this.agents.http;
       const req = send(this.url, { method, headers, agent }, resolve);
       req.on('error', (err: NodeJS.ErrnoException) => {
-        // Marked for request() only when the server closed a reused connection before answering.
-        if (req.reusedSocket && err.code === 'ECONNRESET') Object.assign(err, { reusedSocket: true });
-        reject(err);
+        if (retry && req.reusedSocket && err.code === 'ECONNRESET')
+          resolve(this.request(method, body, false));
+        else reject(err);
       });
       req.end(body);
     });
