@@ -8,7 +8,7 @@
 // so they are never dropped by the log level. They are written in batches (line-buffer.ts).
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { LineBuffer, type LineBufferOptions } from './line-buffer.ts';
+import { LineBuffer } from './line-buffer.ts';
 
 export type AuditOutcome = 'success' | 'denied' | 'error';
 
@@ -50,12 +50,8 @@ export class AuditLog {
   private readonly serverText: string;
   private readonly namespaceText: string;
 
-  constructor(
-    out: Writable,
-    server: { name: string; namespace?: string },
-    buffering: LineBufferOptions = {},
-  ) {
-    this.out = new LineBuffer(out, buffering);
+  constructor(out: Writable, server: { name: string; namespace?: string }) {
+    this.out = new LineBuffer(out);
     this.serverText = JSON.stringify(server.name);
     this.namespaceText = server.namespace ? `,"namespace":${JSON.stringify(server.namespace)}` : '';
   }
