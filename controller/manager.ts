@@ -158,12 +158,13 @@ export class Manager {
         ) as unknown as MCPServer[])
       : [];
     for (const key of keysFor(kind, object, servers)) this.enqueue(key);
-    // A Secret or ConfigMap an inline MCPOIDCConfig names: the servers that name that config.
-    const named = kind === 'Secret' || kind === 'ConfigMap';
+    if (kind === 'Secret' || kind === 'ConfigMap') this.#wakeOidcConfigReaders(kind, object);
+  }
+
+  /** A Secret or ConfigMap an inline MCPOIDCConfig names: the servers that name that config. */
+  #wakeOidcConfigReaders(kind: 'Secret' | 'ConfigMap', object: Dict): void {
     const namespace = str(meta(object).namespace);
-    for (const config of named
-      ? this.#caches.oidcConfigsNaming(kind, namespace, str(meta(object).name))
-      : []) {
+    for (const config of this.#caches.oidcConfigsNaming(kind, namespace, str(meta(object).name))) {
       const readers = this.#caches.referencing('MCPOIDCConfig', namespace, str(meta(config).name));
       for (const key of keysFor('MCPOIDCConfig', config, readers as unknown as MCPServer[]))
         this.enqueue(key);
