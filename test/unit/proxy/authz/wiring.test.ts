@@ -5,21 +5,16 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { silentLogger } from '../../../../lib/log.ts';
-import { DEFAULT_LIMITS, allowedNames, type ProxyConfig } from '../../../../proxy/config.ts';
+import type { ProxyConfig } from '../../../../proxy/config.ts';
 import { runProxy } from '../../../../proxy/proxy.ts';
-import { AUDIT_FLUSH_WAIT_MS, RECORDING_SERVER } from './support/authorized-proxy.ts';
+import { AUDIT_FLUSH_WAIT_MS, recordingProxyConfig } from './support/authorized-proxy.ts';
 
-const config = (policies: string[]): ProxyConfig => ({
-  name: 'wired',
-  transport: 'stdio',
-  host: '127.0.0.1',
-  port: 0,
-  target: { kind: 'command', command: [process.execPath, RECORDING_SERVER] },
-  allowed: allowedNames(undefined, undefined, [], []),
-  limits: { ...DEFAULT_LIMITS, pingIntervalMs: 500 },
-  authz: { type: 'cedarv1', policies, entitiesJson: '[]' },
-  audit: true,
-});
+const config = (policies: string[]): ProxyConfig =>
+  recordingProxyConfig({
+    name: 'wired',
+    authz: { type: 'cedarv1', policies, entitiesJson: '[]' },
+    audit: true,
+  });
 
 describe('proxy/authz wired by runProxy', function () {
   this.timeout(30_000);

@@ -48,22 +48,29 @@ export function mockAuthenticate(): (req: IncomingMessage) => Promise<Caller | u
   };
 }
 
-export async function startAuthorizedProxy(
-  authz: CedarAuthzConfig | undefined,
-  options: { audit?: boolean } = {},
-): Promise<AuthorizedProxy> {
-  const config: ProxyConfig = {
-    name: 'recording',
-    namespace: 'team-a',
+/** A loopback proxy's config in front of the recording stdio server, with `extra` over it. */
+export function recordingProxyConfig(extra: Partial<ProxyConfig> & { name: string }): ProxyConfig {
+  return {
     transport: 'stdio',
     host: '127.0.0.1',
     port: 0,
     target: { kind: 'command', command: [process.execPath, RECORDING_SERVER] },
     allowed: allowedNames(undefined, undefined, [], []),
     limits: { ...DEFAULT_LIMITS, pingIntervalMs: 500 },
+    ...extra,
+  };
+}
+
+export async function startAuthorizedProxy(
+  authz: CedarAuthzConfig | undefined,
+  options: { audit?: boolean } = {},
+): Promise<AuthorizedProxy> {
+  const config = recordingProxyConfig({
+    name: 'recording',
+    namespace: 'team-a',
     ...(authz ? { authz } : {}),
     audit: options.audit ?? false,
-  };
+  });
   const log = silentLogger();
   const audit: string[] = [];
   const auditOut = new Writable({
