@@ -5,7 +5,7 @@
 # build here too; before them, realnode/host-packages.sh installs the Debian packages the node needs
 # (runc's libseccomp-dev and pause's gcc among them) when some are missing.
 # Usage: build-binaries.sh [component...]   (default: all)
-#   control plane: etcd kubernetes kwok helm cert-manager
+#   control plane: etcd kubernetes kwok helm cert-manager; redis (the proxy's shared state, Debian's)
 #   real node:     containerd runc cni-plugins coredns metrics-server kube-router pause
 #                  node = kubernetes (kubelet, kube-proxy) and every real-node component
 set -euo pipefail
@@ -220,9 +220,30 @@ build_pause() {
   log "pause: done in $((SECONDS - start))s"
 }
 
+# Redis for the proxy's shared sessions and rate limits (spec.sessionStorage): Debian's redis-tools, whose
+# /usr/bin/redis-check-rdb is the redis-server binary (Debian's redis-server package adds only a service that
+# would start on :6379 at install). Redis picks its mode from argv[0], so the cache gets a redis-server link.
+build_redis() {
+  local out="$cache/bin/redis-$REDIS_DEBIAN_VERSION"
+  if [[ -x "$out/redis-server" ]] && "$out/redis-server" --version >/dev/null 2>&1; then
+    log "redis $REDIS_DEBIAN_VERSION: cached"; return
+  fi
+  if [[ ! -x /usr/bin/redis-check-rdb ]]; then
+    [[ $(id -u) -eq 0 ]] || { log "redis: needs Debian's redis-tools: sudo apt-get install -y redis-tools"; return 1; }
+    local start=$SECONDS
+    log "redis: apt-get install redis-tools (Debian $REDIS_DEBIAN_VERSION or the archive's newer patch)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-tools >&2
+    log "redis: installed in $((SECONDS - start))s"
+  fi
+  mkdir -p "$out"
+  ln -sfn /usr/bin/redis-check-rdb "$out/redis-server"
+  "$out/redis-server" --version >&2
+}
+
 node_components=(kubernetes containerd runc cni-plugins coredns metrics-server kube-router pause)
 requested=("$@")
-[[ ${#requested[@]} -eq 0 ]] && requested=(etcd kubernetes kwok helm cert-manager node)
+[[ ${#requested[@]} -eq 0 ]] && requested=(etcd kubernetes kwok helm cert-manager redis node)
 components=()
 add() { local c; for c in "$@"; do [[ " ${components[*]} " == *" $c "* ]] || components+=("$c"); done; }
 for c in "${requested[@]}"; do
@@ -231,7 +252,7 @@ done
 host_checked=
 for c in "${components[@]}"; do
   case "$c" in
-    etcd|kubernetes|kwok|helm|cert-manager) "build_$c" ;;
+    etcd|kubernetes|kwok|helm|cert-manager|redis) "build_$c" ;;
     containerd|runc|cni-plugins|coredns|metrics-server|kube-router|pause)
       # Once, before the first node component: the packages the node runs with, and runc's and pause's build needs.
       [[ -n "$host_checked" ]] || { bash "$repo/realnode/host-packages.sh"; host_checked=1; }

@@ -17,7 +17,7 @@ export type ProxyMode = 'sse' | 'streamable-http';
 export type ProxyTarget =
   | { kind: 'attach'; namespace: string; pod: string; container: string }
   | { kind: 'exec'; namespace: string; pod: string; container: string; command: string[] }
-  | { kind: 'http'; url: string }
+  | { kind: 'http'; url: string; podUrls?: string[] }
   | { kind: 'command'; command: string[] };
 
 /**
@@ -45,6 +45,41 @@ export interface RunConfigFile {
   authz?: RunConfigAuthz;
   /** One JSON line per MCP request on stdout. */
   audit?: { enabled: boolean };
+  /** spec.sessionStorage with provider redis: the state every proxy replica shares. Absent: in memory. */
+  sessionStorage?: RunConfigSessionStorage;
+  /** spec.rateLimiting as ToolHive has it, counted in sessionStorage's Redis. */
+  rateLimiting?: RunConfigRateLimiting;
+}
+
+/**
+ * Shared state in Redis (spec.sessionStorage, provider redis): client sessions (which backend pod and
+ * upstream session serve them), the replay store of resumable streams, session counts per backend pod
+ * and rate-limit buckets. Every key starts with keyPrefix then `<namespace>/<name>:`, so servers sharing
+ * one Redis never read each other's keys.
+ */
+export interface RunConfigSessionStorage {
+  provider: 'redis';
+  /** host:port */
+  address: string;
+  db: number;
+  /** spec.sessionStorage.keyPrefix; '' when unset. */
+  keyPrefix: string;
+  /** The environment variable holding the password (the controller sets it from passwordRef); absent: none. */
+  passwordEnv?: string;
+}
+
+/** A token bucket: maxTokens at most, refilled from empty to full in refillPeriod (a Go duration, "1m0s"). */
+export interface RunConfigRateBucket {
+  maxTokens: number;
+  refillPeriod: string;
+}
+
+/** ToolHive's RateLimitConfig: server-wide buckets and per-tool ones; only tools/call is counted. */
+export interface RunConfigRateLimiting {
+  shared?: RunConfigRateBucket;
+  /** Per authenticated caller (its subject). */
+  perUser?: RunConfigRateBucket;
+  tools?: { name: string; shared?: RunConfigRateBucket; perUser?: RunConfigRateBucket }[];
 }
 
 /**
@@ -113,6 +148,8 @@ export interface ProxyConfig {
   auth?: RunConfigAuth;
   authz?: RunConfigAuthz;
   audit?: boolean;
+  sessionStorage?: RunConfigSessionStorage;
+  rateLimiting?: RunConfigRateLimiting;
   /** Flag only: the kubeconfig an attach target is reached with (in a pod, the service account). */
   kubeconfig?: string;
 }
@@ -203,5 +240,7 @@ export function configFromFile(file: RunConfigFile): ProxyConfig {
     auth: file.auth,
     authz: file.authz,
     audit: file.audit?.enabled === true,
+    sessionStorage: file.sessionStorage,
+    rateLimiting: file.rateLimiting,
   };
 }
