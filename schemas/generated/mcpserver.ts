@@ -52,7 +52,7 @@ export interface MCPServerSpec {
   permissionProfile?: PermissionProfileRef;
   /** PodTemplateSpec customizes the MCP server's pod; the container named `mcp` is the MCP server. */
   podTemplateSpec?: Record<string, unknown>;
-  /** Replicas is the desired number of proxy runner pod replicas. When unset, the operator leaves it to an autoscaler. */
+  /** Replicas is the desired number of proxy pod replicas. When unset, the operator leaves it to an autoscaler. More than 1 needs sessionStorage with provider redis, and a stdio server allows at most 1. */
   replicas?: number;
   resourceOverrides?: ResourceOverrides;
   /** OIDCConfig is the legacy inline OIDC configuration (ToolHive v1alpha1). Deprecated: use oidcConfigRef with an MCPOIDCConfig; accepted with a warning. */
@@ -74,10 +74,12 @@ export interface MCPServerSpec {
   trustProxyHeaders?: unknown;
   endpointPrefix?: unknown;
   groupRef?: unknown;
-  sessionAffinity?: unknown;
-  backendReplicas?: unknown;
-  sessionStorage?: unknown;
-  rateLimiting?: unknown;
+  /** SessionAffinity of the proxy Service: ClientIP (the default when unset, as MCP sessions are stateful) keeps a client on one proxy pod; None spreads its connections, for stateless use or a load balancer with its own affinity. */
+  sessionAffinity?: "ClientIP" | "None";
+  /** BackendReplicas is the number of MCP server pods (the StatefulSet), independent of the proxy replicas. Unset means 1. A stdio server allows at most 1: it has one stdin. */
+  backendReplicas?: number;
+  sessionStorage?: SessionStorageConfig;
+  rateLimiting?: RateLimitConfig;
   proxyReadTimeout?: unknown;
   proxyWriteTimeout?: unknown;
   ingress?: unknown;
@@ -305,6 +307,48 @@ export interface MCPAuthzConfigReference {
 export interface AuditConfig {
   /** Enabled turns audit logging on (default false) */
   enabled?: boolean;
+}
+
+/** SessionStorageConfig is where the proxy replicas share their state (sessions, rate-limit buckets): an existing Redis, which the operator does not install */
+export interface SessionStorageConfig {
+  /** Provider is the storage backend: redis (shared by every proxy replica) or memory (each replica its own, as without this field) */
+  provider: "memory" | "redis";
+  /** Address of the Redis server, host:port or host (port 6379); required for provider redis */
+  address?: string;
+  /** DB is the Redis database number (0 when unset) */
+  db?: number;
+  /** KeyPrefix starts every Redis key of this server (then its namespace and name), so tenants can share one Redis */
+  keyPrefix?: string;
+  /** PasswordRef is the Secret key holding the Redis password, in the same namespace */
+  passwordRef?: SecretKeyRef;
+}
+
+/** RateLimitConfig limits tools/call requests with token buckets counted in the sessionStorage Redis (provider redis required); at least one of shared, perUser and tools */
+export interface RateLimitConfig {
+  /** Shared is one bucket for all callers of the server */
+  shared?: RateLimitBucket;
+  /** PerUser is a bucket per authenticated caller (needs oidcConfigRef or oidcConfig) */
+  perUser?: RateLimitBucket;
+  /** Tools are further limits on calls of one tool each; a call must pass the server-wide buckets and its tool's */
+  tools?: ToolRateLimitConfig[];
+}
+
+/** RateLimitBucket is a token bucket: at most maxTokens calls at once, refilled from empty to full over refillPeriod */
+export interface RateLimitBucket {
+  /** MaxTokens is the bucket capacity, which is also the largest burst of calls served at once */
+  maxTokens: number;
+  /** RefillPeriod is the time to refill the bucket from empty to maxTokens, as a Go duration ("1m0s", "30s", "1.5h"); longer than zero */
+  refillPeriod: string;
+}
+
+/** ToolRateLimitConfig limits the calls of one tool; at least one of shared and perUser */
+export interface ToolRateLimitConfig {
+  /** Name of the MCP tool */
+  name: string;
+  /** Shared is one bucket for all callers of this tool */
+  shared?: RateLimitBucket;
+  /** PerUser is a bucket per authenticated caller of this tool */
+  perUser?: RateLimitBucket;
 }
 
 /** Condition is metav1.Condition */

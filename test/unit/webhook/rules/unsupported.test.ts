@@ -12,7 +12,7 @@ describe('checkUnsupportedFields', () => {
       server: mcpServer('s', withSpec({ telemetry: { openTelemetry: { enabled: true } } })),
       want: [notSupported('telemetry')],
     },
-    'no longer denies the authentication, authorization and audit fields': {
+    'no longer denies the authentication, authorization, audit and scale-out fields': {
       server: mcpServer(
         's',
         withSpec({
@@ -21,6 +21,10 @@ describe('checkUnsupportedFields', () => {
           authzConfig: { type: 'inline' },
           authzConfigRef: { name: 'z' },
           audit: { enabled: true },
+          sessionAffinity: 'None',
+          backendReplicas: 2,
+          sessionStorage: { provider: 'redis', address: 'redis:6379' },
+          rateLimiting: { shared: { maxTokens: 5, refillPeriod: '1m0s' } },
         }),
       ),
       want: [],
@@ -49,9 +53,11 @@ describe('checkUnsupportedFields', () => {
     it(name, () => expect(checkUnsupportedFields(c.server)).to.deep.equal(c.want));
   }
   it('takes the list from the schema, including ToolHive v1beta1 fields', () => {
-    expect(UNSUPPORTED_FIELDS).to.include.members(['telemetryConfigRef', 'sessionStorage', 'rateLimiting']);
+    expect(UNSUPPORTED_FIELDS).to.include.members(['telemetryConfigRef', 'proxyReadTimeout', 'ingress']);
     expect(UNSUPPORTED_FIELDS).to.not.include('image');
-    for (const field of ['oidcConfig', 'oidcConfigRef', 'authzConfig', 'authzConfigRef', 'audit'])
+    const supported = ['oidcConfig', 'oidcConfigRef', 'authzConfig', 'authzConfigRef', 'audit'];
+    supported.push('sessionAffinity', 'backendReplicas', 'sessionStorage', 'rateLimiting');
+    for (const field of supported)
       expect(UNSUPPORTED_FIELDS).to.not.include(field);
   });
 });
