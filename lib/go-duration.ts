@@ -16,8 +16,8 @@ const NANOS_PER_UNIT: Record<string, number> = {
   h: 3600e9,
 };
 
-/** Go's time.Duration limit: 2^63-1 nanoseconds. */
-const MAX_NANOS = 9_223_372_036_854_775_807;
+/** Go's time.Duration is int64 nanoseconds: 2^63 and more overflow. */
+const OVERFLOW_NANOS = 2 ** 63;
 
 const PART = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
 
@@ -38,7 +38,7 @@ export function parseGoDuration(text: string): number | undefined {
     total += Number(match[1]) * NANOS_PER_UNIT[match[2]!]!;
     rest = rest.slice(match[0].length);
   }
-  if (total > MAX_NANOS) return undefined;
+  if (total >= OVERFLOW_NANOS) return undefined;
   return sign * total;
 }
 

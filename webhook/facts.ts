@@ -10,6 +10,7 @@ import {
   oidcConfigFiles,
   type AuthConfigKind,
 } from './rules/auth-references.ts';
+import { sessionStorageSecrets } from './rules/scale-out.ts';
 import { dict, dictsOf, specOf, str, type Dict } from './rules/shape.ts';
 
 export { authConfigKey, type AuthConfigKind } from './rules/auth-references.ts';
@@ -75,7 +76,8 @@ export const offlineLookup: ClusterLookup = {
 /** The names of the Secrets the object references, each once. */
 export function referencedSecrets(server: unknown): string[] {
   const names = dictsOf(specOf(server).secrets).map(([ref]) => str(ref.name));
-  return [...new Set([...names, ...authSecrets(server)].filter((n): n is string => !!n))];
+  const all = [...names, ...authSecrets(server), ...sessionStorageSecrets(server)];
+  return [...new Set(all.filter((n): n is string => !!n))];
 }
 
 /** The names of the ConfigMaps the object references, each once. */

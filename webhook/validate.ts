@@ -16,6 +16,7 @@ import { checkPodTemplate } from './rules/pod-template.ts';
 import { checkPolicy } from './rules/policy.ts';
 import { checkTransportAndPorts } from './rules/ports.ts';
 import { checkResources } from './rules/resources.ts';
+import { checkScaleOut } from './rules/scale-out.ts';
 import { checkSecrets } from './rules/secrets.ts';
 import { checkTenancyPolicy } from './rules/tenancy-policy.ts';
 import { checkUnsupportedFields } from './rules/unsupported.ts';
@@ -36,6 +37,7 @@ export function validateMCPServer(server: unknown, facts: AdmissionFacts, policy
     checkNamespace(server, policy),
     checkUnsupportedFields(server),
     checkTransportAndPorts(server),
+    checkScaleOut(server, facts),
     checkSecrets(server, facts),
     checkPermissionProfile(server, facts),
     checkResources(server),

@@ -1,8 +1,7 @@
 // Transport and ports. ToolHive runs the proxy and the MCP server in separate pods (the proxy Deployment,
 // the MCP server StatefulSet behind `mcp-<name>-headless`), so proxyPort and mcpPort may be equal: they
-// never share a network namespace. What can go wrong: a legacy field contradicting its replacement, an
-// `mcp` container that declares ports but not the one the proxy will dial, and several proxy replicas for
-// a stdio server (each would start its own MCP server process and sessions could not be shared).
+// never share a network namespace. What can go wrong: a legacy field contradicting its replacement, and an
+// `mcp` container that declares ports but not the one the proxy will dial. Replicas: scale-out.ts.
 import { DEFAULT_MCP_PORT } from '../../schemas/defaults.ts';
 import { FieldPath, invalid, type FieldError } from '../field.ts';
 import { mcpContainer } from './pod-template.ts';
@@ -21,14 +20,6 @@ function checkLegacyPair(spec: Dict, legacy: string, current: string, path: Fiel
   if (old === undefined || now === undefined || old === now) return [];
   const detail = `must equal spec.${current} (${now}) when both are set; ${legacy} is deprecated, remove it`;
   return [invalid(path.child(legacy), old, detail)];
-}
-
-function checkStdioReplicas(spec: Dict, path: FieldPath): FieldError[] {
-  const replicas = int(spec.replicas);
-  const stdio = spec.transport === undefined || spec.transport === 'stdio';
-  if (!stdio || replicas === undefined || replicas <= 1) return [];
-  const detail = 'must be 0 or 1 for transport "stdio": each replica would run its own MCP server process';
-  return [invalid(path.child('replicas'), replicas, detail)];
 }
 
 function checkMcpContainerPort(server: unknown, spec: Dict, path: FieldPath): FieldError[] {
@@ -52,7 +43,6 @@ export function checkTransportAndPorts(
   return [
     ...checkLegacyPair(spec, 'port', 'proxyPort', path),
     ...checkLegacyPair(spec, 'targetPort', 'mcpPort', path),
-    ...checkStdioReplicas(spec, path),
     ...checkMcpContainerPort(server, spec, path),
   ];
 }

@@ -37,30 +37,6 @@ describe('checkTransportAndPorts', () => {
       server: mcpServer('s', withSpec({ transport: 'sse', proxyPort: 8080, mcpPort: 8080 })),
       want: [],
     },
-    'rejects two replicas of a stdio server': {
-      server: mcpServer('s', withSpec({ transport: 'stdio', replicas: 2 })),
-      want: [
-        invalid(
-          spec.child('replicas'),
-          2,
-          'must be 0 or 1 for transport "stdio": each replica would run its own MCP server process',
-        ),
-      ],
-    },
-    'treats a missing transport as stdio for replicas': {
-      server: mcpServer('s', withSpec({ replicas: 3 })),
-      want: [
-        invalid(
-          spec.child('replicas'),
-          3,
-          'must be 0 or 1 for transport "stdio": each replica would run its own MCP server process',
-        ),
-      ],
-    },
-    'accepts several replicas of a streamable-http server': {
-      server: mcpServer('s', withSpec({ transport: 'streamable-http', replicas: 3 })),
-      want: [],
-    },
     'accepts an mcp container that declares mcpPort': {
       server: mcpServer('s', withSpec({ transport: 'sse', mcpPort: 3000 }), mcpWithPorts(9100, 3000)),
       want: [],
