@@ -1,6 +1,7 @@
 // The proxy's Prometheus metrics (lib/prometheus.ts, not prom-client: see there): HTTP requests and their
 // latency by front, open sessions by front, refusals by reason, authentication refusals by reason, and
-// the backend's restarts and health, read when scraped; process metrics unless turned off.
+// the backend's restarts and health, read when scraped; rate-limit refusals and failed rate-limit checks
+// (proxy/ratelimit/); process metrics unless turned off.
 import { registerProcessMetrics } from '../lib/process-metrics.ts';
 import { CONTENT_TYPE, Counter, Gauge, Histogram, Registry } from '../lib/prometheus.ts';
 
@@ -18,6 +19,10 @@ export interface ProxyMetrics {
   refused(front: FrontName, reason: 'busy' | 'too-large' | 'too-many-sessions'): void;
   /** A request refused by authentication (proxy/auth/failure.ts names the reasons). */
   authFailed(reason: string): void;
+  /** A tools/call refused by spec.rateLimiting: the refusing bucket's scope, its tool ('' server-wide). */
+  rateLimited(scope: 'shared' | 'perUser', tool: string): void;
+  /** A rate-limit check that failed (Redis away or slow): the call went on unlimited. */
+  rateLimitError(): void;
 }
 
 // Through a stdio server a tools/call takes well under a millisecond of proxy time; calls that do real
@@ -63,6 +68,20 @@ export function createProxyMetrics(
       'reason',
     ]),
   );
+  // tool is '' or a tool name from spec.rateLimiting.tools: a bounded set, whatever clients call.
+  const rateLimited = registry.register(
+    new Counter(
+      'mcp_proxy_rate_limited_total',
+      'tools/call requests refused by rate limiting, by the scope of the refusing bucket and its tool (empty: server-wide).',
+      ['scope', 'tool'],
+    ),
+  );
+  const rateLimitErrors = registry.register(
+    new Counter(
+      'mcp_proxy_rate_limit_errors_total',
+      'Rate-limit checks that failed (Redis unreachable, slow or erroring); the calls went on unlimited.',
+    ),
+  );
   const restarts = registry.register(
     new Counter(
       'mcp_proxy_backend_restarts_total',
@@ -86,5 +105,7 @@ export function createProxyMetrics(
     sessionClosed: (front) => sessions.dec([front]),
     refused: (front, reason) => refusals.inc([front, reason]),
     authFailed: (reason) => authFailures.inc([reason]),
+    rateLimited: (scope, tool) => rateLimited.inc([scope, tool]),
+    rateLimitError: () => rateLimitErrors.inc(),
   };
 }

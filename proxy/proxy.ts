@@ -12,6 +12,7 @@ import { SseFront } from './fronts/sse.ts';
 import { StreamableHttpFront } from './fronts/streamable-http.ts';
 import { createAuthentication, type Authentication } from './auth/authentication.ts';
 import { withAuthorization } from './authz/wiring.ts';
+import { withRateLimits } from './ratelimit/wiring.ts';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.ts';
 import { startProxy, type RunningProxy } from './server.ts';
 
@@ -49,8 +50,12 @@ export interface StartedProxy extends RunningProxy {
 }
 
 export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<StartedProxy> {
-  const backend = withAuthorization(await backendFor(config, io), config, io);
-  const metrics = createProxyMetrics(backend, { processMetrics: io.processMetrics ?? true });
+  const server = await backendFor(config, io);
+  const metrics = createProxyMetrics(server, { processMetrics: io.processMetrics ?? true });
+  // Rate limits inside authorization: a denied call takes no token, a limited one is audited. No redis
+  // passed yet: withRateLimits opens its own; to be the session storage's connection once proxy.ts has one.
+  const limited = withRateLimits(server, config, { log: io.log, metrics });
+  const backend = withAuthorization(limited, config, io);
   const deps: FrontDeps = { backend, allowed: config.allowed, limits: config.limits, metrics, log: io.log };
   const authentication = config.auth ? authenticationFor(config, io, metrics) : undefined;
   if (authentication) deps.authenticate = authentication.authenticate;

@@ -3,11 +3,26 @@
 // (cheapest, and what most calls are); a progress notification or a server request belonging to the
 // request first turns the answer into an SSE stream that ends with the response (MCP 2025-11-25,
 // "Sending Messages to the Server"). A client accepting only one of the two gets that one.
+// A plain-JSON answer is HTTP 200 unless the proxy made the response itself with another status
+// (answerWithStatus: a rate limit's 429 with Retry-After, as ToolHive answers); on a stream it stays 200.
 import type { ServerResponse } from 'node:http';
 import { isResponse, type RpcMessage } from '../jsonrpc.ts';
 import type { Accepts } from './http.ts';
 import { sendJson } from './http.ts';
 import { SseStream, type SseLimits } from './sse-stream.ts';
+
+/** Responses the proxy made itself whose plain-JSON answer is not HTTP 200, with their extra headers. */
+const statuses = new WeakMap<RpcMessage, { status: number; headers: Record<string, string> }>();
+
+/** Marks a response the proxy made: answered as plain JSON, its HTTP status is `status`, with `headers`. */
+export function answerWithStatus<M extends RpcMessage>(
+  message: M,
+  status: number,
+  headers: Record<string, string>,
+): M {
+  statuses.set(message, { status, headers });
+  return message;
+}
 
 export class Exchange {
   private readonly res: ServerResponse;
@@ -58,7 +73,9 @@ export class Exchange {
       this.sse.send(response);
       this.sse.end();
     } else {
-      sendJson(this.res, 200, response, this.headers);
+      const marked = statuses.get(response);
+      if (marked) sendJson(this.res, marked.status, response, { ...this.headers, ...marked.headers });
+      else sendJson(this.res, 200, response, this.headers);
     }
   }
 }
