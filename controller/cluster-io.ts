@@ -24,6 +24,7 @@ import type { MCPServer, MCPServerStatus } from '../schemas/generated/mcpserver.
 import { conflictWith, isOurs, type ChildConflict } from './adoption.ts';
 import { FIELD_MANAGER, type ControllerConfig } from './config.ts';
 import { proxyDeploymentName, workloadName } from './desired/names.ts';
+import { redisPasswordRef } from './desired/scale-out.ts';
 import {
   isDict,
   str,
@@ -178,7 +179,9 @@ export class ClusterIO implements ReconcileIO {
       const found = this.#caches.get(kind, namespace, name);
       return found ? ((found.data ?? {}) as Record<string, string>) : undefined;
     };
-    const names = [...new Set((server.spec.secrets ?? []).map((s) => s.name))];
+    const password = redisPasswordRef(server);
+    const refs = [...(server.spec.secrets ?? []), ...(password ? [password] : [])];
+    const names = [...new Set(refs.map((s) => s.name))];
     const secrets = new Map(
       await Promise.all(names.map(async (name) => [name, await this.#secretKeys(namespace, name)] as const)),
     );

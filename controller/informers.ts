@@ -79,6 +79,9 @@ export function referencedBy(server: Dict): string[] {
   const spec = isDict(server.spec) ? server.spec : {};
   const secrets = Array.isArray(spec.secrets) ? spec.secrets.filter(isDict) : [];
   const refs = secrets.map((s) => `${namespace}/Secret/${str(s.name)}`);
+  const storage = isDict(spec.sessionStorage) ? spec.sessionStorage : {};
+  const password = isDict(storage.passwordRef) ? str(storage.passwordRef.name) : '';
+  if (storage.provider === 'redis' && password) refs.push(`${namespace}/Secret/${password}`);
   const profile = isDict(spec.permissionProfile) ? spec.permissionProfile : {};
   if (profile.type === 'configmap') refs.push(`${namespace}/ConfigMap/${str(profile.name)}`);
   for (const name of authConfigMapNames(spec)) refs.push(`${namespace}/ConfigMap/${name}`);

@@ -12,6 +12,7 @@ import { desiredProxyNetworkPolicy } from './proxy-networkpolicy.ts';
 import { desiredRbac } from './rbac.ts';
 import { desiredServices } from './services.ts';
 import { proxySecurity } from './proxy-security.ts';
+import { redisPasswordRef } from './scale-out.ts';
 import { desiredStatefulSet } from './statefulset.ts';
 import type { ChildObject, Finding, ServerFacts } from './types.ts';
 
@@ -22,9 +23,14 @@ export interface DesiredState {
   findings: { secrets: Finding; permissionProfile: Finding; oidc?: Finding; authz?: Finding };
 }
 
-/** Whether every Secret key in spec.secrets exists. Missing ones are still applied: the pod waits. */
+/**
+ * Whether every Secret key in spec.secrets and the Redis passwordRef exists. Missing ones are still
+ * applied: the pod waits.
+ */
 export function checkSecrets(server: MCPServer, facts: ServerFacts): Finding {
-  const missing = (server.spec.secrets ?? []).flatMap((ref) => {
+  const password = redisPasswordRef(server);
+  const refs = [...(server.spec.secrets ?? []), ...(password ? [password] : [])];
+  const missing = refs.flatMap((ref) => {
     const data = facts.secrets.get(ref.name);
     if (data === undefined) return [`Secret ${ref.name} not found`];
     return data[ref.key] === undefined ? [`Secret ${ref.name} has no key ${ref.key}`] : [];
@@ -37,7 +43,7 @@ export function desiredChildren(server: MCPServer, facts: ServerFacts, cfg: Cont
   const policy = desiredNetworkPolicy(server, facts);
   const security = proxySecurity(server, facts, cfg);
   const runConfig = desiredRunConfigMap(server, cfg, security);
-  const proxy = desiredProxyDeployment(server, cfg, security);
+  const proxy = desiredProxyDeployment(server, cfg, security, facts);
   const objects = [
     ...desiredRbac(server),
     runConfig,

@@ -1,8 +1,10 @@
 // The proxy's configuration, ConfigMap `<name>-runconfig`, key runconfig.json, mounted into the proxy.
 // It holds what the proxy needs to serve and nothing it could read itself: its front (proxyMode, port)
 // and where the MCP server is (a URL for sse and streamable-http, a pod to attach to for stdio), and,
-// when the MCPServer asks for them, its authentication, authorization and audit (proxy-security.ts);
-// those sections are left out when unused, so the file of a server without them is unchanged.
+// when the MCPServer asks for them, its authentication, authorization and audit (proxy-security.ts),
+// and its shared session storage and rate limits (scale-out.ts); those sections are left out when
+// unused. An HTTP target also lists one URL per MCP server pod (podUrls), which the proxy spreads
+// sessions over; `url`, the Service's, stays for proxies that read only it.
 // Its checksum goes on the proxy's pod template, so an edit rolls the proxy.
 import { createHash } from 'node:crypto';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
@@ -13,6 +15,13 @@ import { firstPodName, MCP_CONTAINER, mcpServiceName, nameOf, namespaceOf, runCo
 import type { RunConfigAuth } from './proxy-auth.ts';
 import type { RunConfigAuthz } from './proxy-authz.ts';
 import { OPEN, type ProxySecurity } from './proxy-security.ts';
+import {
+  podUrls,
+  rateLimitingSection,
+  sessionStorageSection,
+  type RunConfigRateLimiting,
+  type RunConfigSessionStorage,
+} from './scale-out.ts';
 import type { ChildObject } from './types.ts';
 
 export const RUNCONFIG_KEY = 'runconfig.json';
@@ -20,7 +29,8 @@ export const RUNCONFIG_MOUNT_DIR = '/etc/mcp-operator';
 export const RUNCONFIG_CHECKSUM_ANNOTATION = 'mcp-operator/runconfig-checksum';
 
 export type ProxyTarget =
-  { kind: 'attach'; namespace: string; pod: string; container: string } | { kind: 'http'; url: string };
+  | { kind: 'attach'; namespace: string; pod: string; container: string }
+  | { kind: 'http'; url: string; podUrls: string[] };
 
 /** The proxy's configuration format, version 1. `mcp-operator proxy --config FILE` reads it. */
 export interface RunConfig {
@@ -33,6 +43,8 @@ export interface RunConfig {
   auth?: RunConfigAuth;
   authz?: RunConfigAuthz;
   audit?: { enabled: true };
+  sessionStorage?: RunConfigSessionStorage;
+  rateLimiting?: RunConfigRateLimiting;
 }
 
 const PATH_BY_TRANSPORT: Record<'sse' | 'streamable-http', string> = {
@@ -53,8 +65,11 @@ export function runConfig(
       : {
           kind: 'http',
           url: `http://${mcpServiceName(server)}.${namespace}.svc.${cfg.clusterDomain}:${mcpPort}${PATH_BY_TRANSPORT[transport]}`,
+          podUrls: podUrls(server, cfg.clusterDomain, mcpPort!, PATH_BY_TRANSPORT[transport]),
         };
   const { auth, authz, audit } = security;
+  const sessionStorage = sessionStorageSection(server);
+  const rateLimiting = rateLimitingSection(server);
   return {
     version: 1,
     server: { name: nameOf(server), namespace },
@@ -65,6 +80,8 @@ export function runConfig(
     ...(auth ? { auth } : {}),
     ...(authz ? { authz } : {}),
     ...(audit ? { audit } : {}),
+    ...(sessionStorage ? { sessionStorage } : {}),
+    ...(rateLimiting ? { rateLimiting } : {}),
   };
 }
 

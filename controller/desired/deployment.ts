@@ -2,7 +2,8 @@
 // whatever its transport. spec.resources and spec.resourceOverrides.proxyDeployment apply here.
 // Authentication adds the files its run config section names (proxy-security.ts): a client secret and
 // a CA bundle as volumes, and for kubernetesServiceAccount with useClusterAuth the pod's own
-// ServiceAccount token, which an HTTP proxy otherwise does not get.
+// ServiceAccount token, which an HTTP proxy otherwise does not get. Shared session storage adds the Redis
+// password as an environment variable from its Secret, and a keyed checksum of it (scale-out.ts).
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import type { ControllerConfig } from '../config.ts';
 import { effectiveSpec } from '../spec.ts';
@@ -18,7 +19,12 @@ import { childMetadata, componentLabels, selectorLabels } from './labels.ts';
 import { PROXY_CONTAINER, proxyDeploymentName, proxyRunnerName, runConfigName } from './names.ts';
 import { withRestrictedDefaults } from '../../lib/restricted-pod-defaults.ts';
 import { OPEN, type ProxySecurity } from './proxy-security.ts';
-import type { ChildObject, Dict } from './types.ts';
+import {
+  redisPasswordEnv,
+  SESSION_STORAGE_CHECKSUM_ANNOTATION,
+  sessionStorageChecksum,
+} from './scale-out.ts';
+import type { ChildObject, Dict, ServerFacts } from './types.ts';
 
 const probe = (initialDelaySeconds: number, periodSeconds: number): Dict => ({
   httpGet: { path: '/health', port: 'http' },
@@ -53,15 +59,26 @@ function proxyContainer(server: MCPServer, cfg: ControllerConfig, security: Prox
     // Every second: the proxy answers /health from memory, and a new server's clients wait for Ready.
     readinessProbe: probe(0, 1),
   };
-  if (overrides?.env?.length) container.env = overrides.env.map((e) => ({ name: e.name, value: e.value }));
+  // The password variable last, and the user's of the same name dropped: env is a list keyed by name.
+  const password = redisPasswordEnv(server);
+  const userEnv = (overrides?.env ?? [])
+    .filter((e) => !password.some((p) => p.name === e.name))
+    .map((e): Dict => ({ name: e.name, value: e.value }));
+  if (userEnv.length || password.length) container.env = [...userEnv, ...password];
   if (server.spec.resources) container.resources = structuredClone(server.spec.resources);
   return container;
 }
 
-function podTemplate(server: MCPServer, cfg: ControllerConfig, security: ProxySecurity): Dict {
+function podTemplate(
+  server: MCPServer,
+  cfg: ControllerConfig,
+  security: ProxySecurity,
+  facts: ServerFacts | undefined,
+): Dict {
   const overrides = server.spec.resourceOverrides?.proxyDeployment;
   const podOverrides = overrides?.podTemplateMetadataOverrides;
   const checksum = runConfigChecksum(runConfigText(runConfig(server, cfg, security)));
+  const passwordChecksum = facts ? sessionStorageChecksum(server, facts) : undefined;
   const spec: Dict = {
     serviceAccountName: proxyRunnerName(server),
     // Only a stdio proxy calls the API (to attach), or one that fetches the API server's JWKS with
@@ -78,7 +95,11 @@ function podTemplate(server: MCPServer, cfg: ControllerConfig, security: ProxySe
   return {
     metadata: {
       labels: { ...(podOverrides?.labels ?? {}), ...componentLabels(server, 'proxy') },
-      annotations: { ...(podOverrides?.annotations ?? {}), [RUNCONFIG_CHECKSUM_ANNOTATION]: checksum },
+      annotations: {
+        ...(podOverrides?.annotations ?? {}),
+        [RUNCONFIG_CHECKSUM_ANNOTATION]: checksum,
+        ...(passwordChecksum ? { [SESSION_STORAGE_CHECKSUM_ANNOTATION]: passwordChecksum } : {}),
+      },
     },
     spec: withRestrictedDefaults(spec),
   };
@@ -88,6 +109,7 @@ export function desiredProxyDeployment(
   server: MCPServer,
   cfg: ControllerConfig,
   security: ProxySecurity = OPEN,
+  facts?: ServerFacts,
 ): ChildObject {
   const overrides = server.spec.resourceOverrides?.proxyDeployment;
   const metadata = childMetadata(server, proxyDeploymentName(server), {
@@ -105,7 +127,7 @@ export function desiredProxyDeployment(
     spec: {
       ...(replicas === undefined ? {} : { replicas }),
       selector: { matchLabels: selectorLabels(server, 'proxy') },
-      template: podTemplate(server, cfg, security),
+      template: podTemplate(server, cfg, security, facts),
     },
   };
 }

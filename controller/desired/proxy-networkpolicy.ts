@@ -24,6 +24,8 @@
 //   inline, configMap         TCP to the ports of the JWKS (or issuer) and introspection URLs, to any
 //                             address, and DNS: a NetworkPolicy cannot name a host, only addresses, and
 //                             an issuer's addresses are not the cluster's to know.
+// Shared session storage (spec.sessionStorage, provider redis) adds TCP to the Redis port: to its
+// address when that is an IP, else to any destination, with DNS (scale-out.ts redisEgress says why).
 // Replies to allowed connections need no rule in either direction.
 import { isIPv6 } from 'node:net';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
@@ -31,6 +33,7 @@ import { effectiveSpec } from '../spec.ts';
 import { childMetadata, commonLabels, selectorLabels } from './labels.ts';
 import { namespaceOf, proxyNetworkPolicyName } from './names.ts';
 import { OPEN, type ProxySecurity } from './proxy-security.ts';
+import { redisEgress } from './scale-out.ts';
 import type { ApiServerAddresses, ChildObject, Dict, ServerFacts } from './types.ts';
 
 /** Cluster DNS as kubeadm, kind, k3s and the managed clouds label it. */
@@ -64,7 +67,8 @@ export function proxyEgress(server: MCPServer, facts: ServerFacts, security: Pro
   const { mcpPort } = effectiveSpec(server);
   const { egress } = security;
   const toApiServer = mcpPort === undefined || egress.apiServer;
-  const dns = mcpPort !== undefined || egress.apiServer || egress.ports.length > 0;
+  const redis = redisEgress(server);
+  const dns = mcpPort !== undefined || egress.apiServer || egress.ports.length > 0 || redis.needsDns;
   return [
     ...(mcpPort === undefined
       ? []
@@ -77,6 +81,7 @@ export function proxyEgress(server: MCPServer, facts: ServerFacts, security: Pro
     ...(dns ? [{ to: [DNS_PEER], ports: DNS_PORTS }] : []),
     ...(toApiServer ? apiServerEgress(facts.apiServer) : []),
     ...(egress.ports.length ? [{ ports: egress.ports.map(tcp) }] : []),
+    ...redis.rules,
   ];
 }
 

@@ -2,12 +2,12 @@
 // creates it at start-up, so several proxy replicas race to apply it and nothing owns it when the
 // MCPServer goes; here it is an ordinary owned child.
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
-import { isStopped } from '../spec.ts';
 import { childMetadata, componentLabels, selectorLabels } from './labels.ts';
 import { mcpContainer, mergeByName, specVolumes } from './mcp-container.ts';
 import { headlessServiceName, MCP_CONTAINER, mcpServiceAccountName, workloadName } from './names.ts';
 import { withRestrictedDefaults } from '../../lib/restricted-pod-defaults.ts';
 import { SECRETS_CHECKSUM_ANNOTATION, secretsChecksum } from './secrets-hash.ts';
+import { backendReplicas } from './scale-out.ts';
 import { dictsIn, isDict, type ChildObject, type Dict, type ServerFacts } from './types.ts';
 
 /** The ServiceAccount the MCP server runs as, and whether the operator makes it. */
@@ -65,15 +65,17 @@ export function desiredStatefulSet(server: MCPServer, facts: ServerFacts): Child
     kind: 'StatefulSet',
     metadata: childMetadata(server, workloadName(server), componentLabels(server, 'mcp-server')),
     spec: {
-      // One pod: stdio has a single stdin to attach to, and backendReplicas is not supported yet.
-      replicas: isStopped(server) ? 0 : 1,
+      // spec.backendReplicas for sse and streamable-http; one pod for stdio (a single stdin to attach
+      // to); none while stopped (scale-out.ts).
+      replicas: backendReplicas(server),
       // Always the headless name, even for stdio where that Service does not exist: serviceName is
       // immutable, and a transport change must stay an update rather than a delete and re-create.
       serviceName: headlessServiceName(server),
       // Parallel, not the default OrderedReady: with OrderedReady a pod that never becomes Ready (a
       // crash loop, a bad image) blocks the rolling update, so the spec change that fixes it is never
-      // rolled out until someone deletes the pod by hand (kubernetes/kubernetes#67250). With one
-      // replica, ordering buys nothing. Immutable after creation, like serviceName.
+      // rolled out until someone deletes the pod by hand (kubernetes/kubernetes#67250). The pods are
+      // peers (the proxy spreads sessions over them), so ordering buys nothing. Immutable after
+      // creation, like serviceName.
       podManagementPolicy: 'Parallel',
       selector: { matchLabels: selectorLabels(server, 'mcp-server') },
       template: { metadata: podMetadata(server, facts), spec: podSpec(server) },

@@ -38,8 +38,9 @@ export type ChildKind = (typeof CHILD_KINDS)[number];
 /** What the builders need from the cluster besides the MCPServer, read once by the reconciler. */
 export interface ServerFacts {
   /**
-   * Each Secret named in spec.secrets: per key, a digest of its value (HMAC-SHA256 under the operator's
-   * rollout key, controller/secret-digests.ts), never the value; undefined when it does not exist.
+   * Each Secret named in spec.secrets and spec.sessionStorage.passwordRef: per key, a digest of its value
+   * (HMAC-SHA256 under the operator's rollout key, controller/secret-digests.ts), never the value;
+   * undefined when it does not exist.
    */
   secrets: Map<string, Record<string, string> | undefined>;
   /** The data of the ConfigMap a `configmap` permission profile names; undefined when it does not exist. */
