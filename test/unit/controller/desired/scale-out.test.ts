@@ -19,6 +19,7 @@ import {
 } from '../../../../controller/desired/scale-out.ts';
 import { desiredStatefulSet } from '../../../../controller/desired/statefulset.ts';
 import type { ChildObject, Dict } from '../../../../controller/desired/types.ts';
+import { referencedBy } from '../../../../controller/informers.ts';
 import type { MCPServerSpec } from '../../../../schemas/generated/mcpserver.ts';
 import { config, facts, mcpServer, withSpec } from '../builders.ts';
 
@@ -145,6 +146,14 @@ describe('scale-out children', () => {
     );
     expect(template.spec.containers[0]).to.not.have.property('env');
     expect(template.metadata.annotations).to.not.have.property(SESSION_STORAGE_CHECKSUM_ANNOTATION);
+  });
+
+  it("wakes the server when its password's Secret changes (the informers' reference index)", () => {
+    const named = (spec: Partial<MCPServerSpec>) => referencedBy(http(spec) as unknown as Dict);
+    expect(named({ sessionStorage: { ...redis, passwordRef: password } })).to.include(
+      'team-a/Secret/redis-auth',
+    );
+    expect(named({ sessionStorage: { provider: 'memory', passwordRef: password } })).to.deep.equal([]);
   });
 
   it('reports a missing password Secret in SecretsResolved', () => {
