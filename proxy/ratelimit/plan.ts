@@ -6,8 +6,8 @@
 // (proxy/shared-state/redis.ts): `rl:shared`, `rl:shared:tool:<tool>`, `rl:user:<subject>`,
 // `rl:user-tool:<tool>:<subject>`; tool names are URI-encoded there so a `:` in one cannot make two
 // keys meet. Each key expires 2x refillPeriod after its last use (a full bucket needs no key).
+import { parseGoDuration } from '../../lib/go-duration.ts';
 import type { RunConfigRateBucket, RunConfigRateLimiting } from '../config.ts';
-import { parseGoDuration } from './duration.ts';
 
 export type Scope = 'shared' | 'perUser';
 
@@ -62,12 +62,13 @@ function specOf(
   if (bucket === undefined) return {};
   if (!Number.isInteger(bucket.maxTokens) || bucket.maxTokens < 1)
     throw new Error(`${field}.maxTokens must be an integer >= 1, got ${String(bucket.maxTokens)}`);
-  const periodMs = typeof bucket.refillPeriod === 'string' ? parseGoDuration(bucket.refillPeriod) : undefined;
-  if (periodMs === undefined || !(periodMs > 0))
+  // Go's grammar, the one admission checks (lib/go-duration.ts), in nanoseconds.
+  const nanos = typeof bucket.refillPeriod === 'string' ? parseGoDuration(bucket.refillPeriod) : undefined;
+  if (nanos === undefined || !(nanos > 0))
     throw new Error(
       `${field}.refillPeriod must be a positive Go duration ("1m0s", "30s"), got ${String(bucket.refillPeriod)}`,
     );
-  const seconds = periodMs / 1000;
+  const seconds = nanos / 1e9;
   return {
     [as]: {
       maxTokens: bucket.maxTokens,
