@@ -19,24 +19,27 @@ const NANOS_PER_UNIT: Record<string, number> = {
 /** Go's time.Duration is int64 nanoseconds: 2^63 and more overflow. */
 const OVERFLOW_NANOS = 2 ** 63;
 
-const PART = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
+// Sticky: each part is matched where the previous one ended, so a long string is read in one pass.
+const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
 
 /** The duration in nanoseconds (a float: enough for validation), or undefined when Go would refuse it. */
 export function parseGoDuration(text: string): number | undefined {
-  let rest = text;
+  let at = 0;
   let sign = 1;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    sign = rest.startsWith('-') ? -1 : 1;
-    rest = rest.slice(1);
+  if (text.startsWith('-') || text.startsWith('+')) {
+    sign = text.startsWith('-') ? -1 : 1;
+    at = 1;
   }
-  if (rest === '0') return 0;
-  if (rest === '') return undefined;
+  if (text.length === at + 1 && text[at] === '0') return 0;
+  if (text.length === at) return undefined;
   let total = 0;
-  while (rest !== '') {
-    const match = PART.exec(rest);
+  const part = new RegExp(PART);
+  while (at < text.length) {
+    part.lastIndex = at;
+    const match = part.exec(text);
     if (!match) return undefined;
     total += Number(match[1]) * NANOS_PER_UNIT[match[2]!]!;
-    rest = rest.slice(match[0].length);
+    at = part.lastIndex;
   }
   if (total >= OVERFLOW_NANOS) return undefined;
   return sign * total;

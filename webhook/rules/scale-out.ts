@@ -18,7 +18,7 @@ export const STDIO_REPLICAS =
 export const STDIO_BACKEND_REPLICAS =
   'must be 0 or 1 for transport "stdio": one MCP server process per MCPServer, as a stdio server has one stdin';
 export const REPLICAS_NEED_REDIS =
-  'more than 1 needs spec.sessionStorage with provider "redis": each proxy replica keeps sessions in memory; set spec.sessionStorage (provider redis) so every replica can serve every session';
+  'more than 1 needs spec.sessionStorage with provider "redis": each proxy replica keeps sessions in memory, and with Redis every replica can serve every session';
 export const RATE_LIMITS_NEED_REDIS =
   'needs spec.sessionStorage with provider "redis": the buckets are counted in Redis, shared by every proxy replica';
 export const PER_USER_NEEDS_AUTH =
