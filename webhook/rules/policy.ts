@@ -75,10 +75,15 @@ function checkDefaultProfileApplied(server: unknown, policy: AdmissionPolicy, pa
   return [required(path.child('permissionProfile'), detail)];
 }
 
-function checkReplicas(replicas: number | undefined, policy: AdmissionPolicy, path: FieldPath): FieldError[] {
+/** The ceiling holds for both workloads: proxy pods (replicas) and MCP server pods (backendReplicas). */
+function checkReplicas(spec: Dict, policy: AdmissionPolicy, path: FieldPath): FieldError[] {
   const max = policy.maxReplicas;
-  if (max === undefined || replicas === undefined || replicas <= max) return [];
-  return [forbidden(path.child('replicas'), `${replicas} replicas exceed policy maxReplicas (${max})`)];
+  if (max === undefined) return [];
+  return (['replicas', 'backendReplicas'] as const).flatMap((field) => {
+    const replicas = int(spec[field]);
+    if (replicas === undefined || replicas <= max) return [];
+    return [forbidden(path.child(field), `${replicas} replicas exceed policy maxReplicas (${max})`)];
+  });
 }
 
 /** Limits and requests of one resources object against the ceilings. */
@@ -123,7 +128,7 @@ export function checkPolicy(server: unknown, policy: AdmissionPolicy, path: Fiel
     ...checkTemplateImages(server, policy, path),
     ...checkProfile(server, policy, path),
     ...checkDefaultProfileApplied(server, policy, path),
-    ...checkReplicas(int(spec.replicas), policy, path),
+    ...checkReplicas(spec, policy, path),
     ...checkResourceCeilings(server, policy, path),
   ];
 }

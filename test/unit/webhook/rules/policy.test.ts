@@ -65,6 +65,11 @@ describe('checkPolicy', () => {
         ),
       ],
     },
+    'denies backendReplicas above maxReplicas too': {
+      server: mcpServer('s', withSpec({ replicas: 2, backendReplicas: 5 })),
+      policy: { ...all, maxReplicas: 3 },
+      want: [forbidden(spec.child('backendReplicas'), '5 replicas exceed policy maxReplicas (3)')],
+    },
     'denies replicas above maxReplicas': {
       server: mcpServer('s', withSpec({ replicas: 4 })),
       policy: { ...all, maxReplicas: 3 },
