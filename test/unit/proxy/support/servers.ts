@@ -110,3 +110,32 @@ export function firstText(result: unknown): string {
   const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
   return content[0]?.text ?? '';
 }
+
+/** Our own MCP server implementing the conformance suite's server scenarios (test/fixtures/conformance-server). */
+export const CONFORMANCE_SERVER = fileURLToPath(
+  new URL('../../../fixtures/conformance-server/main.ts', import.meta.url),
+);
+
+/** The conformance server over streamable HTTP on a free loopback port; its URL is the first line it prints. */
+export async function startConformanceServer(): Promise<RunningServer> {
+  const child = spawn(process.execPath, [CONFORMANCE_SERVER, 'streamable-http', '0'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let printed = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      printed += chunk;
+      if (printed.includes('\n')) resolve(printed.slice(0, printed.indexOf('\n')));
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`the conformance server exited (${code}) before printing its URL`)),
+    );
+  });
+  const close = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { url, child, close };
+}
