@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { StartedProxy } from '../../../../proxy/proxy.ts';
+import { BoundedEventStore } from '../../../fixtures/conformance-server/event-store.ts';
 import {
   CONFORMANCE_SERVER,
   startConformanceServer,
@@ -153,4 +155,48 @@ describe('MCP conformance suite, directly and through the proxy', function () {
       );
     });
   }
+});
+
+describe("the conformance server's event store", () => {
+  const note = (n: number): JSONRPCMessage => ({
+    jsonrpc: '2.0',
+    method: 'notifications/message',
+    params: { n },
+  });
+  const replay = async (store: BoundedEventStore, after: string) => {
+    const sent: [string, JSONRPCMessage][] = [];
+    const stream = await store.replayEventsAfter(after, {
+      send: (id, message) => Promise.resolve(void sent.push([id, message])),
+    });
+    return { stream, sent };
+  };
+
+  it("replays the events of the id's stream that came after it, without priming events", async () => {
+    const store = new BoundedEventStore();
+    const priming = await store.storeEvent('a', {} as JSONRPCMessage);
+    await store.storeEvent('b', note(1));
+    const second = await store.storeEvent('a', note(2));
+    await store.storeEvent('a', {} as JSONRPCMessage);
+    const third = await store.storeEvent('a', note(3));
+    const { stream, sent } = await replay(store, priming);
+    expect(stream).to.equal('a');
+    expect(sent).to.deep.equal([
+      [second, note(2)],
+      [third, note(3)],
+    ]);
+  });
+
+  it('keeps only the newest events up to its limit and refuses ids it forgot or never gave', async () => {
+    const store = new BoundedEventStore(2);
+    const first = await store.storeEvent('a', note(1));
+    const second = await store.storeEvent('a', note(2));
+    await store.storeEvent('a', note(3));
+    expect(store.size).to.equal(2);
+    expect(await store.getStreamIdForEventId(first)).to.equal(undefined);
+    expect((await replay(store, second)).sent).to.have.length(1);
+    await replay(store, first).then(
+      () => expect.fail('replayed after a forgotten id'),
+      (err: Error) => expect(err.message).to.match(/unknown or expired/u),
+    );
+  });
 });
