@@ -240,7 +240,7 @@ export function configFromFile(file: RunConfigFile): ProxyConfig {
     auth: file.auth,
     authz: file.authz,
     audit: file.audit?.enabled === true,
-    sessionStorage: file.sessionStorage,
-    rateLimiting: file.rateLimiting,
+    ...(file.sessionStorage ? { sessionStorage: file.sessionStorage } : {}),
+    ...(file.rateLimiting ? { rateLimiting: file.rateLimiting } : {}),
   };
 }

@@ -95,8 +95,15 @@ export function encodeSseEvent(data: string, event?: string, id?: string): strin
     .join('')}\n`;
 }
 
-export const encodeSseMessage = (message: RpcMessage): string =>
-  encodeSseEvent(JSON.stringify(message), 'message');
+export const encodeSseMessage = (message: RpcMessage, id?: string): string =>
+  encodeSseEvent(JSON.stringify(message), 'message', id);
+
+/**
+ * The priming event of a resumable stream (MCP 2025-11-25): an id to resume from, the reconnection
+ * delay, and empty data, which clients ignore as a message.
+ */
+export const encodeSsePriming = (id: string, retryMs: number): string =>
+  `id: ${id}\nretry: ${retryMs}\ndata: \n\n`;
 
 /** An SSE comment: ignored by clients, keeps proxies and load balancers from closing an idle stream. */
 export const SSE_KEEPALIVE = ': keepalive\n\n';
@@ -104,6 +111,10 @@ export const SSE_KEEPALIVE = ': keepalive\n\n';
 export interface SseEvent {
   event: string;
   data: string;
+  /** The event's id, when it had one. */
+  id?: string;
+  /** The reconnection delay the stream asked for, in ms, when this event carried one. */
+  retry?: number;
 }
 
 /**
@@ -114,6 +125,8 @@ export class SseDecoder {
   private buffer = '';
   private event = '';
   private data: string[] = [];
+  private id: string | undefined;
+  private retry: number | undefined;
 
   push(text: string): SseEvent[] {
     this.buffer += text;
@@ -129,10 +142,14 @@ export class SseDecoder {
 
   private line(line: string): SseEvent | undefined {
     if (line === '') {
-      const event =
+      const event: SseEvent | undefined =
         this.data.length > 0 ? { event: this.event || 'message', data: this.data.join('\n') } : undefined;
+      if (event && this.id !== undefined) event.id = this.id;
+      if (event && this.retry !== undefined) event.retry = this.retry;
       this.event = '';
       this.data = [];
+      this.id = undefined;
+      this.retry = undefined;
       return event;
     }
     const colon = line.indexOf(':');
@@ -141,6 +158,8 @@ export class SseDecoder {
     const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
     if (field === 'event') this.event = value;
     else if (field === 'data') this.data.push(value);
+    else if (field === 'id' && !value.includes('\0')) this.id = value;
+    else if (field === 'retry' && /^\d+$/u.test(value)) this.retry = Number(value);
     return undefined;
   }
 }

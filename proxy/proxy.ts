@@ -14,7 +14,11 @@ import { createAuthentication, type Authentication } from './auth/authentication
 import { withAuthorization } from './authz/wiring.ts';
 import { withRateLimits } from './ratelimit/wiring.ts';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.ts';
+import { MemoryEventStore } from './streams/memory-event-store.ts';
 import { startProxy, type RunningProxy } from './server.ts';
+
+/** The reconnection delay a stream's priming event asks clients for. */
+const RECONNECT_DELAY_MS = 1000;
 
 export interface ProxyIO {
   log: Logger;
@@ -56,7 +60,15 @@ export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<Starte
   // passed yet: withRateLimits opens its own; to be the session storage's connection once proxy.ts has one.
   const limited = withRateLimits(server, config, { log: io.log, metrics });
   const backend = withAuthorization(limited, config, io);
-  const deps: FrontDeps = { backend, allowed: config.allowed, limits: config.limits, metrics, log: io.log };
+  const deps: FrontDeps = {
+    backend,
+    allowed: config.allowed,
+    limits: config.limits,
+    metrics,
+    log: io.log,
+    events: new MemoryEventStore(),
+    retryMs: RECONNECT_DELAY_MS,
+  };
   const authentication = config.auth ? authenticationFor(config, io, metrics) : undefined;
   if (authentication) deps.authenticate = authentication.authenticate;
   const fronts = [new StreamableHttpFront(deps), new SseFront(deps)];

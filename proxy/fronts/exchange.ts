@@ -3,12 +3,16 @@
 // (cheapest, and what most calls are); a progress notification or a server request belonging to the
 // request first turns the answer into an SSE stream that ends with the response (MCP 2025-11-25,
 // "Sending Messages to the Server"). A client accepting only one of the two gets that one.
+// An SSE answer is resumable (resumable-stream.ts): it opens with a priming event, and when the client
+// loses the connection the request stays in flight, its messages stored for a GET with Last-Event-ID.
 // A plain-JSON answer is HTTP 200 unless the proxy made the response itself with another status
 // (answerWithStatus: a rate limit's 429 with Retry-After, as ToolHive answers); on a stream it stays 200.
 import type { ServerResponse } from 'node:http';
 import { isResponse, type RpcMessage } from '../jsonrpc.ts';
+import type { StreamInfo } from '../streams/event-store.ts';
 import type { Accepts } from './http.ts';
 import { sendJson } from './http.ts';
+import { ResumableStream, type ResumableOptions } from './resumable-stream.ts';
 import { SseStream, type SseLimits } from './sse-stream.ts';
 
 /** Responses the proxy made itself whose plain-JSON answer is not HTTP 200, with their extra headers. */
@@ -24,32 +28,56 @@ export function answerWithStatus<M extends RpcMessage>(
   return message;
 }
 
+/** What an SSE answer needs to be resumable; the session provides it. */
+export interface StreamContext {
+  info: StreamInfo;
+  options: ResumableOptions;
+  /** Whether the client's revision knows priming events (2025-11-25 and later). */
+  prime: boolean;
+  /** Keeps the stream findable by its id while it is unfinished. */
+  register(stream: ResumableStream): void;
+}
+
 export class Exchange {
   private readonly res: ServerResponse;
   private readonly accepts: Accepts;
   private readonly limits: SseLimits;
   private readonly headers: Record<string, string>;
-  private sse: SseStream | undefined;
+  private readonly context: StreamContext;
+  private stream: ResumableStream | undefined;
   private done = false;
 
-  constructor(res: ServerResponse, accepts: Accepts, limits: SseLimits, headers: Record<string, string>) {
+  constructor(
+    res: ServerResponse,
+    accepts: Accepts,
+    limits: SseLimits,
+    headers: Record<string, string>,
+    context: StreamContext,
+  ) {
     this.res = res;
     this.accepts = accepts;
     this.limits = limits;
     this.headers = headers;
+    this.context = context;
     // Only an SSE-only client gets its stream at once: the others may still get plain JSON.
-    if (!accepts.json) this.sse = new SseStream(res, limits, headers);
+    if (!accepts.json) this.startStream();
     res.on('close', () => {
-      this.done = true;
+      // A resumable answer outlives its connection; a plain one is over.
+      if (!this.stream) this.done = true;
     });
   }
 
-  /** False once answered or the client went away. */
+  /** False once answered, or once a client with a plain (not yet streaming) answer went away. */
   get open(): boolean {
     return !this.done;
   }
 
-  /** True when the message was written here; false when this exchange cannot carry it (JSON-only). */
+  /** True once the answer is a resumable stream: the request stays in flight when the client leaves. */
+  get resumable(): boolean {
+    return this.stream !== undefined;
+  }
+
+  /** True when the message was taken here; false when this exchange cannot carry it (JSON-only). */
   deliver(message: RpcMessage): boolean {
     if (this.done) return false;
     if (isResponse(message)) {
@@ -57,25 +85,27 @@ export class Exchange {
       return true;
     }
     if (!this.accepts.sse) return false;
-    this.sse ??= new SseStream(this.res, this.limits, this.headers);
-    this.sse.send(message);
+    if (!this.stream) this.startStream();
+    this.stream!.send(message);
     return true;
   }
 
-  /** True once this answer is an open SSE stream: other messages of the session may go on it too. */
+  /** True while this answer is an SSE stream with a connection: other messages of the session may go on it. */
   get streaming(): boolean {
-    return this.sse !== undefined && !this.sse.isClosed && !this.done;
+    return this.stream !== undefined && this.stream.attached && !this.done;
+  }
+
+  private startStream(): void {
+    this.stream = new ResumableStream(this.context.info, this.context.options);
+    this.stream.start(new SseStream(this.res, this.limits, this.headers), this.context.prime);
+    this.context.register(this.stream);
   }
 
   private finish(response: RpcMessage): void {
     this.done = true;
-    if (this.sse) {
-      this.sse.send(response);
-      this.sse.end();
-    } else {
-      const marked = statuses.get(response);
-      if (marked) sendJson(this.res, marked.status, response, { ...this.headers, ...marked.headers });
-      else sendJson(this.res, 200, response, this.headers);
-    }
+    if (this.stream) return this.stream.send(response, undefined, true);
+    const marked = statuses.get(response);
+    if (marked) sendJson(this.res, marked.status, response, { ...this.headers, ...marked.headers });
+    else sendJson(this.res, 200, response, this.headers);
   }
 }

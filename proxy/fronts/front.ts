@@ -7,6 +7,7 @@ import type { Backend } from '../backends/backend.ts';
 import type { Caller } from '../caller.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { AllowedNames } from '../origin.ts';
+import type { EventStore } from '../streams/event-store.ts';
 
 export interface FrontLimits {
   /** Largest request body, and so largest client message, in bytes. */
@@ -26,6 +27,10 @@ export interface FrontDeps {
   limits: FrontLimits;
   metrics: ProxyMetrics;
   log: Logger;
+  /** Where the /mcp front's SSE events are kept for replay (Last-Event-ID). */
+  events: EventStore;
+  /** The reconnection delay the priming event of a stream asks for. */
+  retryMs: number;
   /**
    * Establishes who sent the request (proxy/auth/). Resolves undefined when it has answered the request
    * itself (401 or 403 with WWW-Authenticate). Absent: every request is ANONYMOUS (caller.ts).

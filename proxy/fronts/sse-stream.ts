@@ -2,7 +2,7 @@
 // A client that stops reading must not hold memory for everyone: once more than maxBufferedBytes sit
 // unsent in the socket's buffer the stream is closed, and the client may reconnect (GET) or retry.
 import type { ServerResponse } from 'node:http';
-import { SSE_KEEPALIVE, encodeSseEvent, encodeSseMessage } from '../framing.ts';
+import { SSE_KEEPALIVE, encodeSseEvent, encodeSseMessage, encodeSsePriming } from '../framing.ts';
 import type { RpcMessage } from '../jsonrpc.ts';
 
 export interface SseLimits {
@@ -15,7 +15,7 @@ export class SseStream {
   private readonly limits: SseLimits;
   private readonly keepAlive: NodeJS.Timeout;
   private closedFlag = false;
-  private onClose: (() => void) | undefined;
+  private readonly onClose: (() => void)[] = [];
 
   constructor(res: ServerResponse, limits: SseLimits, headers: Record<string, string> = {}) {
     this.res = res;
@@ -36,14 +36,19 @@ export class SseStream {
     return this.closedFlag;
   }
 
-  /** Called once when the stream ends, whoever ended it. */
+  /** Calls callback once when the stream ends, whoever ended it. */
   whenClosed(callback: () => void): void {
     if (this.closedFlag) callback();
-    else this.onClose = callback;
+    else this.onClose.push(callback);
   }
 
-  send(message: RpcMessage): void {
-    this.write(encodeSseMessage(message));
+  /** One message; id makes the event resumable (resumable-stream.ts). */
+  send(message: RpcMessage, id?: string): void {
+    this.write(encodeSseMessage(message, id));
+  }
+
+  prime(id: string, retryMs: number): void {
+    this.write(encodeSsePriming(id, retryMs));
   }
 
   sendEvent(event: string, data: string): void {
@@ -65,6 +70,6 @@ export class SseStream {
     if (this.closedFlag) return;
     this.closedFlag = true;
     clearInterval(this.keepAlive);
-    this.onClose?.();
+    for (const callback of this.onClose) callback();
   }
 }

@@ -7,8 +7,10 @@
 // With authentication (deps.authenticate), every request is authenticated right after the Host/Origin
 // check; a session belongs to the caller that initialized it, and another caller's request on it is
 // answered 404 as if it did not exist. Each message goes to the backend with its caller.
-// Not here: resumability (Last-Event-ID; streams are not replayed), JSON-RPC batches (removed in
-// 2025-06-18; answered 400).
+// SSE answers and GET streams are resumable: events carry ids, a priming event opens each stream for
+// clients of 2025-11-25 and later, and a GET with Last-Event-ID replays what the client missed from the
+// event store (deps.events) and continues the stream (resumable-stream.ts).
+// Not here: JSON-RPC batches (removed in 2025-06-18; answered 400).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeText } from '../framing.ts';
 import {
@@ -29,9 +31,13 @@ import type { Front, FrontDeps } from './front.ts';
 import { accepts, headerValue, readBody, sendJson, sendRpcError } from './http.ts';
 import { SseStream } from './sse-stream.ts';
 import { StreamableSession } from './streamable-session.ts';
+import { parseEventId } from '../streams/event-id.ts';
+import type { ResumableOptions } from './resumable-stream.ts';
 
 const SESSION_HEADER = 'mcp-session-id';
 const VERSION_HEADER = 'mcp-protocol-version';
+/** The first revision whose clients expect priming events (an SSE event with an id and empty data). */
+const PRIMING_SINCE = '2025-11-25';
 /** Headers of sessionless revisions, passed on to HTTP upstreams. */
 const PASSED_HEADERS = [VERSION_HEADER, 'mcp-method', 'mcp-name'];
 
@@ -63,7 +69,7 @@ export class StreamableHttpFront implements Front {
       const caller = this.deps.authenticate ? await this.deps.authenticate(req, res) : ANONYMOUS;
       if (!caller) return;
       if (req.method === 'POST') return await this.post(req, res, caller);
-      if (req.method === 'GET') return this.get(req, res, caller);
+      if (req.method === 'GET') return await this.get(req, res, caller);
       if (req.method === 'DELETE') return this.delete(req, res, caller);
       res.setHeader('allow', 'GET, POST, DELETE');
       return sendRpcError(res, 405, INVALID_REQUEST, 'Method not allowed');
@@ -79,6 +85,7 @@ export class StreamableHttpFront implements Front {
 
   expireIdle(): void {
     this.sessions.expireIdle();
+    this.deps.events.sweep?.();
   }
 
   close(): void {
@@ -122,7 +129,19 @@ export class StreamableHttpFront implements Front {
       return sendRpcError(res, 400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
     const session = this.sessionOf(sessionId, caller);
     if (!session) return sendRpcError(res, 404, -32001, 'Session not found');
-    this.relay(session, message, res, accept, { caller, headers: {} });
+    this.relay(session, message, res, accept, { caller, headers: {}, version });
+  }
+
+  private newSession(id: string, onEnded: () => void): StreamableSession {
+    return new StreamableSession(id, this.deps.limits.maxBacklogMessages, this.streamOptions(), onEnded);
+  }
+
+  private streamOptions(): ResumableOptions {
+    return {
+      store: this.deps.events,
+      retryMs: this.deps.retryMs,
+      onStoreError: (err) => this.deps.log.warn({ err }, 'Failed to store an SSE event for replay'),
+    };
   }
 
   private async parse(req: IncomingMessage): Promise<Parsed> {
@@ -165,12 +184,18 @@ export class StreamableHttpFront implements Front {
       return sendRpcError(res, 503, BACKEND_BUSY, 'Too many sessions');
     }
     const id = this.sessions.mintId();
-    const session = new StreamableSession(this.deps.limits.maxBacklogMessages, () => this.endSession(id));
+    const session = this.newSession(id, () => this.endSession(id));
     session.ownerKey = caller.key;
+    const version = request.params?.protocolVersion;
+    if (typeof version === 'string') session.protocolVersion = version;
     session.backend = this.deps.backend.openSession(id, session);
     this.sessions.add(id, session);
     this.deps.metrics.sessionOpened('streamable-http');
-    this.relay(session, request, res, accept, { caller, headers: { 'mcp-session-id': id } });
+    this.relay(session, request, res, accept, {
+      caller,
+      headers: { 'mcp-session-id': id },
+      version: session.protocolVersion,
+    });
   }
 
   /** A sessionless (2026-07-28) exchange: a session of one request, closed once it is answered. */
@@ -187,10 +212,10 @@ export class StreamableHttpFront implements Front {
       if (value !== undefined) passHeaders[name] = value;
     }
     const id = this.sessions.mintId();
-    const session = new StreamableSession(this.deps.limits.maxBacklogMessages, () => session.close());
+    const session = this.newSession(id, () => session.close());
     session.backend = this.deps.backend.openSession(id, session, { stateless: true, passHeaders });
     res.once('close', () => session.close());
-    this.relay(session, message, res, accept, { caller, headers: {} });
+    this.relay(session, message, res, accept, { caller, headers: {}, version: undefined });
   }
 
   private relay(
@@ -198,17 +223,18 @@ export class StreamableHttpFront implements Front {
     message: RpcMessage,
     res: ServerResponse,
     accept: ReturnType<typeof accepts>,
-    { caller, headers }: { caller: Caller; headers: Record<string, string> },
+    {
+      caller,
+      headers,
+      version,
+    }: { caller: Caller; headers: Record<string, string>; version: string | undefined },
   ): void {
     if (!isRequest(message)) {
       session.backend!.send(message, caller);
       res.writeHead(202, headers).end();
       return;
     }
-    const limits = {
-      keepAliveMs: this.deps.limits.keepAliveMs,
-      maxBufferedBytes: this.deps.limits.maxBufferedBytes,
-    };
+    const limits = this.sseLimits();
     // A second request with an id still in flight would take the first POST's place, and the first would
     // never be answered (found by test/fuzz): refuse it, as JSON-RPC ids must be unique while pending.
     if (session.isExpecting(message.id)) {
@@ -223,9 +249,13 @@ export class StreamableHttpFront implements Front {
         headers,
       );
     }
-    const exchange = new Exchange(res, accept, limits, headers);
+    const prime = version !== undefined && version >= PRIMING_SINCE;
+    const exchange = new Exchange(res, accept, limits, headers, session.streamContext(message.id, prime));
     session.expect(message.id, exchange);
-    res.once('close', () => session.forget(message.id));
+    // A resumable answer stays expected when its connection drops: the client may come back for it.
+    res.once('close', () => {
+      if (!exchange.resumable) session.forget(message.id);
+    });
     if (session.backend!.send(message, caller) === 'busy') {
       this.deps.metrics.refused('streamable-http', 'busy');
       session.forget(message.id);
@@ -236,7 +266,7 @@ export class StreamableHttpFront implements Front {
     }
   }
 
-  private get(req: IncomingMessage, res: ServerResponse, caller: Caller): void {
+  private get(req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> | void {
     if (!accepts(headerValue(req, 'accept')).sse)
       return sendRpcError(res, 406, INVALID_REQUEST, 'Not Acceptable: accept text/event-stream');
     const sessionId = headerValue(req, SESSION_HEADER);
@@ -244,13 +274,44 @@ export class StreamableHttpFront implements Front {
       return sendRpcError(res, 400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
     const session = this.sessionOf(sessionId, caller);
     if (!session) return sendRpcError(res, 404, -32001, 'Session not found');
+    const last = parseEventId(headerValue(req, 'last-event-id'));
+    if (last) return this.resume(session, last, res);
     if (session.hasGetStream)
       return sendRpcError(res, 409, INVALID_REQUEST, 'Conflict: the session already has a GET stream');
-    const limits = {
-      keepAliveMs: this.deps.limits.keepAliveMs,
-      maxBufferedBytes: this.deps.limits.maxBufferedBytes,
-    };
-    session.attachGetStream(new SseStream(res, limits));
+    const version = headerValue(req, VERSION_HEADER) ?? session.protocolVersion;
+    session.attachGetStream(
+      new SseStream(res, this.sseLimits()),
+      version !== undefined && version >= PRIMING_SINCE,
+    );
+  }
+
+  /**
+   * GET with Last-Event-ID: the stream it names continues on this connection after what the client
+   * saw. An unfinished stream of the session is resumed live; a finished or forgotten one replays what
+   * the store holds and ends. Another session's stream id is treated as unknown.
+   */
+  private async resume(
+    session: StreamableSession,
+    last: { streamId: string; seq: number },
+    res: ServerResponse,
+  ): Promise<void> {
+    const live = session.stream(last.streamId);
+    if (live) {
+      const sse = new SseStream(res, this.sseLimits());
+      if (session.isGetStream(live)) return session.resumeGetStream(live, sse, last.seq);
+      return live.resume(sse, last.seq);
+    }
+    const replay = await this.deps.events.replay(last.streamId, last.seq);
+    if (!replay || replay.info.sessionId !== session.id)
+      return sendRpcError(res, 404, INVALID_REQUEST, 'Not Found: no stream with that Last-Event-ID');
+    const sse = new SseStream(res, this.sseLimits());
+    for (const event of replay.events) sse.send(event.message, `${last.streamId}_${event.seq}`);
+    if (replay.finished || replay.info.requestId !== undefined) return sse.end();
+    session.attachGetStream(sse, false);
+  }
+
+  private sseLimits(): { keepAliveMs: number; maxBufferedBytes: number } {
+    return { keepAliveMs: this.deps.limits.keepAliveMs, maxBufferedBytes: this.deps.limits.maxBufferedBytes };
   }
 
   private delete(req: IncomingMessage, res: ServerResponse, caller: Caller): void {

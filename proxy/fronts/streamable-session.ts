@@ -4,70 +4,120 @@
 // backend's relatedRequestId), that POST if it can carry it; otherwise the GET stream, else the only
 // POST streaming at the moment, else the backlog. The spec forbids sending one message on two
 // streams, so nothing is ever broadcast across a session's streams.
+// Streams are resumable (resumable-stream.ts): the session knows its unfinished ones by id, so a GET
+// with Last-Event-ID continues one on a new connection.
 import type { RequestId, RpcMessage } from '../jsonrpc.ts';
 import { idKey, isResponse } from '../jsonrpc.ts';
 import type { BackendSession, SessionSink } from '../backends/backend.ts';
 import { ANONYMOUS } from '../caller.ts';
 import type { Entry } from '../sessions.ts';
-import type { Exchange } from './exchange.ts';
+import type { StreamContext } from './exchange.ts';
+import { ResumableStream, type ResumableOptions } from './resumable-stream.ts';
 import type { SseStream } from './sse-stream.ts';
 
+/** Where a request's answer goes: an Exchange (a POST), or a resumed stream (resumed-answer.ts). */
+export interface Answer {
+  /** True when the message was taken; false when this answer cannot carry it. */
+  deliver(message: RpcMessage): boolean;
+  readonly open: boolean;
+  /** True while a client connection carries it as SSE. */
+  readonly streaming: boolean;
+}
+
 export class StreamableSession implements Entry, SessionSink {
+  readonly id: string;
   backend: BackendSession | undefined;
   /** The key of the caller that opened the session (caller.ts); only that caller may use it. */
   ownerKey = ANONYMOUS.key;
-  private readonly exchanges = new Map<string, Exchange>();
-  private getStream: SseStream | undefined;
+  /** The MCP revision the session's client asked for in its initialize. */
+  protocolVersion: string | undefined;
+  private readonly answers = new Map<string, Answer>();
+  private readonly streams = new Map<string, ResumableStream>();
+  private getStream: ResumableStream | undefined;
   private backlog: RpcMessage[] = [];
   private readonly maxBacklog: number;
+  private readonly streamOptions: ResumableOptions;
   private readonly onEnded: (reason: string) => void;
 
-  constructor(maxBacklog: number, onEnded: (reason: string) => void) {
+  constructor(
+    id: string,
+    maxBacklog: number,
+    streamOptions: ResumableOptions,
+    onEnded: (reason: string) => void,
+  ) {
+    this.id = id;
     this.maxBacklog = maxBacklog;
+    this.streamOptions = streamOptions;
     this.onEnded = onEnded;
   }
 
+  /** What an SSE answer to request id needs to be resumable. */
+  streamContext(requestId: RequestId, prime: boolean): StreamContext {
+    return {
+      info: { sessionId: this.id, requestId },
+      prime,
+      options: { ...this.streamOptions, onFinished: () => this.dropFinished() },
+      register: (stream) => this.streams.set(stream.id, stream),
+    };
+  }
+
   /** Remembers a POST so the response to id finds it; the caller sends the request afterwards. */
-  expect(id: RequestId, exchange: Exchange): void {
-    this.exchanges.set(idKey(id), exchange);
+  expect(id: RequestId, answer: Answer): void {
+    this.answers.set(idKey(id), answer);
   }
 
   /** Whether a POST of this session already waits for the response to id. */
   isExpecting(id: RequestId): boolean {
-    return this.exchanges.has(idKey(id));
+    return this.answers.has(idKey(id));
   }
 
   forget(id: RequestId): void {
-    this.exchanges.delete(idKey(id));
+    this.answers.delete(idKey(id));
+  }
+
+  /** An unfinished stream of this session, by id. */
+  stream(id: string): ResumableStream | undefined {
+    return this.streams.get(id);
   }
 
   get hasGetStream(): boolean {
-    return this.getStream !== undefined && !this.getStream.isClosed;
+    return this.getStream?.attached === true;
   }
 
-  /** Opens the session's one GET stream and hands it what waited in the backlog. */
-  attachGetStream(stream: SseStream): void {
+  /** Opens the session's GET stream and hands it what waited in the backlog. */
+  attachGetStream(sse: SseStream, prime: boolean): void {
+    const stream = new ResumableStream({ sessionId: this.id }, this.streamOptions);
+    this.streams.set(stream.id, stream);
     this.getStream = stream;
-    stream.whenClosed(() => {
-      if (this.getStream === stream) this.getStream = undefined;
-    });
-    const waiting = this.backlog;
-    this.backlog = [];
-    for (const message of waiting) stream.send(message);
+    stream.start(sse, prime);
+    this.flushBacklog(stream);
+  }
+
+  /** A GET with Last-Event-ID of the session's GET stream: what it missed, then it is the GET stream again. */
+  async resumeGetStream(stream: ResumableStream, sse: SseStream, afterSeq: number): Promise<void> {
+    this.streams.set(stream.id, stream);
+    await stream.resume(sse, afterSeq);
+    this.getStream = stream;
+    this.flushBacklog(stream);
+  }
+
+  /** Whether stream is (or was) this session's GET stream. */
+  isGetStream(stream: ResumableStream): boolean {
+    return this.getStream === stream;
   }
 
   deliver(message: RpcMessage, relatedRequestId?: RequestId): void {
     if (isResponse(message)) {
       if (message.id === undefined || message.id === null) return;
       const key = idKey(message.id);
-      this.exchanges.get(key)?.deliver(message);
-      this.exchanges.delete(key);
+      this.answers.get(key)?.deliver(message);
+      this.answers.delete(key);
       return;
     }
-    const related = relatedRequestId === undefined ? undefined : this.exchanges.get(idKey(relatedRequestId));
+    const related = relatedRequestId === undefined ? undefined : this.answers.get(idKey(relatedRequestId));
     if (related?.deliver(message)) return;
     if (this.hasGetStream) return this.getStream!.send(message);
-    const streaming = [...this.exchanges.values()].filter((e) => e.streaming);
+    const streaming = [...this.answers.values()].filter((a) => a.streaming);
     if (streaming.length === 1 && streaming[0]!.deliver(message)) return;
     this.backlog.push(message);
     if (this.backlog.length > this.maxBacklog) this.backlog.shift();
@@ -79,14 +129,28 @@ export class StreamableSession implements Entry, SessionSink {
 
   busy(): boolean {
     if (this.hasGetStream) return true;
-    for (const exchange of this.exchanges.values()) if (exchange.open) return true;
+    for (const answer of this.answers.values()) if (answer.open) return true;
     return false;
   }
 
   close(): void {
     this.backend?.close();
-    this.getStream?.end();
-    this.exchanges.clear();
+    for (const stream of this.streams.values()) stream.end();
+    this.streams.clear();
+    this.answers.clear();
     this.backlog = [];
+  }
+
+  private flushBacklog(stream: ResumableStream): void {
+    const waiting = this.backlog;
+    this.backlog = [];
+    for (const message of waiting) stream.send(message);
+  }
+
+  /** A finished POST stream stays in the event store for replay; the session lets go of it. */
+  private dropFinished(): void {
+    for (const [id, stream] of this.streams) {
+      if (stream.finished && !this.isGetStream(stream)) this.streams.delete(id);
+    }
   }
 }

@@ -61,7 +61,17 @@ describe('SseDecoder', () => {
     const events = [...text].flatMap((ch) => decoder.push(ch));
     expect(events).to.deep.equal([
       { event: 'message', data: '{"a":\n1}' },
-      { event: 'message', data: 'two' },
+      { event: 'message', data: 'two', id: '7' },
+    ]);
+  });
+
+  it("reads an event's id and retry, and forgets them at the next event", () => {
+    const decoder = new SseDecoder();
+    const events = decoder.push('id: s_0\nretry: 1000\ndata: \n\ndata: {}\n\nretry: x\ndata: 1\n\n');
+    expect(events).to.deep.equal([
+      { event: 'message', data: '', id: 's_0', retry: 1000 },
+      { event: 'message', data: '{}' },
+      { event: 'message', data: '1' },
     ]);
   });
 });

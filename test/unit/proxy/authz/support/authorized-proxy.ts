@@ -13,6 +13,7 @@ import { silentLogger } from '../../../../../lib/log.ts';
 import { withAuthorization } from '../../../../../proxy/authz/wiring.ts';
 import type { Caller } from '../../../../../proxy/caller.ts';
 import { DEFAULT_LIMITS, allowedNames, type ProxyConfig } from '../../../../../proxy/config.ts';
+import { MemoryEventStore } from '../../../../../proxy/streams/memory-event-store.ts';
 import type { FrontDeps } from '../../../../../proxy/fronts/front.ts';
 import { SseFront } from '../../../../../proxy/fronts/sse.ts';
 import { StreamableHttpFront } from '../../../../../proxy/fronts/streamable-http.ts';
@@ -81,7 +82,15 @@ export async function startAuthorizedProxy(
   });
   const backend = withAuthorization(await backendFor(config, { log }), config, { log, auditOut });
   const metrics = createProxyMetrics(backend, { processMetrics: false });
-  const deps: FrontDeps = { backend, allowed: config.allowed, limits: config.limits, metrics, log };
+  const deps: FrontDeps = {
+    backend,
+    allowed: config.allowed,
+    limits: config.limits,
+    metrics,
+    log,
+    events: new MemoryEventStore(),
+    retryMs: 1000,
+  };
   deps.authenticate = mockAuthenticate();
   const fronts = [new StreamableHttpFront(deps), new SseFront(deps)];
   const running = await startProxy({ backend, fronts, metrics, log, sweepIntervalMs: 60_000 }, config);
