@@ -57,7 +57,6 @@ describe('checkUnsupportedFields', () => {
     expect(UNSUPPORTED_FIELDS).to.not.include('image');
     const supported = ['oidcConfig', 'oidcConfigRef', 'authzConfig', 'authzConfigRef', 'audit'];
     supported.push('sessionAffinity', 'backendReplicas', 'sessionStorage', 'rateLimiting');
-    for (const field of supported)
-      expect(UNSUPPORTED_FIELDS).to.not.include(field);
+    for (const field of supported) expect(UNSUPPORTED_FIELDS).to.not.include(field);
   });
 });
