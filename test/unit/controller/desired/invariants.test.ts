@@ -41,6 +41,14 @@ function randomSpec(next: () => number): Partial<MCPServerSpec> {
         spec: { containers: [{ name: 'mcp' }] },
       },
     ]),
+    backendReplicas: pick([undefined, 0, 1, 4]),
+    // Named by a host name: an IP's ipBlock would be one more address rule for the proxy policy check.
+    sessionStorage: pick([
+      undefined,
+      { provider: 'memory' },
+      { provider: 'redis', address: 'redis.cache:6380', passwordRef: { name: 'r', key: 'p' } },
+    ]),
+    rateLimiting: pick([undefined, { shared: { maxTokens: 5, refillPeriod: '1m0s' } }]),
   };
 }
 
@@ -127,6 +135,29 @@ describe('desired state invariants (500 random MCPServers)', () => {
         serverIngress.map((r) => r.ports),
         serverIngress.length === 0 ? 2 : 0,
       ]);
+    }
+  });
+
+  it("lists one pod URL per MCP server pod (at least one), each through the StatefulSet's serviceName", () => {
+    for (const server of servers) {
+      const objects = desiredChildren(server, facts(), config()).objects;
+      const sts = objects.find((o) => o.kind === 'StatefulSet')!.spec as {
+        replicas: number;
+        serviceName: string;
+      };
+      const cm = objects.find((o) => o.kind === 'ConfigMap')!.data as Record<string, string>;
+      const target = (JSON.parse(cm['runconfig.json']!) as { target: { kind: string; podUrls?: string[] } })
+        .target;
+      if (target.kind !== 'http') {
+        expect(sts.replicas, nameOf(server)).to.be.at.most(1);
+        continue;
+      }
+      expect(target.podUrls!.length, nameOf(server)).to.equal(Math.max(sts.replicas, 1));
+      target.podUrls!.forEach((url, i) =>
+        expect(url).to.match(
+          new RegExp(`^http://${nameOf(server)}-${i}\\.${sts.serviceName}\\.team-a\\.svc\\.`),
+        ),
+      );
     }
   });
 
