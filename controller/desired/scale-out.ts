@@ -7,6 +7,7 @@
 // as the webhook may have been down. Pure.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
+import { DEFAULT_REDIS_DB } from '../../schemas/defaults.ts';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import { effectiveSpec, isStopped } from '../spec.ts';
 import { headlessServiceName, namespaceOf, workloadName } from './names.ts';
@@ -84,7 +85,7 @@ export function sessionStorageSection(server: MCPServer): RunConfigSessionStorag
   return {
     provider: 'redis',
     address: storage.address,
-    db: storage.db ?? 0,
+    db: storage.db ?? DEFAULT_REDIS_DB,
     keyPrefix: storage.keyPrefix ?? '',
     ...(storage.passwordRef ? { passwordEnv: REDIS_PASSWORD_ENV } : {}),
   };

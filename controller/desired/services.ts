@@ -5,6 +5,7 @@
 // server through a headless Service: only the proxy uses it, a StatefulSet's one pod needs no virtual
 // IP in front, and kube-apiserver allocates ClusterIPs one at a time (since 1.33 each is an IPAddress
 // object created under one lock), the step that paced a thousand MCPServers (BENCHMARKS.md).
+import { DEFAULT_SESSION_AFFINITY } from '../../schemas/defaults.ts';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import { effectiveSpec } from '../spec.ts';
 import { childMetadata, commonLabels, selectorLabels } from './labels.ts';
@@ -18,7 +19,7 @@ const httpPort = (port: number): Dict => ({ name: 'http', port, targetPort: port
  * client must keep reaching the same one. spec.sessionAffinity `None` turns it off.
  */
 function sessionAffinity(server: MCPServer): string {
-  return server.spec.sessionAffinity === 'None' ? 'None' : 'ClientIP';
+  return server.spec.sessionAffinity === 'None' ? 'None' : DEFAULT_SESSION_AFFINITY;
 }
 
 export function desiredProxyService(server: MCPServer): ChildObject {
