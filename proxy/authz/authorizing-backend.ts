@@ -113,6 +113,7 @@ class AuthorizedSession implements BackendSession {
     this.sink = {
       deliver: (message, related) => this.deliver(message, related),
       ended: (reason) => downstream.ended(reason),
+      streamClosed: (requestId) => downstream.streamClosed?.(requestId),
     };
   }
 

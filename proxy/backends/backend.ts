@@ -15,6 +15,11 @@ export interface SessionSink {
   deliver(message: RpcMessage, relatedRequestId?: RequestId): void;
   /** The backend can no longer serve this session (its upstream session ended); it should be closed. */
   ended(reason: string): void;
+  /**
+   * The server closed the stream of request id before its response, to be polled (SEP-1699); the
+   * backend resumes it itself. The front may close the client's stream too and let it poll.
+   */
+  streamClosed?(id: RequestId): void;
 }
 
 export interface SessionOptions {

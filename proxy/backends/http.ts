@@ -29,9 +29,10 @@ const RETRY_MS = 500;
  * are typed `never` here because the SDK's JSONRPCMessage and our RpcMessage are the same JSON typed apart.
  */
 interface UpstreamTransport {
-  onmessage?: (message: never) => void;
+  onmessage?: (message: never, related?: RequestId) => void;
   onclose?: () => void;
   onerror?: (err: Error) => void;
+  onstreamclosed?: (requestId: RequestId) => void;
   start(): Promise<void>;
   send(message: never): Promise<void>;
   close(): Promise<void>;
@@ -136,8 +137,9 @@ class UpstreamSession implements BackendSession {
     this.sink = sink;
     this.maxPending = maxPending;
     this.log = log;
-    transport.onmessage = (message: unknown) => this.received(message);
+    transport.onmessage = (message: unknown, related?: RequestId) => this.received(message, related);
     transport.onerror = (err) => log.debug({ err }, 'Upstream MCP session reported an error');
+    transport.onstreamclosed = (requestId) => sink.streamClosed?.(requestId);
     transport.onclose = () => {
       if (!this.closed) sink.ended('upstream session closed');
     };
@@ -163,7 +165,7 @@ class UpstreamSession implements BackendSession {
     void terminate.catch(() => undefined).finally(() => void transport.close());
   }
 
-  private received(raw: unknown): void {
+  private received(raw: unknown, related?: RequestId): void {
     const message = asMessage(raw);
     if (!message) return;
     if (isResponse(message) && message.id === this.initializeId && 'result' in message) {
@@ -171,7 +173,7 @@ class UpstreamSession implements BackendSession {
       if (typeof version === 'string' && this.transport.setProtocolVersion)
         this.transport.setProtocolVersion(version);
     }
-    this.sink.deliver(message);
+    this.sink.deliver(message, related);
   }
 
   private failed(message: RpcMessage, err: unknown): void {

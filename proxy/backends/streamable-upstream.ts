@@ -4,7 +4,10 @@
 // milliseconds per call (bench/proxy.ts). Same behaviour where the proxy needs it: Mcp-Session-Id kept
 // from the initialize answer, MCP-Protocol-Version once known, JSON or SSE answers to POST, the GET
 // stream opened after notifications/initialized (405: the server has none), DELETE to end the session.
-// Not here: resumability (Last-Event-ID), authorization flows.
+// Resumability, as a client: a POST's SSE answer that the server ends before the response (SEP-1699
+// polling: the server closes the stream and expects a GET with Last-Event-ID) is resumed by the proxy
+// itself after the stream's retry delay, so the client's stream simply goes on; the GET stream is
+// reopened with the Last-Event-ID of its last event. Not here: authorization flows.
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { SseDecoder } from '../framing.ts';
@@ -39,17 +42,32 @@ export function probe(url: URL, agents: Agents, timeoutMs: number): Promise<void
 
 // A GET stream the server ended is opened again after this long, while the session lasts.
 const GET_RETRY_MS = 1000;
+/** Resumptions of one POST stream in a row that bring nothing before the proxy gives up on it. */
+const MAX_EMPTY_RESUMES = 3;
+
+/** One SSE answer being read: the request it answers (POST) and where to resume it from. */
+interface StreamState {
+  requestId?: string | number;
+  lastEventId?: string;
+  retryMs: number;
+  answered: boolean;
+  emptyResumes: number;
+}
 
 export class StreamableUpstream {
-  onmessage?: (message: RpcMessage) => void;
+  /** related: the request whose POST answer carried the message, when it came on one. */
+  onmessage?: (message: RpcMessage, related?: string | number) => void;
   onclose?: () => void;
   onerror?: (err: Error) => void;
+  /** The server ended request id's stream before its response; it is being resumed. */
+  onstreamclosed?: (requestId: string | number) => void;
   private readonly url: URL;
   private readonly agents: Agents;
   private readonly extraHeaders: Record<string, string>;
   private sessionId: string | undefined;
   private protocolVersion: string | undefined;
   private getStream: IncomingMessage | undefined;
+  private getState: StreamState = { retryMs: GET_RETRY_MS, answered: false, emptyResumes: 0 };
   private closed = false;
 
   constructor(url: URL, agents: Agents, extraHeaders: Record<string, string> = {}) {
@@ -77,7 +95,8 @@ export class StreamableUpstream {
       throw new Error(`MCP server answered HTTP ${res.statusCode}`);
     }
     if ('method' in message && message.method === 'notifications/initialized') this.openGetStream();
-    this.read(res);
+    const requestId = 'method' in message && 'id' in message ? message.id : undefined;
+    this.read(res, { requestId, retryMs: GET_RETRY_MS, answered: false, emptyResumes: 0 });
   }
 
   async terminateSession(): Promise<void> {
@@ -95,26 +114,67 @@ export class StreamableUpstream {
 
   private openGetStream(): void {
     if (this.closed) return;
-    this.request('GET').then(
+    const state = this.getState;
+    this.request('GET', undefined, true, state.lastEventId).then(
       (res) => {
-        if (res.statusCode !== 200 || this.closed) return void res.resume();
+        if (res.statusCode !== 200 || this.closed) {
+          res.resume();
+          // A server that cannot resume from the id it gave: a fresh stream, once.
+          if (state.lastEventId !== undefined && !this.closed && res.statusCode !== 405) {
+            state.lastEventId = undefined;
+            setTimeout(() => this.openGetStream(), state.retryMs).unref();
+          }
+          return;
+        }
         this.getStream = res;
-        res.once('end', () => setTimeout(() => this.openGetStream(), GET_RETRY_MS).unref());
-        this.read(res);
+        res.once('end', () => setTimeout(() => this.openGetStream(), state.retryMs).unref());
+        this.read(res, state);
       },
       (err: Error) => this.onerror?.(err),
     );
   }
 
+  /**
+   * A POST's SSE answer ended before its response: GET with its Last-Event-ID after its retry delay,
+   * reading on into the same state, until the response comes or resumptions bring nothing.
+   */
+  private resumePost(state: StreamState): void {
+    if (this.closed || state.answered || state.lastEventId === undefined) return;
+    if (state.emptyResumes === 0 && state.requestId !== undefined) this.onstreamclosed?.(state.requestId);
+    if (state.emptyResumes >= MAX_EMPTY_RESUMES) {
+      return this.onerror?.(new Error(`MCP server stream ${state.lastEventId} could not be resumed`));
+    }
+    state.emptyResumes += 1;
+    setTimeout(() => {
+      this.request('GET', undefined, true, state.lastEventId).then(
+        (res) => {
+          if (res.statusCode !== 200 || this.closed) {
+            res.resume();
+            return this.onerror?.(new Error(`MCP server answered HTTP ${res.statusCode} to a resumption`));
+          }
+          this.read(res, state);
+        },
+        (err: Error) => this.onerror?.(err),
+      );
+    }, state.retryMs).unref();
+  }
+
   /** Hands on the messages of a JSON or SSE body as they arrive; other bodies are drained. */
-  private read(res: IncomingMessage): void {
+  private read(res: IncomingMessage, state: StreamState): void {
     const type = String(res.headers['content-type'] ?? '').toLowerCase();
     res.setEncoding('utf8');
     if (type.startsWith('text/event-stream')) {
       const decoder = new SseDecoder();
       res.on('data', (text: string) => {
-        for (const event of decoder.push(text)) if (event.event === 'message') this.deliver(event.data);
+        for (const event of decoder.push(text)) {
+          if (event.id !== undefined) state.lastEventId = event.id;
+          if (event.retry !== undefined) state.retryMs = event.retry;
+          if (event.event !== 'message' || event.data.trim() === '') continue;
+          state.emptyResumes = 0;
+          if (this.deliver(event.data, state.requestId)) state.answered = true;
+        }
       });
+      if (state.requestId !== undefined) res.once('end', () => this.resumePost(state));
     } else if (type.startsWith('application/json')) {
       let body = '';
       res.on('data', (text: string) => (body += text));
@@ -125,17 +185,24 @@ export class StreamableUpstream {
     res.on('error', (err) => this.onerror?.(err));
   }
 
-  private deliver(text: string): void {
+  /** Passes the messages of one body or event on; true when one was the response to requestId. */
+  private deliver(text: string, requestId?: string | number): boolean {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      return this.onerror?.(new Error('MCP server sent a message that is not JSON'));
+      this.onerror?.(new Error('MCP server sent a message that is not JSON'));
+      return false;
     }
+    let answered = false;
     for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
       const message = asMessage(item);
-      if (message) this.onmessage?.(message);
+      if (!message) continue;
+      if (requestId !== undefined && !('method' in message) && 'id' in message && message.id === requestId)
+        answered = true;
+      this.onmessage?.(message, requestId);
     }
+    return answered;
   }
 
   /**
@@ -144,8 +211,14 @@ export class StreamableUpstream {
    * a new connection, as Node's documentation advises: the server closed an idle connection, so it never
    * read the request. Found by test/node/55 as "MCP server unreachable: socket hang up".
    */
-  private request(method: 'POST' | 'GET' | 'DELETE', body?: string, retry = true): Promise<IncomingMessage> {
+  private request(
+    method: 'POST' | 'GET' | 'DELETE',
+    body?: string,
+    retry = true,
+    lastEventId?: string,
+  ): Promise<IncomingMessage> {
     const headers: Record<string, string> = { ...this.extraHeaders };
+    if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
     headers.accept = method === 'GET' ? 'text/event-stream' : 'application/json, text/event-stream';
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.sessionId) headers['mcp-session-id'] = this.sessionId;
@@ -157,7 +230,7 @@ export class StreamableUpstream {
       const req = send(this.url, { method, headers, agent }, resolve);
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (retry && req.reusedSocket && err.code === 'ECONNRESET')
-          resolve(this.request(method, body, false));
+          resolve(this.request(method, body, false, lastEventId));
         else reject(err);
       });
       req.end(body);

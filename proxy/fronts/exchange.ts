@@ -34,6 +34,10 @@ export interface StreamContext {
   options: ResumableOptions;
   /** Whether the client's revision knows priming events (2025-11-25 and later). */
   prime: boolean;
+  /** Ends the connection of a call still running after this long so the client polls; 0: never. */
+  pollAfterMs?: number;
+  /** Whether to answer as a stream from the start when the client accepts one (tools/call). */
+  streamAtOnce?: boolean;
   /** Keeps the stream findable by its id while it is unfinished. */
   register(stream: ResumableStream): void;
 }
@@ -59,8 +63,11 @@ export class Exchange {
     this.limits = limits;
     this.headers = headers;
     this.context = context;
-    // Only an SSE-only client gets its stream at once: the others may still get plain JSON.
-    if (!accepts.json) this.startStream();
+    // An SSE-only client gets its stream at once, and so does a tools/call of a client that accepts
+    // SSE (context.streamAtOnce): a tool call may run long, and a stream primed before anything else
+    // can be resumed even if the connection drops before the first message (the SDK's servers stream
+    // every answer). Other requests may still get plain JSON.
+    if (!accepts.json || (accepts.sse && context.streamAtOnce)) this.startStream();
     res.on('close', () => {
       // A resumable answer outlives its connection; a plain one is over.
       if (!this.stream) this.done = true;
@@ -95,10 +102,27 @@ export class Exchange {
     return this.stream !== undefined && this.stream.attached && !this.done;
   }
 
+  /**
+   * Ends the client's connection of a call still running, so that it polls (GET with Last-Event-ID):
+   * when the server closed its own stream (SEP-1699), or after pollAfterMs. Only a primed stream: its
+   * client knows how to come back. True when the connection was ended.
+   */
+  poll(): boolean {
+    if (this.done || !this.context.prime || !this.stream?.attached) return false;
+    this.stream.end();
+    return true;
+  }
+
   private startStream(): void {
     this.stream = new ResumableStream(this.context.info, this.context.options);
     this.stream.start(new SseStream(this.res, this.limits, this.headers), this.context.prime);
     this.context.register(this.stream);
+    const after = this.context.pollAfterMs ?? 0;
+    if (after > 0 && this.context.prime) {
+      const timer = setTimeout(() => this.poll(), after);
+      timer.unref();
+      this.res.once('close', () => clearTimeout(timer));
+    }
   }
 
   private finish(response: RpcMessage): void {

@@ -19,6 +19,12 @@ export interface FrontLimits {
   maxBufferedBytes: number;
   /** Messages kept for a session that has no stream open to receive them; the oldest go first. */
   maxBacklogMessages: number;
+  /**
+   * A tool call's SSE answer still running after this long has its connection closed, and the client
+   * polls with GET and Last-Event-ID (MCP 2025-11-25, SEP-1699): connections are not held for long
+   * calls. 0 (the default): streams stay open until the response.
+   */
+  pollAfterMs?: number;
 }
 
 export interface FrontDeps {

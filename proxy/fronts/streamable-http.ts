@@ -129,15 +129,22 @@ export class StreamableHttpFront implements Front {
       return sendRpcError(res, 400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
     const session = this.sessionOf(sessionId, caller);
     if (!session) return sendRpcError(res, 404, -32001, 'Session not found');
-    this.relay(session, message, res, accept, { caller, headers: {}, version });
+    // Priming follows the revision the session was initialized with: a client may send an older
+    // MCP-Protocol-Version header on one request (the conformance suite does).
+    this.relay(session, message, res, accept, {
+      caller,
+      headers: {},
+      version: session.protocolVersion ?? version,
+    });
   }
 
   private newSession(id: string, onEnded: () => void): StreamableSession {
     return new StreamableSession(id, this.deps.limits.maxBacklogMessages, this.streamOptions(), onEnded);
   }
 
-  private streamOptions(): ResumableOptions {
+  private streamOptions(): ResumableOptions & { pollAfterMs?: number } {
     return {
+      pollAfterMs: this.deps.limits.pollAfterMs ?? 0,
       store: this.deps.events,
       retryMs: this.deps.retryMs,
       onStoreError: (err) => this.deps.log.warn({ err }, 'Failed to store an SSE event for replay'),
@@ -250,7 +257,8 @@ export class StreamableHttpFront implements Front {
       );
     }
     const prime = version !== undefined && version >= PRIMING_SINCE;
-    const exchange = new Exchange(res, accept, limits, headers, session.streamContext(message.id, prime));
+    const context = session.streamContext(message.id, prime, message.method === 'tools/call');
+    const exchange = new Exchange(res, accept, limits, headers, context);
     session.expect(message.id, exchange);
     // A resumable answer stays expected when its connection drops: the client may come back for it.
     res.once('close', () => {

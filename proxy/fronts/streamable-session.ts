@@ -22,6 +22,8 @@ export interface Answer {
   readonly open: boolean;
   /** True while a client connection carries it as SSE. */
   readonly streaming: boolean;
+  /** Ends the client's connection so it polls, when it can come back; true when ended. */
+  poll?(): boolean;
 }
 
 export class StreamableSession implements Entry, SessionSink {
@@ -38,24 +40,28 @@ export class StreamableSession implements Entry, SessionSink {
   private readonly maxBacklog: number;
   private readonly streamOptions: ResumableOptions;
   private readonly onEnded: (reason: string) => void;
+  private readonly pollAfterMs: number;
 
   constructor(
     id: string,
     maxBacklog: number,
-    streamOptions: ResumableOptions,
+    streamOptions: ResumableOptions & { pollAfterMs?: number },
     onEnded: (reason: string) => void,
   ) {
     this.id = id;
+    this.pollAfterMs = streamOptions.pollAfterMs ?? 0;
     this.maxBacklog = maxBacklog;
     this.streamOptions = streamOptions;
     this.onEnded = onEnded;
   }
 
   /** What an SSE answer to request id needs to be resumable. */
-  streamContext(requestId: RequestId, prime: boolean): StreamContext {
+  streamContext(requestId: RequestId, prime: boolean, streamAtOnce = false): StreamContext {
     return {
       info: { sessionId: this.id, requestId },
       prime,
+      streamAtOnce,
+      pollAfterMs: this.pollAfterMs,
       options: { ...this.streamOptions, onFinished: () => this.dropFinished() },
       register: (stream) => this.streams.set(stream.id, stream),
     };
@@ -125,6 +131,11 @@ export class StreamableSession implements Entry, SessionSink {
 
   ended(reason: string): void {
     this.onEnded(reason);
+  }
+
+  /** The server closed request id's stream to be polled: the client's connection is closed the same way. */
+  streamClosed(id: RequestId): void {
+    this.answers.get(idKey(id))?.poll?.();
   }
 
   busy(): boolean {

@@ -39,9 +39,17 @@ function post(url: string, body: unknown, headers: Record<string, string> = {}):
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const sessionId = (res.headers['mcp-session-id'] as string | undefined) ?? null;
+          // A tools/call is answered as a stream when SSE is accepted: its last message is the answer.
+          const stream = String(res.headers['content-type']).startsWith('text/event-stream');
+          const json = stream
+            ? (text
+                .match(/^data: (.+)$/gmu)
+                ?.at(-1)
+                ?.slice(6) ?? '')
+            : text;
           resolve({
             status: res.statusCode ?? 0,
-            body: text ? (JSON.parse(text) as unknown) : null,
+            body: json ? (JSON.parse(json) as unknown) : null,
             sessionId,
           });
         });
