@@ -15,6 +15,7 @@ import { contestedMessage, type Contested } from './adoption.ts';
 import type { ControllerConfig } from './config.ts';
 import { LABEL_COMPONENT } from './desired/labels.ts';
 import { nameOf, namespaceOf, proxyServiceName } from './desired/names.ts';
+import { SCALE_OUT_CONDITION } from './desired/scale-out.ts';
 import { isDict, type Dict, type Finding } from './desired/types.ts';
 import { firstFailure, workloadHealth } from './pod-health.ts';
 import { effectiveSpec, isStopped } from './spec.ts';
@@ -32,7 +33,13 @@ export interface Observed {
   deployment: Dict | undefined;
   /** Pods of both components, told apart by app.kubernetes.io/component. */
   pods: readonly Dict[];
-  findings: { secrets: Finding; permissionProfile: Finding; oidc?: Finding; authz?: Finding };
+  findings: {
+    secrets: Finding;
+    permissionProfile: Finding;
+    oidc?: Finding;
+    authz?: Finding;
+    scaleOut?: Finding;
+  };
   applyFailure: ApplyFailure | undefined;
   /** Children whose names are taken by objects not this server's, and those withheld meanwhile. */
   contested?: Contested | undefined;
@@ -204,6 +211,9 @@ export function statusFor(
         const type = REFERENCE_CONDITIONS[which];
         return finding ? [condition(type, finding, previous, now, generation)] : [];
       }),
+      ...(observed.findings.scaleOut
+        ? [condition(SCALE_OUT_CONDITION, observed.findings.scaleOut, previous, now, generation)]
+        : []),
     ],
   };
 }

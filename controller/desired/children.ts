@@ -12,7 +12,7 @@ import { desiredProxyNetworkPolicy } from './proxy-networkpolicy.ts';
 import { desiredRbac } from './rbac.ts';
 import { desiredServices } from './services.ts';
 import { proxySecurity } from './proxy-security.ts';
-import { redisPasswordRef } from './scale-out.ts';
+import { redisPasswordRef, scaleOutFinding } from './scale-out.ts';
 import { desiredStatefulSet } from './statefulset.ts';
 import type { ChildObject, Finding, ServerFacts } from './types.ts';
 
@@ -20,7 +20,13 @@ export interface DesiredState {
   objects: ChildObject[];
   /** Objects of `objects` not to apply now (nor prune): the proxy's, while a reference is unresolved. */
   held: ChildObject[];
-  findings: { secrets: Finding; permissionProfile: Finding; oidc?: Finding; authz?: Finding };
+  findings: {
+    secrets: Finding;
+    permissionProfile: Finding;
+    oidc?: Finding;
+    authz?: Finding;
+    scaleOut?: Finding;
+  };
 }
 
 /**
@@ -44,6 +50,7 @@ export function desiredChildren(server: MCPServer, facts: ServerFacts, cfg: Cont
   const security = proxySecurity(server, facts, cfg);
   const runConfig = desiredRunConfigMap(server, cfg, security);
   const proxy = desiredProxyDeployment(server, cfg, security, facts);
+  const scaleOut = scaleOutFinding(server);
   const objects = [
     ...desiredRbac(server),
     runConfig,
@@ -60,6 +67,7 @@ export function desiredChildren(server: MCPServer, facts: ServerFacts, cfg: Cont
       secrets: checkSecrets(server, facts),
       permissionProfile: policy.finding,
       ...security.findings,
+      ...(scaleOut ? { scaleOut } : {}),
     },
   };
 }

@@ -11,7 +11,7 @@ import { DEFAULT_REDIS_DB } from '../../schemas/defaults.ts';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import { effectiveSpec, isStopped } from '../spec.ts';
 import { headlessServiceName, namespaceOf, workloadName } from './names.ts';
-import type { Dict, ServerFacts } from './types.ts';
+import type { Dict, Finding, ServerFacts } from './types.ts';
 
 /** The proxy's environment variable holding the Redis password (proxy/shared-state/redis.ts reads it). */
 export const REDIS_PASSWORD_ENV = 'THV_SESSION_REDIS_PASSWORD';
@@ -150,4 +150,69 @@ export function redisEgress(server: MCPServer): { rules: Dict[]; needsDns: boole
   if (family === 0) return { rules: [{ ports }], needsDns: true };
   const cidr = `${host}/${family === 4 ? 32 : 128}`;
   return { rules: [{ to: [{ ipBlock: { cidr } }], ports }], needsDns: false };
+}
+
+/** The condition of a server that uses a scale-out field, reported as ScaleOutApplied. */
+export const SCALE_OUT_CONDITION = 'ScaleOutApplied';
+
+/**
+ * Whether the scale-out fields run as written; undefined when the server uses none (no condition).
+ * Admission refuses every False case, but the server may predate the rules (an HTTP server with several
+ * proxy replicas and no Redis was accepted before) or have skipped the webhook: then this says what the
+ * controller did instead (ToolHive's StdioTransportCapAt1, SessionStorageMissingForReplicas and
+ * PerUserRequiresAuth, as one condition). Informational: Ready does not depend on it.
+ */
+type Problem = [reason: string, message: string];
+
+function replicaProblems(server: MCPServer, replicas: number): Problem[] {
+  if (effectiveSpec(server).transport === 'stdio') {
+    if (replicas <= 1 && (server.spec.backendReplicas ?? 1) <= 1) return [];
+    const capped =
+      'transport stdio runs one proxy and one MCP server pod (one process, one stdin): replicas capped at 1';
+    return [['StdioTransportCapAt1', capped]];
+  }
+  if (replicas <= 1 || redis(server)) return [];
+  const memory = `${replicas} proxy replicas keep sessions in memory, each its own: set spec.sessionStorage (provider redis) so every replica can serve every session`;
+  return [['SessionStorageMissingForReplicas', memory]];
+}
+
+function storageProblems(server: MCPServer): Problem[] {
+  const { sessionStorage, rateLimiting, oidcConfigRef, oidcConfig } = server.spec;
+  const problems: Problem[] = [];
+  const storage = redis(server);
+  if (sessionStorage?.provider === 'redis' && !storage)
+    problems.push([
+      'SessionStorageNotValid',
+      'provider redis without an address: session storage is not applied',
+    ]);
+  if (rateLimiting && !storage)
+    problems.push([
+      'RateLimitingNeedsRedis',
+      'spec.rateLimiting is not applied: its buckets are counted in Redis (spec.sessionStorage, provider redis)',
+    ]);
+  const perUser = rateLimiting?.perUser || rateLimiting?.tools?.some((t) => t.perUser);
+  if (perUser && !oidcConfigRef && !oidcConfig)
+    problems.push([
+      'PerUserRequiresAuth',
+      'perUser rate limits need authentication (spec.oidcConfigRef or spec.oidcConfig): there is no user to count by',
+    ]);
+  return problems;
+}
+
+export function scaleOutFinding(server: MCPServer): Finding | undefined {
+  const { spec } = server;
+  const replicas = spec.replicas ?? 1;
+  if (!(replicas > 1 || spec.backendReplicas !== undefined || spec.sessionStorage || spec.rateLimiting))
+    return undefined;
+  const problems = [...replicaProblems(server, replicas), ...storageProblems(server)];
+  if (problems.length)
+    return { status: 'False', reason: problems[0]![0], message: problems.map(([, m]) => m).join('; ') };
+  const storage = redis(server);
+  const parts = [
+    `proxy replicas: ${spec.replicas ?? 'unset (left to an autoscaler)'}`,
+    `MCP server pods: ${backendReplicas(server)}`,
+    `session storage: ${storage ? `redis at ${storage.address}` : 'in memory'}`,
+    ...(spec.rateLimiting ? ['rate limits counted in Redis'] : []),
+  ];
+  return { status: 'True', reason: 'Applied', message: parts.join('; ') };
 }

@@ -7,8 +7,8 @@
 // - the controller (the manager in-process, watching this file's second namespace): a server with
 //   backendReplicas 3, replicas 2 and sessionStorage becomes a StatefulSet of 3 under the headless
 //   Service, a proxy Deployment of 2 with the password from its Secret, a run config with podUrls and
-//   sessionStorage, and a proxy NetworkPolicy open to Redis's port; a changed password rolls the proxy
-//   (the Secret's event wakes the server).
+//   sessionStorage, a proxy NetworkPolicy open to Redis's port, and condition ScaleOutApplied True; a
+//   changed password rolls the proxy (the Secret's event wakes the server).
 import { expect } from 'chai';
 import { loadApiAccess } from '../../controller/api-access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
@@ -230,6 +230,12 @@ describe('the controller with backendReplicas, replicas and sessionStorage', fun
       egress: Json[];
     };
     expect(policy.egress).to.deep.include({ ports: [{ protocol: 'TCP', port: 6379 }] });
+    const condition = await eventually('condition ScaleOutApplied', async () => {
+      const status = (await getJson(['-n', ns, 'get', 'mcpserver', 'scaled'])).status as
+        { conditions?: Json[] } | undefined;
+      return status?.conditions?.find((c) => c.type === 'ScaleOutApplied');
+    });
+    expect([condition.status, condition.reason]).to.deep.equal(['True', 'Applied']);
   });
 
   it('rolls the proxy when the password changes', async () => {

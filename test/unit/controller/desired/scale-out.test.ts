@@ -15,9 +15,12 @@ import {
   podUrls,
   REDIS_PASSWORD_ENV,
   redisEgress,
+  SCALE_OUT_CONDITION,
+  scaleOutFinding,
   SESSION_STORAGE_CHECKSUM_ANNOTATION,
 } from '../../../../controller/desired/scale-out.ts';
 import { desiredStatefulSet } from '../../../../controller/desired/statefulset.ts';
+import { statusFor } from '../../../../controller/status.ts';
 import type { ChildObject, Dict } from '../../../../controller/desired/types.ts';
 import { referencedBy } from '../../../../controller/informers.ts';
 import type { MCPServerSpec } from '../../../../schemas/generated/mcpserver.ts';
@@ -203,6 +206,65 @@ describe('scale-out children', () => {
     expect(serverPolicy.podSelector).to.deep.equal(sts.selector);
     const proxyEgress = (desiredProxyNetworkPolicy(server, facts()).spec as { egress: Dict[] }).egress[0]!;
     expect(proxyEgress.to).to.deep.equal([{ podSelector: sts.selector }]);
+  });
+
+  it('reports no ScaleOutApplied condition for a server that does not scale out', () => {
+    expect(scaleOutFinding(http())).to.equal(undefined);
+    expect(scaleOutFinding(http({ replicas: 1 }))).to.equal(undefined);
+    expect(desiredChildren(http(), facts(), config()).findings).to.not.have.property('scaleOut');
+  });
+
+  it('says ScaleOutApplied True with what runs, and False with what the controller did instead', () => {
+    expect(scaleOutFinding(http({ replicas: 2, backendReplicas: 3, sessionStorage: redis }))).to.deep.equal({
+      status: 'True',
+      reason: 'Applied',
+      message: 'proxy replicas: 2; MCP server pods: 3; session storage: redis at redis.cache:6379',
+    });
+    const cases: Array<[Partial<MCPServerSpec>, string]> = [
+      [{ transport: 'stdio', replicas: 3 }, 'StdioTransportCapAt1'],
+      [{ transport: 'stdio', backendReplicas: 2 }, 'StdioTransportCapAt1'],
+      [{ replicas: 3 }, 'SessionStorageMissingForReplicas'],
+      [{ sessionStorage: { provider: 'redis' } }, 'SessionStorageNotValid'],
+      [{ rateLimiting: { shared: { maxTokens: 1, refillPeriod: '1s' } } }, 'RateLimitingNeedsRedis'],
+      [
+        {
+          sessionStorage: redis,
+          rateLimiting: { tools: [{ name: 't', perUser: { maxTokens: 1, refillPeriod: '1s' } }] },
+        },
+        'PerUserRequiresAuth',
+      ],
+    ];
+    for (const [spec, reason] of cases)
+      expect(scaleOutFinding(http(spec)), JSON.stringify(spec)).to.deep.include({ status: 'False', reason });
+    const both = scaleOutFinding(
+      http({ replicas: 2, rateLimiting: { shared: { maxTokens: 1, refillPeriod: '1s' } } }),
+    );
+    expect(both!.message.split('; ')).to.have.length(2);
+  });
+
+  it('puts the finding in status as condition ScaleOutApplied, without touching Ready', () => {
+    const server = http({ replicas: 3 });
+    const desired = desiredChildren(server, facts(), config());
+    const ok = { status: 'True' as const, reason: 'Resolved', message: 'ok' };
+    const workload = { spec: { replicas: 1 }, status: { readyReplicas: 1 } };
+    const status = statusFor(
+      server,
+      {
+        statefulSet: workload,
+        deployment: workload,
+        pods: [],
+        findings: { ...desired.findings, secrets: ok },
+        applyFailure: undefined,
+      },
+      config(),
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    const condition = status.conditions?.find((c) => c.type === SCALE_OUT_CONDITION);
+    expect([condition?.status, condition?.reason]).to.deep.equal([
+      'False',
+      'SessionStorageMissingForReplicas',
+    ]);
+    expect(status.conditions?.find((c) => c.type === 'Ready')?.status).to.equal('True');
   });
 
   it('renders a scaled-out server as test/golden/scale-out/mcpserver-scaled-out.yaml', () => {
