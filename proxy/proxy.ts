@@ -15,6 +15,8 @@ import { withAuthorization } from './authz/wiring.ts';
 import { withRateLimits } from './ratelimit/wiring.ts';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.ts';
 import { MemoryEventStore } from './streams/memory-event-store.ts';
+import type { PodPicker } from './shared-state/pod-picker.ts';
+import { sharedStateFor } from './shared-state/wiring.ts';
 import { startProxy, type RunningProxy } from './server.ts';
 
 /** The reconnection delay a stream's priming event asks clients for. */
@@ -33,11 +35,12 @@ export interface ProxyIO {
 }
 
 /** The backend for the target; the SDK's HTTP client (about 30 MiB) is loaded only for HTTP servers. */
-export async function backendFor(config: ProxyConfig, io: ProxyIO): Promise<Backend> {
+export async function backendFor(config: ProxyConfig, io: ProxyIO, picker?: PodPicker): Promise<Backend> {
   const { target, limits } = config;
   if (target.kind === 'http') {
     const { HttpBackend } = await import('./backends/http.ts');
-    return new HttpBackend({ url: target.url, transport: config.transport, limits }, io.log);
+    const { url, podUrls } = target;
+    return new HttpBackend({ url, podUrls, transport: config.transport, limits, picker }, io.log);
   }
   const stream =
     target.kind === 'command' ? new ChildProcessStream(target.command, io.log) : attachStreamFor(target, io);
@@ -54,11 +57,11 @@ export interface StartedProxy extends RunningProxy {
 }
 
 export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<StartedProxy> {
-  const server = await backendFor(config, io);
+  const shared = sharedStateFor(config, io.log);
+  const server = await backendFor(config, io, shared?.picker);
   const metrics = createProxyMetrics(server, { processMetrics: io.processMetrics ?? true });
-  // Rate limits inside authorization: a denied call takes no token, a limited one is audited. No redis
-  // passed yet: withRateLimits opens its own; to be the session storage's connection once proxy.ts has one.
-  const limited = withRateLimits(server, config, { log: io.log, metrics });
+  // Rate limits inside authorization: a denied call takes no token, a limited one is audited.
+  const limited = withRateLimits(server, config, { log: io.log, metrics, redis: shared?.redis });
   const backend = withAuthorization(limited, config, io);
   const deps: FrontDeps = {
     backend,
@@ -66,8 +69,9 @@ export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<Starte
     limits: config.limits,
     metrics,
     log: io.log,
-    events: new MemoryEventStore(),
+    events: shared?.events ?? new MemoryEventStore(),
     retryMs: RECONNECT_DELAY_MS,
+    ...(shared ? { directory: shared.directory } : {}),
   };
   const authentication = config.auth ? authenticationFor(config, io, metrics) : undefined;
   if (authentication) deps.authenticate = authentication.authenticate;
@@ -79,11 +83,13 @@ export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<Starte
     { host: config.host, port: config.port },
   ).catch((err: unknown) => {
     authentication?.close();
+    shared?.close();
     throw err;
   });
   const close = async () => {
     await running.close();
     authentication?.close();
+    shared?.close();
   };
   return { ...running, backend, close };
 }

@@ -111,7 +111,7 @@ class AuthorizedSession implements BackendSession {
     this.id = id;
     this.downstream = downstream;
     this.sink = {
-      deliver: (message, related) => this.deliver(message, related),
+      deliver: (message, related, upstreamId) => this.deliver(message, related, upstreamId),
       ended: (reason) => downstream.ended(reason),
       streamClosed: (requestId) => downstream.streamClosed?.(requestId),
     };
@@ -155,10 +155,10 @@ class AuthorizedSession implements BackendSession {
     return this.owner.permits(caller, input);
   }
 
-  private deliver(message: RpcMessage, related?: RequestId): void {
+  private deliver(message: RpcMessage, related?: RequestId, upstreamId?: string): void {
     const id = isResponse(message) ? message.id : undefined;
     const entry = id === undefined || id === null ? undefined : this.inFlight.get(idKey(id));
-    if (!entry) return this.downstream.deliver(message, related);
+    if (!entry) return this.downstream.deliver(message, related, upstreamId);
     this.inFlight.delete(idKey(id!));
     let out = message;
     if ('result' in message && entry.list) {
@@ -177,7 +177,7 @@ class AuthorizedSession implements BackendSession {
       out = { ...message, result };
     }
     // The answer first, its audit line after: the line is off the caller's critical path.
-    this.downstream.deliver(out, related);
+    this.downstream.deliver(out, related, upstreamId);
     this.audit(
       entry,
       'error' in message ? 'error' : 'success',

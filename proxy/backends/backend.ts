@@ -4,6 +4,7 @@
 // backends give each its own upstream session (http.ts).
 import type { Caller } from '../caller.ts';
 import type { RequestId, RpcMessage } from '../jsonrpc.ts';
+import type { UpstreamHandle } from '../shared-state/session-directory.ts';
 
 /** Where a backend puts what the server says to one client session. Called from I/O callbacks. */
 export interface SessionSink {
@@ -11,8 +12,9 @@ export interface SessionSink {
    * A message for the session. relatedRequestId is the session's own id of the request the message
    * belongs to (its response, its progress, a sampling request it caused) when the backend knows it;
    * the front then prefers that request's stream. Must not block: a slow client queues or is dropped.
+   * upstreamEventId: the SSE event id the server sent the message with, where its stream resumes from.
    */
-  deliver(message: RpcMessage, relatedRequestId?: RequestId): void;
+  deliver(message: RpcMessage, relatedRequestId?: RequestId, upstreamEventId?: string): void;
   /** The backend can no longer serve this session (its upstream session ended); it should be closed. */
   ended(reason: string): void;
   /**
@@ -45,12 +47,26 @@ export interface BackendSession {
   send(message: RpcMessage, caller?: Caller): SendOutcome;
   /** Ends the session: its requests in flight are cancelled at the server, upstream sessions deleted. */
   close(): void;
+  /**
+   * Lets go of the session here without ending it at the server (another proxy replica may go on with
+   * it: spec.sessionStorage). Absent: close().
+   */
+  detach?(): void;
+  /** How another replica reaches the same upstream session (HTTP backends); undefined until known. */
+  handle?(): UpstreamHandle | undefined;
+  /**
+   * Continues the server's stream of request id from upstreamEventId (a replica that died carried it);
+   * what comes is delivered tagged with id. False when the server cannot be asked.
+   */
+  resume?(id: RequestId, upstreamEventId: string): boolean;
 }
 
 export interface Backend {
   /** Starts reaching the server; resolves once started, not once the server answers (see healthy). */
   start(): Promise<void>;
   openSession(id: string, sink: SessionSink, options?: SessionOptions): BackendSession;
+  /** A session another replica opened, reached through its handle (HTTP backends with shared sessions). */
+  adoptSession?(id: string, sink: SessionSink, handle: UpstreamHandle): BackendSession;
   /**
    * True only while the server answers: a stdio server answered the last health ping, an HTTP server
    * answered the last probe. An open stream that says nothing is not healthy.

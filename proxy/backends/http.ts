@@ -6,6 +6,10 @@
 // headers of sessionless revisions (Mcp-Method, Mcp-Name) are sent as they came.
 // Health: the upstream answers (any HTTP status) an OPTIONS request within the ping interval; OPTIONS
 // because a GET on an SSE endpoint would open a session there.
+// Several backend pods (target.podUrls, spec.backendReplicas): each is probed; a new session goes to
+// the answering pod with the fewest sessions (shared-state/pod-picker.ts); a pod that refuses
+// connections ends its sessions with an error that says so, and new sessions go to the others.
+// Sessions another replica opened are adopted through their handle (spec.sessionStorage).
 import type { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { Logger } from '../../lib/log.ts';
 import type { Transport } from '../config.ts';
@@ -19,6 +23,8 @@ import {
   type RpcMessage,
 } from '../jsonrpc.ts';
 import type { Backend, BackendSession, SendOutcome, SessionOptions, SessionSink } from './backend.ts';
+import { LocalPodPicker, type PodPicker } from '../shared-state/pod-picker.ts';
+import type { UpstreamHandle } from '../shared-state/session-directory.ts';
 import { StreamableUpstream, keptAliveAgents, probe } from './streamable-upstream.ts';
 
 /** How often a server that does not answer (yet) is probed again. */
@@ -29,7 +35,7 @@ const RETRY_MS = 500;
  * are typed `never` here because the SDK's JSONRPCMessage and our RpcMessage are the same JSON typed apart.
  */
 interface UpstreamTransport {
-  onmessage?: (message: never, related?: RequestId) => void;
+  onmessage?: (message: never, related?: RequestId, eventId?: string) => void;
   onclose?: () => void;
   onerror?: (err: Error) => void;
   onstreamclosed?: (requestId: RequestId) => void;
@@ -42,14 +48,24 @@ interface UpstreamTransport {
 
 export interface HttpBackendOptions {
   url: string;
+  /** The backend pods' URLs; [url] when absent. */
+  podUrls?: string[];
   transport: Transport;
   limits: { maxQueuedMessages: number; pingIntervalMs: number };
+  /** Spreads sessions over podUrls; this process's own counts when absent. */
+  picker?: PodPicker;
 }
+
+/** Connection errors that mean the pod is not there (gone, restarting, its name no longer resolves). */
+const POD_GONE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 
 export class HttpBackend implements Backend {
   private readonly options: HttpBackendOptions;
   private readonly log: Logger;
-  private answering = false;
+  private readonly pods: string[];
+  /** The pods that answered their last probe. */
+  private readonly answeringPods = new Set<string>();
+  private readonly picker: PodPicker;
   private prober: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly agents = keptAliveAgents();
@@ -59,6 +75,12 @@ export class HttpBackend implements Backend {
   constructor(options: HttpBackendOptions, log: Logger) {
     this.options = options;
     this.log = log;
+    this.pods = options.podUrls?.length ? options.podUrls : [options.url];
+    this.picker = options.picker ?? new LocalPodPicker();
+  }
+
+  private get answering(): boolean {
+    return this.answeringPods.size > 0;
   }
 
   async start(): Promise<void> {
@@ -85,13 +107,44 @@ export class HttpBackend implements Backend {
     this.prober.unref();
   }
 
-  openSession(_id: string, sink: SessionSink, options: SessionOptions = {}): BackendSession {
-    const url = new URL(this.options.url);
-    const requestInit = options.passHeaders ? { headers: options.passHeaders } : undefined;
+  openSession(id: string, sink: SessionSink, options: SessionOptions = {}): BackendSession {
+    const candidates = this.pods.filter((pod) => this.answeringPods.has(pod));
+    const live = candidates.length > 0 ? candidates : this.pods;
+    const pod = live.length === 1 ? Promise.resolve(live[0]!) : this.picker.pick(id, live);
+    const transport = pod.then((url) => this.transport(url, options.passHeaders));
+    return new UpstreamSession(transport, sink, this.sessionDeps(id));
+  }
+
+  adoptSession(id: string, sink: SessionSink, handle: UpstreamHandle): BackendSession {
+    this.picker.renew(id, handle.pod);
+    const transport = new StreamableUpstream(
+      new URL(handle.pod),
+      this.agents,
+      {},
+      {
+        sessionId: handle.upstreamSessionId,
+        protocolVersion: handle.protocolVersion,
+      },
+    );
+    return new UpstreamSession(Promise.resolve({ url: handle.pod, transport }), sink, this.sessionDeps(id));
+  }
+
+  private transport(url: string, passHeaders?: Record<string, string>): Picked {
+    const requestInit = passHeaders ? { headers: passHeaders } : undefined;
     const transport: UpstreamTransport = this.sseTransport
-      ? new this.sseTransport(url, { requestInit })
-      : new StreamableUpstream(url, this.agents, options.passHeaders);
-    return new UpstreamSession(transport, sink, this.options.limits.maxQueuedMessages, this.log);
+      ? new this.sseTransport(new URL(url), { requestInit })
+      : new StreamableUpstream(new URL(url), this.agents, passHeaders);
+    return { url, transport };
+  }
+
+  private sessionDeps(id: string): SessionDeps {
+    return {
+      maxPending: this.options.limits.maxQueuedMessages,
+      log: this.log,
+      release: (pod) => this.picker.release(id, pod),
+      renew: (pod) => this.picker.renew(id, pod),
+      podGone: (pod) => this.answeringPods.delete(pod),
+    };
   }
 
   healthy(): boolean {
@@ -111,48 +164,70 @@ export class HttpBackend implements Backend {
   }
 
   private async probe(): Promise<void> {
-    try {
-      await probe(new URL(this.options.url), this.agents, this.options.limits.pingIntervalMs);
-      this.answering = true;
-    } catch (err) {
-      if (this.answering) this.log.warn({ err, url: this.options.url }, 'MCP server stopped answering');
-      this.answering = false;
-    }
+    await Promise.all(
+      this.pods.map(async (pod) => {
+        try {
+          await probe(new URL(pod), this.agents, this.options.limits.pingIntervalMs);
+          this.answeringPods.add(pod);
+        } catch (err) {
+          if (this.answeringPods.delete(pod))
+            this.log.warn({ err, url: pod }, 'MCP server stopped answering');
+        }
+      }),
+    );
   }
 }
 
-/** One client session's upstream session; messages wait, bounded, until the transport has started. */
+interface Picked {
+  url: string;
+  transport: UpstreamTransport;
+}
+
+interface SessionDeps {
+  maxPending: number;
+  log: Logger;
+  /** The session ended here and at the server: the pod has one session fewer. */
+  release(pod: string): void;
+  /** The session is in use: its count on the pod is renewed (throttled). */
+  renew(pod: string): void;
+  /** The pod refused a connection: left out of new sessions until its probe answers again. */
+  podGone(pod: string): void;
+}
+
+/**
+ * One client session's upstream session; messages wait, bounded, until its pod is picked and the
+ * transport has started.
+ */
 class UpstreamSession implements BackendSession {
-  private readonly transport: UpstreamTransport;
   private readonly sink: SessionSink;
-  private readonly maxPending: number;
-  private readonly log: Logger;
-  private readonly started: Promise<void>;
+  private readonly deps: SessionDeps;
+  private readonly started: Promise<Picked>;
+  private picked: Picked | undefined;
   private pending = 0;
   private initializeId: RequestId | undefined;
   private closed = false;
 
-  constructor(transport: UpstreamTransport, sink: SessionSink, maxPending: number, log: Logger) {
-    this.transport = transport;
+  constructor(picking: Promise<Picked>, sink: SessionSink, deps: SessionDeps) {
     this.sink = sink;
-    this.maxPending = maxPending;
-    this.log = log;
-    transport.onmessage = (message: unknown, related?: RequestId) => this.received(message, related);
-    transport.onerror = (err) => log.debug({ err }, 'Upstream MCP session reported an error');
-    transport.onstreamclosed = (requestId) => sink.streamClosed?.(requestId);
-    transport.onclose = () => {
-      if (!this.closed) sink.ended('upstream session closed');
-    };
-    this.started = transport.start();
+    this.deps = deps;
+    this.started = picking.then(async (picked) => {
+      this.picked = picked;
+      this.wire(picked.transport);
+      await picked.transport.start();
+      return picked;
+    });
     this.started.catch(() => undefined);
   }
 
   send(message: RpcMessage): SendOutcome {
-    if (this.pending >= this.maxPending) return 'busy';
+    if (this.pending >= this.deps.maxPending) return 'busy';
     if (isRequest(message) && message.method === 'initialize') this.initializeId = message.id;
     this.pending += 1;
     this.started
-      .then(() => this.transport.send(message as never))
+      .then((picked) => {
+        this.deps.renew(picked.url);
+        return picked.transport.send(message as never);
+      })
       .catch((err: unknown) => this.failed(message, err))
       .finally(() => (this.pending -= 1));
     return 'accepted';
@@ -160,28 +235,69 @@ class UpstreamSession implements BackendSession {
 
   close(): void {
     this.closed = true;
-    const transport = this.transport;
-    const terminate = transport.terminateSession?.() ?? Promise.resolve();
-    void terminate.catch(() => undefined).finally(() => void transport.close());
+    void this.started.then(({ url, transport }) => {
+      this.deps.release(url);
+      const terminate = transport.terminateSession?.() ?? Promise.resolve();
+      void terminate.catch(() => undefined).finally(() => void transport.close());
+    });
   }
 
-  private received(raw: unknown, related?: RequestId): void {
+  detach(): void {
+    this.closed = true;
+    void this.started.then(({ transport }) => transport.close());
+  }
+
+  handle(): UpstreamHandle | undefined {
+    const picked = this.picked;
+    if (!picked || !(picked.transport instanceof StreamableUpstream)) return undefined;
+    const { upstreamSessionId, negotiatedVersion } = picked.transport;
+    return {
+      pod: picked.url,
+      ...(upstreamSessionId ? { upstreamSessionId } : {}),
+      ...(negotiatedVersion ? { protocolVersion: negotiatedVersion } : {}),
+    };
+  }
+
+  resume(id: RequestId, upstreamEventId: string): boolean {
+    const transport = this.picked?.transport;
+    if (!(transport instanceof StreamableUpstream)) return false;
+    transport.resumeStream(id, upstreamEventId);
+    return true;
+  }
+
+  private wire(transport: UpstreamTransport): void {
+    transport.onmessage = (message: unknown, related?: RequestId, eventId?: string) =>
+      this.received(message, related, eventId);
+    transport.onerror = (err) => this.deps.log.debug({ err }, 'Upstream MCP session reported an error');
+    transport.onstreamclosed = (requestId) => this.sink.streamClosed?.(requestId);
+    transport.onclose = () => {
+      if (!this.closed) this.sink.ended('upstream session closed');
+    };
+  }
+
+  private received(raw: unknown, related?: RequestId, eventId?: string): void {
     const message = asMessage(raw);
     if (!message) return;
+    const transport = this.picked?.transport;
     if (isResponse(message) && message.id === this.initializeId && 'result' in message) {
       const version = message.result.protocolVersion;
-      if (typeof version === 'string' && this.transport.setProtocolVersion)
-        this.transport.setProtocolVersion(version);
+      if (typeof version === 'string' && transport?.setProtocolVersion) transport.setProtocolVersion(version);
     }
-    this.sink.deliver(message, related);
+    this.sink.deliver(message, related, eventId);
   }
 
   private failed(message: RpcMessage, err: unknown): void {
-    this.log.debug({ err }, 'Failed to pass a message to the upstream MCP server');
+    this.deps.log.debug({ err }, 'Failed to pass a message to the upstream MCP server');
+    const code = (err as NodeJS.ErrnoException).code;
+    const gone = code !== undefined && POD_GONE.has(code) && !this.closed;
+    if (gone && this.picked) this.deps.podGone(this.picked.url);
     if (isRequest(message)) {
-      this.sink.deliver(
-        errorResponse(message.id, CONNECTION_CLOSED, `MCP server unreachable: ${(err as Error).message}`),
-      );
+      const reason = gone
+        ? `MCP server pod ${this.picked ? new URL(this.picked.url).host : ''} is gone (${code}); ` +
+          'this session has ended: start a new one'
+        : `MCP server unreachable: ${(err as Error).message}`;
+      this.sink.deliver(errorResponse(message.id, CONNECTION_CLOSED, reason));
     }
+    if (gone) this.sink.ended(`MCP server pod gone (${code})`);
   }
 }

@@ -56,7 +56,7 @@ interface StreamState {
 
 export class StreamableUpstream {
   /** related: the request whose POST answer carried the message, when it came on one. */
-  onmessage?: (message: RpcMessage, related?: string | number) => void;
+  onmessage?: (message: RpcMessage, related?: string | number, eventId?: string) => void;
   onclose?: () => void;
   onerror?: (err: Error) => void;
   /** The server ended request id's stream before its response; it is being resumed. */
@@ -70,10 +70,36 @@ export class StreamableUpstream {
   private getState: StreamState = { retryMs: GET_RETRY_MS, answered: false, emptyResumes: 0 };
   private closed = false;
 
-  constructor(url: URL, agents: Agents, extraHeaders: Record<string, string> = {}) {
+  constructor(
+    url: URL,
+    agents: Agents,
+    extraHeaders: Record<string, string> = {},
+    adopted?: { sessionId?: string; protocolVersion?: string },
+  ) {
     this.url = url;
     this.agents = agents;
     this.extraHeaders = extraHeaders;
+    if (adopted) {
+      // A session another proxy replica initialized: its streams are opened here as they are needed.
+      this.sessionId = adopted.sessionId;
+      this.protocolVersion = adopted.protocolVersion;
+      this.openGetStream();
+    }
+  }
+
+  /** The upstream's Mcp-Session-Id, once it gave one. */
+  get upstreamSessionId(): string | undefined {
+    return this.sessionId;
+  }
+
+  get negotiatedVersion(): string | undefined {
+    return this.protocolVersion;
+  }
+
+  /** Continues the server's stream of requestId after lastEventId, at once (resumePost's first step). */
+  resumeStream(requestId: string | number, lastEventId: string): void {
+    const state: StreamState = { requestId, lastEventId, retryMs: 0, answered: false, emptyResumes: 0 };
+    this.resumePost(state, false);
   }
 
   start(): Promise<void> {
@@ -138,9 +164,10 @@ export class StreamableUpstream {
    * A POST's SSE answer ended before its response: GET with its Last-Event-ID after its retry delay,
    * reading on into the same state, until the response comes or resumptions bring nothing.
    */
-  private resumePost(state: StreamState): void {
+  private resumePost(state: StreamState, closedByServer = true): void {
     if (this.closed || state.answered || state.lastEventId === undefined) return;
-    if (state.emptyResumes === 0 && state.requestId !== undefined) this.onstreamclosed?.(state.requestId);
+    if (closedByServer && state.emptyResumes === 0 && state.requestId !== undefined)
+      this.onstreamclosed?.(state.requestId);
     if (state.emptyResumes >= MAX_EMPTY_RESUMES) {
       return this.onerror?.(new Error(`MCP server stream ${state.lastEventId} could not be resumed`));
     }
@@ -171,7 +198,7 @@ export class StreamableUpstream {
           if (event.retry !== undefined) state.retryMs = event.retry;
           if (event.event !== 'message' || event.data.trim() === '') continue;
           state.emptyResumes = 0;
-          if (this.deliver(event.data, state.requestId)) state.answered = true;
+          if (this.deliver(event.data, state.requestId, event.id)) state.answered = true;
         }
       });
       if (state.requestId !== undefined) res.once('end', () => this.resumePost(state));
@@ -186,7 +213,7 @@ export class StreamableUpstream {
   }
 
   /** Passes the messages of one body or event on; true when one was the response to requestId. */
-  private deliver(text: string, requestId?: string | number): boolean {
+  private deliver(text: string, requestId?: string | number, eventId?: string): boolean {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -200,7 +227,7 @@ export class StreamableUpstream {
       if (!message) continue;
       if (requestId !== undefined && !('method' in message) && 'id' in message && message.id === requestId)
         answered = true;
-      this.onmessage?.(message, requestId);
+      this.onmessage?.(message, requestId, eventId);
     }
     return answered;
   }

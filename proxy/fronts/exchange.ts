@@ -85,15 +85,15 @@ export class Exchange {
   }
 
   /** True when the message was taken here; false when this exchange cannot carry it (JSON-only). */
-  deliver(message: RpcMessage): boolean {
+  deliver(message: RpcMessage, upstreamId?: string): boolean {
     if (this.done) return false;
     if (isResponse(message)) {
-      this.finish(message);
+      this.finish(message, upstreamId);
       return true;
     }
     if (!this.accepts.sse) return false;
     if (!this.stream) this.startStream();
-    this.stream!.send(message);
+    this.stream!.send(message, upstreamId);
     return true;
   }
 
@@ -125,9 +125,9 @@ export class Exchange {
     }
   }
 
-  private finish(response: RpcMessage): void {
+  private finish(response: RpcMessage, upstreamId?: string): void {
     this.done = true;
-    if (this.stream) return this.stream.send(response, undefined, true);
+    if (this.stream) return this.stream.send(response, upstreamId, true);
     const marked = statuses.get(response);
     if (marked) sendJson(this.res, marked.status, response, { ...this.headers, ...marked.headers });
     else sendJson(this.res, 200, response, this.headers);

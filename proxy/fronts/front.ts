@@ -8,6 +8,7 @@ import type { Caller } from '../caller.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { AllowedNames } from '../origin.ts';
 import type { EventStore } from '../streams/event-store.ts';
+import type { SessionDirectory } from '../shared-state/session-directory.ts';
 
 export interface FrontLimits {
   /** Largest request body, and so largest client message, in bytes. */
@@ -37,6 +38,8 @@ export interface FrontDeps {
   events: EventStore;
   /** The reconnection delay the priming event of a stream asks for. */
   retryMs: number;
+  /** With spec.sessionStorage: where sessions are found that another proxy replica opened. */
+  directory?: SessionDirectory;
   /**
    * Establishes who sent the request (proxy/auth/). Resolves undefined when it has answered the request
    * itself (401 or 403 with WWW-Authenticate). Absent: every request is ANONYMOUS (caller.ts).

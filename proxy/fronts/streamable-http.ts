@@ -30,7 +30,9 @@ import { Exchange } from './exchange.ts';
 import type { Front, FrontDeps } from './front.ts';
 import { accepts, headerValue, readBody, sendJson, sendRpcError } from './http.ts';
 import { SseStream } from './sse-stream.ts';
-import { StreamableSession } from './streamable-session.ts';
+import { StreamableSession, type Answer } from './streamable-session.ts';
+import { SharedSessions } from './shared-sessions.ts';
+import { resumeStream } from './stream-resumption.ts';
 import { parseEventId } from '../streams/event-id.ts';
 import type { ResumableOptions } from './resumable-stream.ts';
 
@@ -41,15 +43,26 @@ const PRIMING_SINCE = '2025-11-25';
 /** Headers of sessionless revisions, passed on to HTTP upstreams. */
 const PASSED_HEADERS = [VERSION_HEADER, 'mcp-method', 'mcp-name'];
 
+interface RelayOptions {
+  caller: Caller;
+  headers: Record<string, string>;
+  version: string | undefined;
+  /** Wraps the answer (shared sessions: the initialize answer waits for the session's record). */
+  wrap?: false | ((answer: Answer) => Answer);
+}
+
 type Parsed = { message: RpcMessage } | { status: number; code: number; problem: string };
 
 export class StreamableHttpFront implements Front {
   readonly paths = ['/mcp'];
   private readonly deps: FrontDeps;
   private readonly sessions: SessionTable<StreamableSession>;
+  /** With spec.sessionStorage: sessions recorded for, and adopted from, the other replicas. */
+  private readonly shared: SharedSessions | undefined;
 
   constructor(deps: FrontDeps) {
     this.deps = deps;
+    this.shared = deps.directory && new SharedSessions(deps.directory, deps.backend, deps.log);
     this.sessions = new SessionTable({
       idleMs: deps.limits.idleSessionMs,
       maxSessions: deps.limits.maxSessions,
@@ -70,7 +83,7 @@ export class StreamableHttpFront implements Front {
       if (!caller) return;
       if (req.method === 'POST') return await this.post(req, res, caller);
       if (req.method === 'GET') return await this.get(req, res, caller);
-      if (req.method === 'DELETE') return this.delete(req, res, caller);
+      if (req.method === 'DELETE') return await this.delete(req, res, caller);
       res.setHeader('allow', 'GET, POST, DELETE');
       return sendRpcError(res, 405, INVALID_REQUEST, 'Method not allowed');
     } catch (err) {
@@ -92,10 +105,29 @@ export class StreamableHttpFront implements Front {
     this.sessions.closeAll('proxy shutting down');
   }
 
-  /** The session, when it exists and belongs to caller; another caller's session is not revealed. */
-  private sessionOf(id: string, caller: Caller): StreamableSession | undefined {
-    const session = this.sessions.get(id);
-    return session?.ownerKey === caller.key ? session : undefined;
+  /**
+   * The session, when it exists and belongs to caller; another caller's session is not revealed. With
+   * shared sessions, one this replica does not hold is adopted from the directory.
+   */
+  private async sessionOf(id: string, caller: Caller): Promise<StreamableSession | undefined> {
+    const local = this.sessions.get(id);
+    if (local) {
+      if (local.ownerKey !== caller.key) return undefined;
+      this.shared?.touch(id);
+      return local;
+    }
+    if (!this.shared || this.sessions.full) return undefined;
+    const adopted = await this.shared.adopt(id, caller, () => this.newSession(id, () => this.endSession(id)));
+    if (!adopted) return undefined;
+    const raced = this.sessions.get(id);
+    if (raced) {
+      adopted.backend?.detach?.();
+      return raced;
+    }
+    adopted.shared = true;
+    this.sessions.add(id, adopted);
+    this.deps.metrics.sessionOpened('streamable-http');
+    return adopted;
   }
 
   private async post(req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
@@ -127,7 +159,7 @@ export class StreamableHttpFront implements Front {
     }
     if (!sessionId)
       return sendRpcError(res, 400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
-    const session = this.sessionOf(sessionId, caller);
+    const session = await this.sessionOf(sessionId, caller);
     if (!session) return sendRpcError(res, 404, -32001, 'Session not found');
     // Priming follows the revision the session was initialized with: a client may send an older
     // MCP-Protocol-Version header on one request (the conformance suite does).
@@ -196,12 +228,14 @@ export class StreamableHttpFront implements Front {
     const version = request.params?.protocolVersion;
     if (typeof version === 'string') session.protocolVersion = version;
     session.backend = this.deps.backend.openSession(id, session);
+    session.shared = this.shared !== undefined;
     this.sessions.add(id, session);
     this.deps.metrics.sessionOpened('streamable-http');
     this.relay(session, request, res, accept, {
       caller,
       headers: { 'mcp-session-id': id },
       version: session.protocolVersion,
+      wrap: this.shared && ((answer) => this.shared!.recordOnAnswer(session, answer)),
     });
   }
 
@@ -230,11 +264,7 @@ export class StreamableHttpFront implements Front {
     message: RpcMessage,
     res: ServerResponse,
     accept: ReturnType<typeof accepts>,
-    {
-      caller,
-      headers,
-      version,
-    }: { caller: Caller; headers: Record<string, string>; version: string | undefined },
+    { caller, headers, version, wrap }: RelayOptions,
   ): void {
     if (!isRequest(message)) {
       session.backend!.send(message, caller);
@@ -259,7 +289,7 @@ export class StreamableHttpFront implements Front {
     const prime = version !== undefined && version >= PRIMING_SINCE;
     const context = session.streamContext(message.id, prime, message.method === 'tools/call');
     const exchange = new Exchange(res, accept, limits, headers, context);
-    session.expect(message.id, exchange);
+    session.expect(message.id, wrap ? wrap(exchange) : exchange);
     // A resumable answer stays expected when its connection drops: the client may come back for it.
     res.once('close', () => {
       if (!exchange.resumable) session.forget(message.id);
@@ -274,16 +304,23 @@ export class StreamableHttpFront implements Front {
     }
   }
 
-  private get(req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> | void {
+  private async get(req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
     if (!accepts(headerValue(req, 'accept')).sse)
       return sendRpcError(res, 406, INVALID_REQUEST, 'Not Acceptable: accept text/event-stream');
     const sessionId = headerValue(req, SESSION_HEADER);
     if (!sessionId)
       return sendRpcError(res, 400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
-    const session = this.sessionOf(sessionId, caller);
+    const session = await this.sessionOf(sessionId, caller);
     if (!session) return sendRpcError(res, 404, -32001, 'Session not found');
     const last = parseEventId(headerValue(req, 'last-event-id'));
-    if (last) return this.resume(session, last, res);
+    if (last) {
+      const deps = {
+        events: this.deps.events,
+        sseLimits: this.sseLimits(),
+        streamOptions: this.streamOptions(),
+      };
+      return resumeStream(session, last, res, deps);
+    }
     if (session.hasGetStream)
       return sendRpcError(res, 409, INVALID_REQUEST, 'Conflict: the session already has a GET stream');
     const version = headerValue(req, VERSION_HEADER) ?? session.protocolVersion;
@@ -293,45 +330,21 @@ export class StreamableHttpFront implements Front {
     );
   }
 
-  /**
-   * GET with Last-Event-ID: the stream it names continues on this connection after what the client
-   * saw. An unfinished stream of the session is resumed live; a finished or forgotten one replays what
-   * the store holds and ends. Another session's stream id is treated as unknown.
-   */
-  private async resume(
-    session: StreamableSession,
-    last: { streamId: string; seq: number },
-    res: ServerResponse,
-  ): Promise<void> {
-    const live = session.stream(last.streamId);
-    if (live) {
-      const sse = new SseStream(res, this.sseLimits());
-      if (session.isGetStream(live)) return session.resumeGetStream(live, sse, last.seq);
-      return live.resume(sse, last.seq);
-    }
-    const replay = await this.deps.events.replay(last.streamId, last.seq);
-    if (!replay || replay.info.sessionId !== session.id)
-      return sendRpcError(res, 404, INVALID_REQUEST, 'Not Found: no stream with that Last-Event-ID');
-    const sse = new SseStream(res, this.sseLimits());
-    for (const event of replay.events) sse.send(event.message, `${last.streamId}_${event.seq}`);
-    if (replay.finished || replay.info.requestId !== undefined) return sse.end();
-    session.attachGetStream(sse, false);
-  }
-
   private sseLimits(): { keepAliveMs: number; maxBufferedBytes: number } {
     return { keepAliveMs: this.deps.limits.keepAliveMs, maxBufferedBytes: this.deps.limits.maxBufferedBytes };
   }
 
-  private delete(req: IncomingMessage, res: ServerResponse, caller: Caller): void {
+  private async delete(req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
     const sessionId = headerValue(req, SESSION_HEADER);
     if (!sessionId)
       return sendRpcError(res, 400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required');
-    if (!this.sessionOf(sessionId, caller) || !this.endSession(sessionId))
+    if (!(await this.sessionOf(sessionId, caller)) || !this.endSession(sessionId))
       return sendRpcError(res, 404, -32001, 'Session not found');
     res.writeHead(200).end();
   }
 
   private endSession(id: string): boolean {
+    this.shared?.remove(id);
     return this.sessions.close(id, 'session ended');
   }
 }

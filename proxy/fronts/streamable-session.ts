@@ -18,7 +18,7 @@ import type { SseStream } from './sse-stream.ts';
 /** Where a request's answer goes: an Exchange (a POST), or a resumed stream (resumed-answer.ts). */
 export interface Answer {
   /** True when the message was taken; false when this answer cannot carry it. */
-  deliver(message: RpcMessage): boolean;
+  deliver(message: RpcMessage, upstreamId?: string): boolean;
   readonly open: boolean;
   /** True while a client connection carries it as SSE. */
   readonly streaming: boolean;
@@ -81,6 +81,11 @@ export class StreamableSession implements Entry, SessionSink {
     this.answers.delete(idKey(id));
   }
 
+  /** A stream continued here that another connection or replica started. */
+  adoptStream(stream: ResumableStream): void {
+    this.streams.set(stream.id, stream);
+  }
+
   /** An unfinished stream of this session, by id. */
   stream(id: string): ResumableStream | undefined {
     return this.streams.get(id);
@@ -112,17 +117,17 @@ export class StreamableSession implements Entry, SessionSink {
     return this.getStream === stream;
   }
 
-  deliver(message: RpcMessage, relatedRequestId?: RequestId): void {
+  deliver(message: RpcMessage, relatedRequestId?: RequestId, upstreamId?: string): void {
     if (isResponse(message)) {
       if (message.id === undefined || message.id === null) return;
       const key = idKey(message.id);
-      this.answers.get(key)?.deliver(message);
+      this.answers.get(key)?.deliver(message, upstreamId);
       this.answers.delete(key);
       return;
     }
     const related = relatedRequestId === undefined ? undefined : this.answers.get(idKey(relatedRequestId));
-    if (related?.deliver(message)) return;
-    if (this.hasGetStream) return this.getStream!.send(message);
+    if (related?.deliver(message, upstreamId)) return;
+    if (this.hasGetStream) return this.getStream!.send(message, upstreamId);
     const streaming = [...this.answers.values()].filter((a) => a.streaming);
     if (streaming.length === 1 && streaming[0]!.deliver(message)) return;
     this.backlog.push(message);
@@ -144,8 +149,16 @@ export class StreamableSession implements Entry, SessionSink {
     return false;
   }
 
-  close(): void {
-    this.backend?.close();
+  /**
+   * Shared sessions (spec.sessionStorage) outlive this replica's hold on them: when it lets go
+   * (idle here, shutting down) the upstream session stays for the other replicas.
+   */
+  shared = false;
+
+  close(reason?: string): void {
+    const keep = this.shared && reason !== 'session ended' && reason !== 'upstream session closed';
+    if (keep && this.backend?.detach) this.backend.detach();
+    else this.backend?.close();
     for (const stream of this.streams.values()) stream.end();
     this.streams.clear();
     this.answers.clear();

@@ -19,7 +19,10 @@ export function parseAddress(address: string): { host: string; port: number } {
 }
 
 /** The prefix of every key of one MCPServer: spec.sessionStorage.keyPrefix, then `<namespace>/<name>:`. */
-export function keyspace(storage: RunConfigSessionStorage, server: { name: string; namespace?: string }): string {
+export function keyspace(
+  storage: RunConfigSessionStorage,
+  server: { name: string; namespace?: string },
+): string {
   return `${storage.keyPrefix}${server.namespace ?? 'default'}/${server.name}:`;
 }
 
