@@ -82,9 +82,12 @@ export class ResumableStream {
     });
   }
 
-  /** Ends the connection (not the stream: it can still be resumed). */
+  /**
+   * Ends the connection (not the stream: it can still be resumed), after what was sent before: an
+   * error answer delivered just before its session ends still reaches the client.
+   */
   end(): void {
-    this.out?.end();
+    void this.enqueue(() => Promise.resolve(this.out?.end()));
   }
 
   private attachOutput(sse: SseStream): void {
