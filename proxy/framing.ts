@@ -156,10 +156,14 @@ export class SseDecoder {
     if (colon === 0) return undefined;
     const field = colon === -1 ? line : line.slice(0, colon);
     const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'event') this.event = value;
-    else if (field === 'data') this.data.push(value);
-    else if (field === 'id' && !value.includes('\0')) this.id = value;
-    else if (field === 'retry' && /^\d+$/u.test(value)) this.retry = Number(value);
+    this.field(field, value);
     return undefined;
+  }
+
+  private field(name: string, value: string): void {
+    if (name === 'event') this.event = value;
+    else if (name === 'data') this.data.push(value);
+    else if (name === 'id' && !value.includes('\0')) this.id = value;
+    else if (name === 'retry' && /^\d+$/u.test(value)) this.retry = Number(value);
   }
 }

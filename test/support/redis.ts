@@ -66,7 +66,18 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ];
     if (options.password) args.push('--requirepass', options.password);
     const started = spawn(binary, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     child = started;
