@@ -1,7 +1,9 @@
 // The event store of proxy replicas that share sessions (spec.sessionStorage): a stream's events in a
 // Redis list, so a client whose replica died resumes on another with GET and Last-Event-ID. One script
-// per event (one round trip): it numbers the event, appends it, trims the list to the bound and renews
-// the keys' time. Only SSE events are stored; plain-JSON answers never touch Redis.
+// per event (one round trip; the stream's record is made with its first event): it numbers the event,
+// appends it, trims the list to the bound and renews the keys' time, which shrinks to a minute once the
+// stream is finished (only a client that lost its last event still asks). Plain-JSON answers never
+// touch Redis.
 // Keys: <keyspace>stream:<id> (hash: info, next seq, finished, last upstream id) and
 // <keyspace>stream:<id>:events (list of "<seq> <upstream id> <message JSON>").
 import type { RpcMessage } from '../jsonrpc.ts';
@@ -15,18 +17,29 @@ import {
   type StreamInfo,
 } from './event-store.ts';
 
-// KEYS: meta, events. ARGV: entry (without seq), upstream id ('' if none), last ('1'/'0'), max, ttl ms.
+// KEYS: meta, events. ARGV: entry (without seq), upstream id ('' if none), last ('1'/'0'), max, ttl ms,
+// the stream's info JSON on its first event ('' after), ttl ms once finished.
 const APPEND = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if ARGV[6] == '' then return 0 end
+  redis.call('HSET', KEYS[1], 'info', ARGV[6], 'seq', 0)
+end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('RPUSH', KEYS[2], seq .. ' ' .. ARGV[1])
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[4]), -1)
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'upstream', ARGV[2]) end
-if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'finished', '1') end
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
+local ttl = ARGV[5]
+if ARGV[3] == '1' then
+  redis.call('HSET', KEYS[1], 'finished', '1')
+  ttl = ARGV[7]
+end
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
 return seq
 `;
+
+/** How long a finished stream is kept for a client that lost its last event. */
+const FINISHED_TTL_MS = 60_000;
 
 type Scripted = Redis & {
   appendEvent?: (...args: (string | number)[]) => Promise<number>;
@@ -36,6 +49,8 @@ export class RedisEventStore implements EventStore {
   private readonly redis: Scripted;
   private readonly prefix: string;
   private readonly limits: EventStoreLimits;
+  /** Streams opened here whose first event is not stored yet: their info goes with it. */
+  private readonly pending = new Map<string, string>();
 
   constructor(redis: Redis, keyspace: string, limits: Partial<EventStoreLimits> = {}) {
     this.redis = redis;
@@ -44,17 +59,15 @@ export class RedisEventStore implements EventStore {
     if (!('appendEvent' in redis)) redis.defineCommand('appendEvent', { lua: APPEND });
   }
 
-  async open(streamId: string, info: StreamInfo): Promise<void> {
-    const meta = this.prefix + streamId;
-    await this.redis
-      .multi()
-      .hset(meta, 'info', JSON.stringify(info), 'seq', 0)
-      .pexpire(meta, this.limits.ttlMs)
-      .exec();
+  open(streamId: string, info: StreamInfo): Promise<void> {
+    this.pending.set(streamId, JSON.stringify(info));
+    return Promise.resolve();
   }
 
   async append(streamId: string, message: RpcMessage, upstreamId?: string, last = false): Promise<number> {
     const meta = this.prefix + streamId;
+    const info = this.pending.get(streamId) ?? '';
+    this.pending.delete(streamId);
     const entry = `${encodeURIComponent(upstreamId ?? '')} ${JSON.stringify(message)}`;
     return this.redis.appendEvent!(
       2,
@@ -65,6 +78,8 @@ export class RedisEventStore implements EventStore {
       last ? '1' : '0',
       this.limits.maxEventsPerStream,
       this.limits.ttlMs,
+      info,
+      Math.min(this.limits.ttlMs, FINISHED_TTL_MS),
     );
   }
 
