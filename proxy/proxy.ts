@@ -16,7 +16,7 @@ import { withRateLimits } from './ratelimit/wiring.ts';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.ts';
 import { MemoryEventStore } from './streams/memory-event-store.ts';
 import type { PodPicker } from './shared-state/pod-picker.ts';
-import { sharedStateFor } from './shared-state/wiring.ts';
+import { sharedStateFor, type SharedState } from './shared-state/wiring.ts';
 import { startProxy, type RunningProxy } from './server.ts';
 
 /** The reconnection delay a stream's priming event asks clients for. */
@@ -58,6 +58,20 @@ export interface StartedProxy extends RunningProxy {
 
 export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<StartedProxy> {
   const shared = sharedStateFor(config, io.log);
+  try {
+    return await assemble(config, io, shared);
+  } catch (err) {
+    // A configuration refused after the Redis connection opened must not leave it open.
+    shared?.close();
+    throw err;
+  }
+}
+
+async function assemble(
+  config: ProxyConfig,
+  io: ProxyIO,
+  shared: SharedState | undefined,
+): Promise<StartedProxy> {
   const server = await backendFor(config, io, shared?.picker);
   const metrics = createProxyMetrics(server, { processMetrics: io.processMetrics ?? true });
   // Rate limits inside authorization: a denied call takes no token, a limited one is audited.
@@ -83,7 +97,6 @@ export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<Starte
     { host: config.host, port: config.port },
   ).catch((err: unknown) => {
     authentication?.close();
-    shared?.close();
     throw err;
   });
   const close = async () => {

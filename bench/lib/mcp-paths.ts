@@ -15,16 +15,19 @@ import { imageEnv, imageNodeFlags } from '../../lib/dockerfile.ts';
  * The image's Node flags (its ENTRYPOINT's, and its NODE_OPTIONS as flags) for our proxy, on the command
  * line: its stdio server is its child here, and an environment would reach that child too.
  */
-const IMAGE_FLAGS = [...imageNodeFlags(), ...(imageEnv().NODE_OPTIONS ?? '').split(' ').filter(Boolean)];
+export const IMAGE_FLAGS = [
+  ...imageNodeFlags(),
+  ...(imageEnv().NODE_OPTIONS ?? '').split(' ').filter(Boolean),
+];
 
 const modulePath = (specifier: string) => fileURLToPath(import.meta.resolve(specifier));
-const EVERYTHING = modulePath('@modelcontextprotocol/server-everything/dist/index.js');
+export const EVERYTHING = modulePath('@modelcontextprotocol/server-everything/dist/index.js');
 const SUPERGATEWAY = modulePath('supergateway/dist/index.js');
-const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./mcp-floor-server.ts', import.meta.url));
 const FLOOR_PROXY = fileURLToPath(new URL('./mcp-floor-proxy.ts', import.meta.url));
 // server-everything and supergateway listen on every interface; this keeps them on loopback.
-const LOOPBACK = `--import=${new URL('../../test/unit/proxy/support/loopback-listen.mjs', import.meta.url).href}`;
+export const LOOPBACK = `--import=${new URL('../../test/unit/proxy/support/loopback-listen.mjs', import.meta.url).href}`;
 
 export interface BenchSession {
   /** One tools/call of echo; rejects unless the echo comes back. */
@@ -49,7 +52,7 @@ export function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -57,7 +60,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function untilAnswering(url: string, ok: (status: number) => boolean): Promise<void> {
+export async function untilAnswering(url: string, ok: (status: number) => boolean): Promise<void> {
   for (;;) {
     const res = await fetch(url).catch(() => undefined);
     if (res && ok(res.status)) return;
@@ -65,7 +68,7 @@ async function untilAnswering(url: string, ok: (status: number) => boolean): Pro
   }
 }
 
-function startGroup(args: string[], env: Record<string, string> = {}): ChildProcess {
+export function startGroup(args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, args, {
     stdio: 'ignore',
     detached: true,
@@ -205,7 +208,7 @@ export function directPath(): BenchPath {
   };
 }
 
-function httpPath(
+export function httpPath(
   name: string,
   children: ChildProcess[],
   url: URL,
