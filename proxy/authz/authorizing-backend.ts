@@ -114,6 +114,7 @@ class AuthorizedSession implements BackendSession {
       deliver: (message, related, upstreamId) => this.deliver(message, related, upstreamId),
       ended: (reason) => downstream.ended(reason),
       streamClosed: (requestId) => downstream.streamClosed?.(requestId),
+      streamOpened: (requestId) => downstream.streamOpened?.(requestId),
     };
   }
 

@@ -22,6 +22,8 @@ export interface SessionSink {
    * backend resumes it itself. The front may close the client's stream too and let it poll.
    */
   streamClosed?(id: RequestId): void;
+  /** The server answers request id with a stream: the front answers the client with one too. */
+  streamOpened?(id: RequestId): void;
 }
 
 export interface SessionOptions {

@@ -39,6 +39,7 @@ interface UpstreamTransport {
   onclose?: () => void;
   onerror?: (err: Error) => void;
   onstreamclosed?: (requestId: RequestId) => void;
+  onstreamopened?: (requestId: RequestId) => void;
   start(): Promise<void>;
   send(message: never): Promise<void>;
   close(): Promise<void>;
@@ -116,7 +117,7 @@ export class HttpBackend implements Backend {
   }
 
   adoptSession(id: string, sink: SessionSink, handle: UpstreamHandle): BackendSession {
-    this.picker.renew(id, handle.pod);
+    if (this.pods.length > 1) this.picker.renew(id, handle.pod);
     const transport = new StreamableUpstream(
       new URL(handle.pod),
       this.agents,
@@ -141,8 +142,9 @@ export class HttpBackend implements Backend {
     return {
       maxPending: this.options.limits.maxQueuedMessages,
       log: this.log,
-      release: (pod) => this.picker.release(id, pod),
-      renew: (pod) => this.picker.renew(id, pod),
+      // One pod: nothing to spread, nothing to count.
+      release: (pod) => this.pods.length > 1 && this.picker.release(id, pod),
+      renew: (pod) => this.pods.length > 1 && this.picker.renew(id, pod),
       podGone: (pod) => this.answeringPods.delete(pod),
     };
   }
@@ -187,9 +189,9 @@ interface SessionDeps {
   maxPending: number;
   log: Logger;
   /** The session ended here and at the server: the pod has one session fewer. */
-  release(pod: string): void;
+  release(pod: string): unknown;
   /** The session is in use: its count on the pod is renewed (throttled). */
-  renew(pod: string): void;
+  renew(pod: string): unknown;
   /** The pod refused a connection: left out of new sessions until its probe answers again. */
   podGone(pod: string): void;
 }
@@ -270,6 +272,7 @@ class UpstreamSession implements BackendSession {
       this.received(message, related, eventId);
     transport.onerror = (err) => this.deps.log.debug({ err }, 'Upstream MCP session reported an error');
     transport.onstreamclosed = (requestId) => this.sink.streamClosed?.(requestId);
+    transport.onstreamopened = (requestId) => this.sink.streamOpened?.(requestId);
     transport.onclose = () => {
       if (!this.closed) this.sink.ended('upstream session closed');
     };

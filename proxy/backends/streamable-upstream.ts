@@ -61,6 +61,8 @@ export class StreamableUpstream {
   onerror?: (err: Error) => void;
   /** The server ended request id's stream before its response; it is being resumed. */
   onstreamclosed?: (requestId: string | number) => void;
+  /** The server answers requestId with an SSE stream. */
+  onstreamopened?: (requestId: string | number) => void;
   private readonly url: URL;
   private readonly agents: Agents;
   private readonly extraHeaders: Record<string, string>;
@@ -122,6 +124,8 @@ export class StreamableUpstream {
     }
     if ('method' in message && message.method === 'notifications/initialized') this.openGetStream();
     const requestId = 'method' in message && 'id' in message ? message.id : undefined;
+    const streamed = String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
+    if (streamed && requestId !== undefined) this.onstreamopened?.(requestId);
     this.read(res, { requestId, retryMs: GET_RETRY_MS, answered: false, emptyResumes: 0 });
   }
 

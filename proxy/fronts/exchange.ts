@@ -48,7 +48,7 @@ export class Exchange {
   private readonly limits: SseLimits;
   private readonly headers: Record<string, string>;
   private readonly context: StreamContext;
-  private stream: ResumableStream | undefined;
+  private sseStream: ResumableStream | undefined;
   private done = false;
 
   constructor(
@@ -64,13 +64,14 @@ export class Exchange {
     this.headers = headers;
     this.context = context;
     // An SSE-only client gets its stream at once, and so does a tools/call of a client that accepts
-    // SSE (context.streamAtOnce): a tool call may run long, and a stream primed before anything else
-    // can be resumed even if the connection drops before the first message (the SDK's servers stream
-    // every answer). Other requests may still get plain JSON.
+    // SSE when the proxy polls (context.streamAtOnce: pollAfterMs set). Otherwise plain JSON unless
+    // something else comes first: a message of the request, or the server streaming its own answer
+    // (stream()), which the proxy mirrors so that the client can resume it. An answer the proxy makes
+    // itself (a rate limit's 429) stays plain JSON with its status.
     if (!accepts.json || (accepts.sse && context.streamAtOnce)) this.startStream();
     res.on('close', () => {
       // A resumable answer outlives its connection; a plain one is over.
-      if (!this.stream) this.done = true;
+      if (!this.sseStream) this.done = true;
     });
   }
 
@@ -81,7 +82,7 @@ export class Exchange {
 
   /** True once the answer is a resumable stream: the request stays in flight when the client leaves. */
   get resumable(): boolean {
-    return this.stream !== undefined;
+    return this.sseStream !== undefined;
   }
 
   /** True when the message was taken here; false when this exchange cannot carry it (JSON-only). */
@@ -92,14 +93,19 @@ export class Exchange {
       return true;
     }
     if (!this.accepts.sse) return false;
-    if (!this.stream) this.startStream();
-    this.stream!.send(message, upstreamId);
+    if (!this.sseStream) this.startStream();
+    this.sseStream!.send(message, upstreamId);
     return true;
   }
 
   /** True while this answer is an SSE stream with a connection: other messages of the session may go on it. */
   get streaming(): boolean {
-    return this.stream !== undefined && this.stream.attached && !this.done;
+    return this.sseStream !== undefined && this.sseStream.attached && !this.done;
+  }
+
+  /** The server streams its answer: the client's becomes a stream too, when it accepts one. */
+  stream(): void {
+    if (!this.done && this.accepts.sse && !this.sseStream) this.startStream();
   }
 
   /**
@@ -108,15 +114,15 @@ export class Exchange {
    * client knows how to come back. True when the connection was ended.
    */
   poll(): boolean {
-    if (this.done || !this.context.prime || !this.stream?.attached) return false;
-    this.stream.end();
+    if (this.done || !this.context.prime || !this.sseStream?.attached) return false;
+    this.sseStream.end();
     return true;
   }
 
   private startStream(): void {
-    this.stream = new ResumableStream(this.context.info, this.context.options);
-    this.stream.start(new SseStream(this.res, this.limits, this.headers), this.context.prime);
-    this.context.register(this.stream);
+    this.sseStream = new ResumableStream(this.context.info, this.context.options);
+    this.sseStream.start(new SseStream(this.res, this.limits, this.headers), this.context.prime);
+    this.context.register(this.sseStream);
     const after = this.context.pollAfterMs ?? 0;
     if (after > 0 && this.context.prime) {
       const timer = setTimeout(() => this.poll(), after);
@@ -127,7 +133,7 @@ export class Exchange {
 
   private finish(response: RpcMessage, upstreamId?: string): void {
     this.done = true;
-    if (this.stream) return this.stream.send(response, upstreamId, true);
+    if (this.sseStream) return this.sseStream.send(response, upstreamId, true);
     const marked = statuses.get(response);
     if (marked) sendJson(this.res, marked.status, response, { ...this.headers, ...marked.headers });
     else sendJson(this.res, 200, response, this.headers);

@@ -72,28 +72,28 @@ function continueRequest(
 
 /** A request's answer on a stream resumed here after another connection or replica carried it. */
 class ResumedAnswer implements Answer {
-  private readonly stream: ResumableStream;
+  private readonly resumed: ResumableStream;
 
   constructor(stream: ResumableStream) {
-    this.stream = stream;
+    this.resumed = stream;
   }
 
   deliver(message: Parameters<Answer['deliver']>[0], upstreamId?: string): boolean {
-    this.stream.send(message, upstreamId, isResponse(message));
+    this.resumed.send(message, upstreamId, isResponse(message));
     return true;
   }
 
   get open(): boolean {
-    return !this.stream.finished;
+    return !this.resumed.finished;
   }
 
   get streaming(): boolean {
-    return this.stream.attached && !this.stream.finished;
+    return this.resumed.attached && !this.resumed.finished;
   }
 
   poll(): boolean {
-    if (!this.stream.attached) return false;
-    this.stream.end();
+    if (!this.resumed.attached) return false;
+    this.resumed.end();
     return true;
   }
 }

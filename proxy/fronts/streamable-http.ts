@@ -287,7 +287,8 @@ export class StreamableHttpFront implements Front {
       );
     }
     const prime = version !== undefined && version >= PRIMING_SINCE;
-    const context = session.streamContext(message.id, prime, message.method === 'tools/call');
+    const pollAt = (this.deps.limits.pollAfterMs ?? 0) > 0 && message.method === 'tools/call';
+    const context = session.streamContext(message.id, prime, pollAt);
     const exchange = new Exchange(res, accept, limits, headers, context);
     session.expect(message.id, wrap ? wrap(exchange) : exchange);
     // A resumable answer stays expected when its connection drops: the client may come back for it.

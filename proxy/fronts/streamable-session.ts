@@ -24,6 +24,8 @@ export interface Answer {
   readonly streaming: boolean;
   /** Ends the client's connection so it polls, when it can come back; true when ended. */
   poll?(): boolean;
+  /** Turns the answer into a stream now, when the client accepts one. */
+  stream?(): void;
 }
 
 export class StreamableSession implements Entry, SessionSink {
@@ -136,6 +138,11 @@ export class StreamableSession implements Entry, SessionSink {
 
   ended(reason: string): void {
     this.onEnded(reason);
+  }
+
+  /** The server streams its answer to request id: so does the proxy. */
+  streamOpened(id: RequestId): void {
+    this.answers.get(idKey(id))?.stream?.();
   }
 
   /** The server closed request id's stream to be polled: the client's connection is closed the same way. */
