@@ -37,7 +37,7 @@ dev-down: $(NODE_MODULES) ## Stop every local control plane and real node, and c
 test: typecheck test-unit test-fuzz test-integration test-node ## Every test: type check, unit, fuzz, integration and the real node's (builds what is missing)
 
 .PHONY: test-unit
-test-unit: $(NODE_MODULES) ## Pure tests: no cluster, seconds
+test-unit: $(NODE_MODULES) redis ## Pure tests: no cluster, seconds (a real redis-server for the rate limiter's)
 	npm run --silent test:unit
 
 .PHONY: test-fuzz
@@ -73,6 +73,10 @@ manifests: $(NODE_MODULES) ## Generate the CRD and types from schemas/, and mani
 	$(NODE) schemas/generate.ts
 	@bash controlplane/build-binaries.sh helm
 	$(NODE) manifests/generate.ts
+
+.PHONY: redis
+redis: ## Debian's redis-server for the proxy's shared state and its tests (only when missing)
+	@bash controlplane/build-binaries.sh redis
 
 .PHONY: binaries
 binaries: ## Build the control plane's and the real node's binaries from the Go module proxy, and its Debian packages (only those missing)
