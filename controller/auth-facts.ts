@@ -1,10 +1,12 @@
-// What an MCPServer's authentication and authorization read from the cluster, for the desired-state
+// What an MCPServer's authentication, authorization and companions (tool, telemetry, outgoing auth,
+// webhook configs, group) read from the cluster, for the desired-state
 // builders (desired/proxy-security.ts): the MCPOIDCConfig and MCPAuthzConfig it names and the
 // ConfigMaps its legacy OIDC and authz configs name, all from the informer caches (no request), plus
 // what the manager knows of the cluster: the ServiceAccount issuer and the policy's proxy clients.
 // The Secrets and ConfigMaps the proxy mounts for authentication (desired/oidc-files.ts) are reduced to
 // their key names: a ConfigMap's from the cache, a Secret's from `secretKeys` (the cache holds Secrets'
 // metadata only; cluster-io.ts reads them as key digests, secret-digests.ts), so no value is kept.
+import { companionKey, companionRefs } from '../schemas/companion-refs.ts';
 import type { MCPServer } from '../schemas/generated/mcpserver.ts';
 import { oidcFileKey, oidcFiles } from './desired/oidc-files.ts';
 import { isDict, str, type Dict, type ServerFacts } from './desired/types.ts';
@@ -30,6 +32,11 @@ export async function authFacts(
     facts.oidcConfig = caches.get('MCPOIDCConfig', namespace, named('oidcConfigRef'));
   if (named('authzConfigRef'))
     facts.authzConfig = caches.get('MCPAuthzConfig', namespace, named('authzConfigRef'));
+  const companions = companionRefs(server);
+  if (companions.length)
+    facts.companions = new Map(
+      companions.map(({ kind, name }) => [companionKey(kind, name), caches.get(kind, namespace, name)]),
+    );
   const dataOf = (name: string) => {
     const found = caches.get('ConfigMap', namespace, name);
     return found ? ((found.data ?? {}) as Record<string, string>) : undefined;

@@ -14,6 +14,8 @@
 //   ConfigMap       data (a configmap permission profile, an authz ConfigMap, a legacy OIDC ConfigMap)
 //   MCPOIDCConfig,  spec: what the proxy's auth and authz sections are made of (proxy-security.ts)
 //   MCPAuthzConfig
+//   companions      spec (tool, telemetry, outgoing auth, webhook configs: run config sections);
+//                   an MCPGroup also its status (the group reconciler compares before writing)
 //   StatefulSet,    spec.replicas and status (pod-health.ts workloadHealth)
 //   Deployment
 //   Pod             status.phase, status.reason and the containers' states (pod-health.ts)
@@ -64,7 +66,13 @@ export function cachedForm(kind: KnownKind, object: Dict): Dict {
       return { ...object, ...base };
     case 'MCPOIDCConfig':
     case 'MCPAuthzConfig':
+    case 'MCPToolConfig':
+    case 'MCPTelemetryConfig':
+    case 'MCPExternalAuthConfig':
+    case 'MCPWebhookConfig':
       return { ...base, spec: object.spec };
+    case 'MCPGroup':
+      return { ...base, spec: object.spec, status: object.status };
     case 'Secret':
       return { ...base, metadata: secretMetadata(object.metadata) };
     case 'ConfigMap':

@@ -17,6 +17,7 @@ import type { Logger } from '../lib/log.ts';
 import { cachedForm } from './cache-transform.ts';
 import { LABEL_INSTANCE, MANAGED_SELECTOR } from './desired/labels.ts';
 import { configFiles, oidcFiles, type OidcFile } from './desired/oidc-files.ts';
+import { COMPANION_KINDS, companionRefs, type CompanionKind } from '../schemas/companion-refs.ts';
 import { CHILD_KINDS, dictsIn, isDict, str, type Dict } from './desired/types.ts';
 import type { KubeClient } from './kube-client.ts';
 import { ListWatch, objectKey, type CacheEvent } from './list-watch.ts';
@@ -37,10 +38,15 @@ export const WATCHED: ReadonlyArray<[KnownKind, string | undefined]> = [
   ['Pod', MANAGED_SELECTOR],
   ['MCPOIDCConfig', undefined],
   ['MCPAuthzConfig', undefined],
+  ...COMPANION_KINDS.map((k): [KnownKind, string | undefined] => [k, undefined]),
 ];
 
 /** Kinds whose CRDs may be missing (list-watch.ts optional): the controller runs without them. */
-export const OPTIONAL: ReadonlySet<KnownKind> = new Set(['MCPOIDCConfig', 'MCPAuthzConfig']);
+export const OPTIONAL: ReadonlySet<KnownKind> = new Set([
+  'MCPOIDCConfig',
+  'MCPAuthzConfig',
+  ...COMPANION_KINDS,
+]);
 
 /** Kinds watched as metadata only: the controller holds no Secret data (issue 14). */
 export const METADATA_ONLY: ReadonlySet<KnownKind> = new Set(['Secret']);
@@ -88,16 +94,18 @@ export function referencedBy(server: Dict): string[] {
   for (const file of oidcFiles(spec, undefined)) refs.push(`${namespace}/${file.kind}/${file.name}`);
   if (isDict(spec.oidcConfigRef)) refs.push(`${namespace}/MCPOIDCConfig/${str(spec.oidcConfigRef.name)}`);
   if (isDict(spec.authzConfigRef)) refs.push(`${namespace}/MCPAuthzConfig/${str(spec.authzConfigRef.name)}`);
+  for (const { kind, name } of companionRefs(server)) refs.push(`${namespace}/${kind}/${name}`);
   return refs;
 }
 
 /** The kinds an MCPServer reads that a change of wakes it for. */
-export type ReferencedKind = 'Secret' | 'ConfigMap' | 'MCPOIDCConfig' | 'MCPAuthzConfig';
+export type ReferencedKind = 'Secret' | 'ConfigMap' | 'MCPOIDCConfig' | 'MCPAuthzConfig' | CompanionKind;
 export const REFERENCED_KINDS: ReadonlySet<string> = new Set<ReferencedKind>([
   'Secret',
   'ConfigMap',
   'MCPOIDCConfig',
   'MCPAuthzConfig',
+  ...COMPANION_KINDS,
 ]);
 
 /** Objects grouped by computed values (none, one or several per object), kept current as they change. */

@@ -1,8 +1,17 @@
 // Where each kind the controller touches lives in the API, so requests can be built without discovery.
+import type { CompanionKind } from '../schemas/companion-refs.ts';
 import type { ChildKind } from './desired/types.ts';
 
 export type KnownKind =
-  ChildKind | 'MCPServer' | 'MCPOIDCConfig' | 'MCPAuthzConfig' | 'Pod' | 'Secret' | 'Event' | 'Lease';
+  | ChildKind
+  | CompanionKind
+  | 'MCPServer'
+  | 'MCPOIDCConfig'
+  | 'MCPAuthzConfig'
+  | 'Pod'
+  | 'Secret'
+  | 'Event'
+  | 'Lease';
 
 interface Resource {
   group: string;
@@ -27,6 +36,16 @@ export const RESOURCES: Record<KnownKind, Resource> = {
   // ToolHive's current version of both; a v1alpha1 object is served as v1beta1 too.
   MCPOIDCConfig: { group: 'toolhive.stacklok.dev', version: 'v1beta1', plural: 'mcpoidcconfigs' },
   MCPAuthzConfig: { group: 'toolhive.stacklok.dev', version: 'v1beta1', plural: 'mcpauthzconfigs' },
+  // The companions (schemas/companion-refs.ts), served as v1alpha1 and v1beta1 like the two above.
+  MCPToolConfig: { group: 'toolhive.stacklok.dev', version: 'v1beta1', plural: 'mcptoolconfigs' },
+  MCPTelemetryConfig: { group: 'toolhive.stacklok.dev', version: 'v1beta1', plural: 'mcptelemetryconfigs' },
+  MCPGroup: { group: 'toolhive.stacklok.dev', version: 'v1beta1', plural: 'mcpgroups' },
+  MCPExternalAuthConfig: {
+    group: 'toolhive.stacklok.dev',
+    version: 'v1beta1',
+    plural: 'mcpexternalauthconfigs',
+  },
+  MCPWebhookConfig: { group: 'toolhive.stacklok.dev', version: 'v1beta1', plural: 'mcpwebhookconfigs' },
 };
 
 /** /api/v1/... or /apis/group/version/..., namespaced when namespace is given. */

@@ -70,7 +70,64 @@ export const MCPAUTHZCONFIG: ApiResource = {
   v1alpha1DeprecationWarning: TOOLHIVE_DEPRECATION,
 };
 
-export const API_RESOURCES: readonly ApiResource[] = [MCPSERVER, MCPOIDCCONFIG, MCPAUTHZCONFIG];
+// The companions ToolHive's MCPServer names by reference (spec.toolConfigRef, telemetryConfigRef,
+// groupRef, externalAuthConfigRef, webhookConfigRef); short names and columns are ToolHive's.
+const companion = (
+  kind: string,
+  shortNames: string[],
+  printerColumns: PrinterColumn[],
+): ApiResource => ({
+  kind,
+  plural: `${kind.toLowerCase()}s`,
+  singular: kind.toLowerCase(),
+  shortNames,
+  schemaFile: `${kind.toLowerCase()}.schema.json`,
+  typesFile: `${kind.toLowerCase()}.ts`,
+  printerColumns,
+});
+
+export const MCPTOOLCONFIG = companion('MCPToolConfig', ['tc', 'toolconfig'], [VALID, AGE]);
+export const MCPTELEMETRYCONFIG = companion(
+  'MCPTelemetryConfig',
+  ['mcpotel'],
+  [
+    { name: 'Endpoint', type: 'string', jsonPath: '.spec.openTelemetry.endpoint' },
+    VALID,
+    { name: 'Tracing', type: 'boolean', jsonPath: '.spec.openTelemetry.tracing.enabled' },
+    { name: 'Metrics', type: 'boolean', jsonPath: '.spec.openTelemetry.metrics.enabled' },
+    AGE,
+  ],
+);
+export const MCPGROUP = companion(
+  'MCPGroup',
+  ['mcpg', 'mcpgroup'],
+  [
+    { name: 'Servers', type: 'integer', jsonPath: '.status.serverCount' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    AGE,
+  ],
+);
+export const MCPEXTERNALAUTHCONFIG = companion(
+  'MCPExternalAuthConfig',
+  ['extauth', 'mcpextauth'],
+  [{ name: 'Type', type: 'string', jsonPath: '.spec.type' }, VALID, AGE],
+);
+export const MCPWEBHOOKCONFIG = companion('MCPWebhookConfig', ['mcpwh'], [VALID, AGE]);
+
+export const COMPANIONS: readonly ApiResource[] = [
+  MCPTOOLCONFIG,
+  MCPTELEMETRYCONFIG,
+  MCPGROUP,
+  MCPEXTERNALAUTHCONFIG,
+  MCPWEBHOOKCONFIG,
+];
+
+export const API_RESOURCES: readonly ApiResource[] = [
+  MCPSERVER,
+  MCPOIDCCONFIG,
+  MCPAUTHZCONFIG,
+  ...COMPANIONS,
+];
 
 /** The CRD's file name, as controller-gen names them (group_plural.yaml). */
 export const crdFileName = (r: ApiResource): string => `${GROUP}_${r.plural}.yaml`;

@@ -12,7 +12,8 @@
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { isNotFound } from '../lib/api-status.ts';
-import type { AuthConfigKind, ClusterLookup } from './facts.ts';
+import { pluralOf } from './config-kinds.ts';
+import type { ClusterLookup } from './facts.ts';
 import type { Dict } from './rules/shape.ts';
 
 /** The two reads we need; CoreV1Api satisfies it, and unit tests pass a fake. */
@@ -32,11 +33,6 @@ export interface CustomObjectReader {
   }): Promise<unknown>;
 }
 
-const PLURALS: Record<AuthConfigKind, string> = {
-  MCPOIDCConfig: 'mcpoidcconfigs',
-  MCPAuthzConfig: 'mcpauthzconfigs',
-};
-
 /**
  * getAuthConfig by GET (one per reference, no cache, for the reasons above): the config's spec, `{}` when
  * it has none, undefined when absent. A cluster without the CRD answers 404 too: the reference is then
@@ -52,7 +48,7 @@ export function authConfigLookupFrom(
           group: 'toolhive.stacklok.dev',
           version: 'v1beta1',
           namespace,
-          plural: PLURALS[kind],
+          plural: pluralOf(kind),
           name,
         }),
       );

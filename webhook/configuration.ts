@@ -9,8 +9,8 @@
 //   fields, which validation and the controller also accept un-filled, and blocking every MCPServer
 //   write because defaulting is unavailable would cost more than it saves. reinvocationPolicy IfNeeded
 //   re-runs our defaulting if a later mutating webhook changed the object.
-// - The validating configuration has one webhook per kind: mcpservers, and the shared configs they name
-//   (mcpoidcconfigs, mcpauthzconfigs), each failing closed; mutation is for mcpservers only.
+// - The validating configuration has one webhook per kind: mcpservers, and the kinds they name
+//   (config-kinds.ts: the auth configs and the companions), each failing closed; mutation is for mcpservers only.
 // - Rules match CREATE and UPDATE only. `mcpservers/status` is a separate resource, so
 //   the controller's status writes never reach us; DELETE needs no review.
 // - matchConditions skip two kinds of UPDATE the rules cannot express: those that leave the spec as it
@@ -27,12 +27,8 @@ import type {
   V1MutatingWebhookConfiguration,
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
-import {
-  MUTATE_PATH,
-  VALIDATE_AUTHZ_CONFIG_PATH,
-  VALIDATE_OIDC_CONFIG_PATH,
-  VALIDATE_PATH,
-} from './paths.ts';
+import { CONFIG_KINDS, pluralOf } from './config-kinds.ts';
+import { MUTATE_PATH, VALIDATE_PATH, validateConfigPath } from './paths.ts';
 
 /** How the API server reaches the webhook: a Service in the cluster, or a URL on loopback for local runs. */
 export type WebhookTarget =
@@ -67,16 +63,11 @@ export function desiredValidatingWebhookConfiguration(
         ...commonWebhookFields(o, VALIDATE_PATH),
         failurePolicy: 'Fail',
       },
-      {
-        name: 'validate.mcpoidcconfig.toolhive.stacklok.dev',
-        ...commonWebhookFields(o, VALIDATE_OIDC_CONFIG_PATH, 'mcpoidcconfigs'),
+      ...CONFIG_KINDS.map((kind) => ({
+        name: `validate.${kind.toLowerCase()}.toolhive.stacklok.dev`,
+        ...commonWebhookFields(o, validateConfigPath(kind), pluralOf(kind)),
         failurePolicy: 'Fail',
-      },
-      {
-        name: 'validate.mcpauthzconfig.toolhive.stacklok.dev',
-        ...commonWebhookFields(o, VALIDATE_AUTHZ_CONFIG_PATH, 'mcpauthzconfigs'),
-        failurePolicy: 'Fail',
-      },
+      })),
     ],
   };
 }

@@ -10,7 +10,9 @@ import {
   oidcConfigFiles,
   type AuthConfigKind,
 } from './rules/auth-references.ts';
+import { companionKey, companionRefs } from './rules/companion-references.ts';
 import { sessionStorageSecrets } from './rules/scale-out.ts';
+import type { ConfigKind } from './config-kinds.ts';
 import { dict, dictsOf, specOf, str, type Dict } from './rules/shape.ts';
 
 export { authConfigKey, type AuthConfigKind } from './rules/auth-references.ts';
@@ -35,7 +37,7 @@ export interface ClusterLookup {
    * The spec of an MCPOIDCConfig or MCPAuthzConfig (`{}` when it has none), undefined when it does not
    * exist. Unset: those references are not checked.
    */
-  getAuthConfig?(kind: AuthConfigKind, namespace: string, name: string): Promise<Dict | undefined>;
+  getAuthConfig?(kind: ConfigKind, namespace: string, name: string): Promise<Dict | undefined>;
   /** True only for offlineLookup: nothing is read and existence checks are skipped. */
   readonly offline?: boolean;
 }
@@ -59,6 +61,8 @@ export interface AdmissionFacts {
   namespaceLevel?: PodSecurityLevel;
   /** `<kind>/<name>` -> the referenced MCPOIDCConfig's or MCPAuthzConfig's spec, undefined when absent. */
   authConfigs?: ReadonlyMap<string, Dict | undefined>;
+  /** `<Kind>/<name>` -> the spec of a companion the server names (rules/companion-references.ts). */
+  companions?: ReadonlyMap<string, Dict | undefined>;
 }
 
 /** Facts that say lookups were skipped. */
@@ -101,7 +105,9 @@ export async function gatherFacts(
   const secrets = referencedSecrets(server);
   const configMaps = referencedConfigMaps(server);
   const getAuthConfig = lookup.getAuthConfig?.bind(lookup);
-  const configs = getAuthConfig ? authConfigRefs(server) : [];
+  const configs: Array<{ kind: ConfigKind; name: string }> = getAuthConfig ? authConfigRefs(server) : [];
+  const companions = getAuthConfig ? companionRefs(server) : [];
+  configs.push(...companions);
   if (secrets.length === 0 && configMaps.length === 0 && configs.length === 0) {
     return { lookupsSkipped: false, secretKeys: new Map(), configMapData: new Map(), ...level };
   }
@@ -119,12 +125,24 @@ export async function gatherFacts(
     configMapData: new Map(
       configMaps.map((name, i) => [name, answers[secrets.length + i] as Record<string, string> | undefined]),
     ),
-    ...(configs.length > 0
+    ...(configs.length > companions.length
       ? {
           authConfigs: new Map(
-            configs.map(({ kind, name }, i) => [
-              authConfigKey(kind, name),
-              answers[afterMaps + i] as Dict | undefined,
+            configs
+              .slice(0, configs.length - companions.length)
+              .map(({ kind, name }, i) => [
+                authConfigKey(kind as AuthConfigKind, name),
+                answers[afterMaps + i] as Dict | undefined,
+              ]),
+          ),
+        }
+      : {}),
+    ...(companions.length > 0
+      ? {
+          companions: new Map(
+            companions.map(({ kind, name }, i) => [
+              companionKey(kind, name),
+              answers[afterMaps + configs.length - companions.length + i] as Dict | undefined,
             ]),
           ),
         }

@@ -10,6 +10,11 @@ import { Ajv, type ErrorObject } from 'ajv';
 import authzConfigSchemaJson from '../schemas/mcpauthzconfig.schema.json' with { type: 'json' };
 import schemaJson from '../schemas/mcpserver.schema.json' with { type: 'json' };
 import oidcConfigSchemaJson from '../schemas/mcpoidcconfig.schema.json' with { type: 'json' };
+import externalAuthSchemaJson from '../schemas/mcpexternalauthconfig.schema.json' with { type: 'json' };
+import groupSchemaJson from '../schemas/mcpgroup.schema.json' with { type: 'json' };
+import telemetrySchemaJson from '../schemas/mcptelemetryconfig.schema.json' with { type: 'json' };
+import toolConfigSchemaJson from '../schemas/mcptoolconfig.schema.json' with { type: 'json' };
+import webhookConfigSchemaJson from '../schemas/mcpwebhookconfig.schema.json' with { type: 'json' };
 import {
   FieldPath,
   forbidden,
@@ -57,9 +62,14 @@ function compile(schema: unknown = schemaJson) {
 const validateMCPServerSchema = compile();
 // The shared auth configs' validators, compiled on first use: most webhook processes never see one.
 const configValidators = new Map<string, ReturnType<typeof compile>>();
-const CONFIG_SCHEMAS: Record<string, unknown> = {
+const CONFIG_SCHEMAS = {
   MCPOIDCConfig: oidcConfigSchemaJson,
   MCPAuthzConfig: authzConfigSchemaJson,
+  MCPToolConfig: toolConfigSchemaJson,
+  MCPTelemetryConfig: telemetrySchemaJson,
+  MCPGroup: groupSchemaJson,
+  MCPExternalAuthConfig: externalAuthSchemaJson,
+  MCPWebhookConfig: webhookConfigSchemaJson,
 };
 
 /** `/spec/secrets/0/key` -> spec.secrets[0].key */
@@ -128,7 +138,9 @@ export function checkSchema(object: unknown): FieldError[] {
 }
 
 /** Every shape error of an MCPOIDCConfig or MCPAuthzConfig against its own schema. */
-export function checkConfigSchema(kind: 'MCPOIDCConfig' | 'MCPAuthzConfig', object: unknown): FieldError[] {
+export type ConfigSchemaKind = keyof typeof CONFIG_SCHEMAS;
+
+export function checkConfigSchema(kind: ConfigSchemaKind, object: unknown): FieldError[] {
   let validate = configValidators.get(kind);
   if (!validate) {
     validate = compile(CONFIG_SCHEMAS[kind]);

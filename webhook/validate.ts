@@ -7,6 +7,7 @@ import type { AdmissionPolicy } from './policy.ts';
 import { authWarnings } from './rules/auth-warnings.ts';
 import { checkAuthentication } from './rules/authentication.ts';
 import { checkAuthorization } from './rules/authorization.ts';
+import { checkCompanionReferences } from './rules/companion-references.ts';
 import { checkName } from './rules/names.ts';
 import { checkNamespace } from './rules/namespace.ts';
 import { checkPermissionProfile } from './rules/permission-profile.ts';
@@ -47,6 +48,7 @@ export function validateMCPServer(server: unknown, facts: AdmissionFacts, policy
     checkPolicy(server, policy),
     checkAuthentication(server, facts),
     checkAuthorization(server, facts),
+    checkCompanionReferences(server, facts),
     checkTenancyPolicy(server, policy),
   ]) {
     if (found.length > 0) errors.push(...found);

@@ -68,6 +68,12 @@ export interface ServerFacts {
    * own whose pods may connect to a proxy; undefined: anyone may.
    */
   proxyClients?: readonly string[] | undefined;
+  /**
+   * The companions the server names (schemas/companion-refs.ts: toolConfigRef, telemetryConfigRef,
+   * groupRef, externalAuthConfigRef, webhookConfigRef), as cached (apiVersion, kind, metadata, spec), by
+   * `<Kind>/<name>`; undefined when one does not exist. Absent when it names none.
+   */
+  companions?: ReadonlyMap<string, Dict | undefined>;
 }
 
 /**

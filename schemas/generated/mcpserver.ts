@@ -64,24 +64,35 @@ export interface MCPServerSpec {
   /** AuthzConfigRef references an MCPAuthzConfig in the same namespace. Mutually exclusive with authzConfig. */
   authzConfigRef?: MCPAuthzConfigReference;
   audit?: AuditConfig;
-  telemetry?: unknown;
-  telemetryConfigRef?: unknown;
-  tools?: unknown;
-  toolConfigRef?: unknown;
-  externalAuthConfigRef?: unknown;
-  webhookConfigRef?: unknown;
+  /** Telemetry is the older inline telemetry configuration (ToolHive's spec.telemetry); telemetryConfigRef is the newer way */
+  telemetry?: Record<string, unknown>;
+  /** TelemetryConfigRef names an MCPTelemetryConfig in the same namespace: the proxy's OpenTelemetry traces and metrics */
+  telemetryConfigRef?: MCPTelemetryConfigReference;
+  /** Tools is the older inline tool filter (ToolHive's spec.tools): the names of the tools clients may see and call. Use toolConfigRef for overrides */
+  tools?: string[];
+  /** ToolConfigRef names an MCPToolConfig in the same namespace: the proxy filters and renames the server's tools by it */
+  toolConfigRef?: ToolConfigRef;
+  /** ExternalAuthConfigRef names an MCPExternalAuthConfig in the same namespace: how the proxy authenticates to the MCP server */
+  externalAuthConfigRef?: ExternalAuthConfigRef;
+  /** WebhookConfigRef names an MCPWebhookConfig in the same namespace: validating and mutating webhooks on MCP traffic */
+  webhookConfigRef?: WebhookConfigRef;
   authServerRef?: unknown;
-  trustProxyHeaders?: unknown;
-  endpointPrefix?: unknown;
-  groupRef?: unknown;
+  /** TrustProxyHeaders makes the proxy build its endpoint URLs from X-Forwarded-Proto, -Host, -Port and -Prefix (set only behind a proxy that sets them) */
+  trustProxyHeaders?: boolean;
+  /** EndpointPrefix is a path prefix for the endpoint URLs the proxy hands out, for an ingress that strips it before forwarding */
+  endpointPrefix?: string;
+  /** GroupRef names the MCPGroup this server belongs to, in the same namespace */
+  groupRef?: MCPGroupRef;
   /** SessionAffinity of the proxy Service: ClientIP (the default when unset, as MCP sessions are stateful) keeps a client on one proxy pod; None spreads its connections, for stateless use or a load balancer with its own affinity. */
   sessionAffinity?: "ClientIP" | "None";
   /** BackendReplicas is the number of MCP server pods (the StatefulSet), independent of the proxy replicas. Unset means 1. A stdio server allows at most 1: it has one stdin. */
   backendReplicas?: number;
   sessionStorage?: SessionStorageConfig;
   rateLimiting?: RateLimitConfig;
-  proxyReadTimeout?: unknown;
-  proxyWriteTimeout?: unknown;
+  /** ProxyReadTimeout is the proxy's HTTP read timeout, a Go duration */
+  proxyReadTimeout?: string;
+  /** ProxyWriteTimeout is the proxy's HTTP write timeout, a Go duration */
+  proxyWriteTimeout?: string;
   ingress?: unknown;
 }
 
@@ -375,4 +386,36 @@ export interface MCPServerStatus {
   observedGeneration?: number;
   /** Conditions represent the latest available observations of the MCPServer's state */
   conditions?: Condition[];
+}
+
+/** ToolConfigRef names a MCPToolConfig in the same namespace */
+export interface ToolConfigRef {
+  /** Name is the name of the MCPToolConfig resource */
+  name: string;
+}
+
+/** MCPTelemetryConfigReference names a MCPTelemetryConfig in the same namespace */
+export interface MCPTelemetryConfigReference {
+  /** Name is the name of the MCPTelemetryConfig resource */
+  name: string;
+  /** ServiceName overrides the telemetry service name for this server (unique per server); empty: the server's name with a thv- prefix */
+  serviceName?: string;
+}
+
+/** ExternalAuthConfigRef names a MCPExternalAuthConfig in the same namespace */
+export interface ExternalAuthConfigRef {
+  /** Name is the name of the MCPExternalAuthConfig resource */
+  name: string;
+}
+
+/** WebhookConfigRef names a MCPWebhookConfig in the same namespace */
+export interface WebhookConfigRef {
+  /** Name is the name of the MCPWebhookConfig resource */
+  name: string;
+}
+
+/** MCPGroupRef names a MCPGroup in the same namespace */
+export interface MCPGroupRef {
+  /** Name is the name of the MCPGroup resource */
+  name: string;
 }

@@ -12,15 +12,13 @@ import { FieldPath, forbidden, notSupported, required, type FieldError } from '.
 import { checkConfigSchema } from '../schema-validation.ts';
 import { privateIpWarnings } from './auth-warnings.ts';
 import { cedarProblemErrors } from './cedar-problems.ts';
+import type { ConfigVerdict } from './companions/verdict.ts';
 import { dict, isDict, specOf } from './shape.ts';
 import { checkEndpointUrls } from './urls.ts';
 
 const SPEC = FieldPath.of('spec');
 
-export interface ConfigVerdict {
-  errors: FieldError[];
-  warnings: string[];
-}
+export type { ConfigVerdict } from './companions/verdict.ts';
 
 const memberMessage = (member: string) =>
   `${member} must be set when type is '${member}', and must not be set otherwise`;

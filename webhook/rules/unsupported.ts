@@ -8,11 +8,28 @@ import { isDict, specOf } from './shape.ts';
 
 const UNSUPPORTED_REF = '#/$defs/Unsupported';
 
-export const UNSUPPORTED_FIELDS: readonly string[] = Object.entries(
-  schemaJson.$defs.MCPServerSpec.properties as Record<string, { $ref?: string }>,
-)
-  .filter(([, prop]) => prop.$ref === UNSUPPORTED_REF)
-  .map(([name]) => name);
+// Fields whose schema is in place (so the CRD keeps their shape) but whose feature is still being built:
+// refused like the unsupported ones until it works end to end; each work removes its own entries.
+export const NOT_YET_WIRED: readonly string[] = [
+  'telemetry',
+  'telemetryConfigRef',
+  'tools',
+  'toolConfigRef',
+  'externalAuthConfigRef',
+  'webhookConfigRef',
+  'trustProxyHeaders',
+  'endpointPrefix',
+  'groupRef',
+  'proxyReadTimeout',
+  'proxyWriteTimeout',
+];
+
+export const UNSUPPORTED_FIELDS: readonly string[] = [
+  ...Object.entries(schemaJson.$defs.MCPServerSpec.properties as Record<string, { $ref?: string }>)
+    .filter(([, prop]) => prop.$ref === UNSUPPORTED_REF)
+    .map(([name]) => name),
+  ...NOT_YET_WIRED,
+];
 
 // Go's omitempty zero values: ToolHive itself treats these as unset (and its CRD defaults
 // trustProxyHeaders to false), so an object exported from a ToolHive cluster is not denied for them.

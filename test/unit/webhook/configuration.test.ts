@@ -64,6 +64,11 @@ describe('desiredValidatingWebhookConfiguration', () => {
           [
             ['mcpoidcconfig', 'mcpoidcconfigs'],
             ['mcpauthzconfig', 'mcpauthzconfigs'],
+            ['mcptoolconfig', 'mcptoolconfigs'],
+            ['mcptelemetryconfig', 'mcptelemetryconfigs'],
+            ['mcpgroup', 'mcpgroups'],
+            ['mcpexternalauthconfig', 'mcpexternalauthconfigs'],
+            ['mcpwebhookconfig', 'mcpwebhookconfigs'],
           ] as const
         ).map(([singular, plural]) => ({
           name: `validate.${singular}.toolhive.stacklok.dev`,

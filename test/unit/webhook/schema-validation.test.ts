@@ -19,7 +19,7 @@ describe('checkSchema', () => {
     'accepts ToolHive-only fields of any shape (a rule denies them)': {
       object: mcpServer(
         's',
-        withSpec({ groupRef: 'g', oidcConfig: { type: 'inline' }, podTemplateSpec: { anything: 1 } }),
+        withSpec({ ingress: 'g', oidcConfig: { type: 'inline' }, podTemplateSpec: { anything: 1 } }),
       ),
       want: [],
     },

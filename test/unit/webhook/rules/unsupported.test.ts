@@ -8,9 +8,9 @@ describe('checkUnsupportedFields', () => {
   const notSupported = (field: string) => forbidden(spec.child(field), 'not supported by this operator');
   const cases: Record<string, { server: unknown; want: FieldError[] }> = {
     'accepts a spec without ToolHive-only fields': { server: mcpServer('s'), want: [] },
-    'denies telemetry, naming it': {
-      server: mcpServer('s', withSpec({ telemetry: { openTelemetry: { enabled: true } } })),
-      want: [notSupported('telemetry')],
+    'denies authServerRef, naming it': {
+      server: mcpServer('s', withSpec({ authServerRef: { kind: 'MCPExternalAuthConfig', name: 'a' } })),
+      want: [notSupported('authServerRef')],
     },
     'no longer denies the authentication, authorization, audit and scale-out fields': {
       server: mcpServer(
@@ -32,14 +32,9 @@ describe('checkUnsupportedFields', () => {
     'denies every unsupported field at once': {
       server: mcpServer(
         's',
-        withSpec({ telemetryConfigRef: { name: 't' }, tools: ['a'], groupRef: 'g', trustProxyHeaders: true }),
+        withSpec({ authServerRef: { kind: 'MCPExternalAuthConfig', name: 'a' }, ingress: { host: 'h' } }),
       ),
-      want: [
-        notSupported('telemetryConfigRef'),
-        notSupported('tools'),
-        notSupported('trustProxyHeaders'),
-        notSupported('groupRef'),
-      ],
+      want: [notSupported('authServerRef'), notSupported('ingress')],
     },
     'accepts zero values ToolHive itself treats as unset': {
       server: mcpServer(
@@ -53,7 +48,7 @@ describe('checkUnsupportedFields', () => {
     it(name, () => expect(checkUnsupportedFields(c.server)).to.deep.equal(c.want));
   }
   it('takes the list from the schema, including ToolHive v1beta1 fields', () => {
-    expect(UNSUPPORTED_FIELDS).to.include.members(['telemetryConfigRef', 'proxyReadTimeout', 'ingress']);
+    expect(UNSUPPORTED_FIELDS).to.include.members(['authServerRef', 'ingress']);
     expect(UNSUPPORTED_FIELDS).to.not.include('image');
     const supported = ['oidcConfig', 'oidcConfigRef', 'authzConfig', 'authzConfigRef', 'audit'];
     supported.push('sessionAffinity', 'backendReplicas', 'sessionStorage', 'rateLimiting');
