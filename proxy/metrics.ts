@@ -23,6 +23,10 @@ export interface ProxyMetrics {
   rateLimited(scope: 'shared' | 'perUser', tool: string): void;
   /** A rate-limit check that failed (Redis away or slow): the call went on unlimited. */
   rateLimitError(): void;
+  /** One call to an MCPWebhookConfig webhook (proxy/traffic-webhooks/): its result and duration. */
+  webhookCalled(type: string, webhook: string, result: string, seconds: number): void;
+  /** A request refused by a webhook: its answer ('denied') or its failure under policy fail ('failure'). */
+  webhookRefused(type: string, webhook: string, reason: 'denied' | 'failure'): void;
 }
 
 // Through a stdio server a tools/call takes well under a millisecond of proxy time; calls that do real
@@ -82,6 +86,29 @@ export function createProxyMetrics(
       'Rate-limit checks that failed (Redis unreachable, slow or erroring); the calls went on unlimited.',
     ),
   );
+  // webhook names come from the MCPWebhookConfig: a bounded set, whatever clients send.
+  const webhookCalls = registry.register(
+    new Counter(
+      'mcp_proxy_webhook_calls_total',
+      'Calls to the MCPWebhookConfig webhooks, by type, webhook and result (allowed, denied, error, timeout).',
+      ['type', 'webhook', 'result'],
+    ),
+  );
+  const webhookLatency = registry.register(
+    new Histogram(
+      'mcp_proxy_webhook_call_duration_seconds',
+      'Time from a webhook call until its answer was read (or it failed).',
+      ['type', 'webhook'],
+      LATENCY_BUCKETS,
+    ),
+  );
+  const webhookRefusals = registry.register(
+    new Counter(
+      'mcp_proxy_webhook_refused_total',
+      'MCP requests refused by a webhook: by its answer (denied) or by its failure under failurePolicy fail (failure).',
+      ['type', 'webhook', 'reason'],
+    ),
+  );
   const restarts = registry.register(
     new Counter(
       'mcp_proxy_backend_restarts_total',
@@ -107,5 +134,10 @@ export function createProxyMetrics(
     authFailed: (reason) => authFailures.inc([reason]),
     rateLimited: (scope, tool) => rateLimited.inc([scope, tool]),
     rateLimitError: () => rateLimitErrors.inc(),
+    webhookCalled(type, webhook, result, seconds) {
+      webhookCalls.inc([type, webhook, result]);
+      webhookLatency.observe([type, webhook], seconds);
+    },
+    webhookRefused: (type, webhook, reason) => webhookRefusals.inc([type, webhook, reason]),
   };
 }
