@@ -14,6 +14,7 @@ import {
   type ProxyConfig,
   type Transport,
 } from '../../proxy/config.ts';
+import { watchRunConfig } from '../../proxy/config-watch.ts';
 import { runProxy } from '../../proxy/proxy.ts';
 import type { Command } from '../command.ts';
 import { untilSignal } from '../signals.ts';
@@ -109,8 +110,13 @@ export const proxyCommand: Command = {
   summary: 'Serve one MCP server over streamable HTTP (/mcp) and SSE (/sse), whatever its transport',
   async run(args) {
     let config: ProxyConfig | { problem: string };
+    // The run config as read at start: the watcher applies later changes of its tools section.
+    let started: { path: string; text: string } | undefined;
     try {
-      config = await proxyConfigFromArgs(args, (path) => readFile(path, 'utf8'));
+      config = await proxyConfigFromArgs(args, async (path) => {
+        started = { path, text: await readFile(path, 'utf8') };
+        return started.text;
+      });
     } catch (err) {
       config = { problem: (err as Error).message };
     }
@@ -127,8 +133,14 @@ export const proxyCommand: Command = {
         : undefined;
     const attachStream = (target: PodTarget) => podIO!.kubernetesPodStream(target, { kubeconfig, log });
     const proxy = await runProxy(config, { log, attachStream });
+    const file = started && checkRunConfigFile(JSON.parse(started.text));
+    const watcher =
+      file && !('problem' in file)
+        ? watchRunConfig(started!.path, file, { log, apply: proxy.applyTools })
+        : undefined;
     const signal = await untilSignal();
     log.info({ signal }, 'Stopping MCP proxy');
+    watcher?.close();
     await proxy.close();
     return 0;
   },
