@@ -10,11 +10,19 @@
 // the answering pod with the fewest sessions (shared-state/pod-picker.ts); a pod that refuses
 // connections ends its sessions with an error that says so, and new sessions go to the others.
 // Sessions another replica opened are adopted through their handle (spec.sessionStorage).
+// Outgoing authentication (options.credentials, proxy/outgoing-auth/): every upstream request of a
+// session carries the headers the credentials give for the session's latest caller; when they cannot
+// be had (a failed token exchange), the client's request is answered with an error naming why.
 import type { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { Logger } from '../../lib/log.ts';
+import type { Caller } from '../caller.ts';
+import { OutgoingAuthError } from '../outgoing-auth/failure.ts';
+import type { OutgoingCredentials } from '../outgoing-auth/outgoing-auth.ts';
+import { credentialedFetch } from '../outgoing-auth/fetch.ts';
 import type { Transport } from '../config.ts';
 import {
   CONNECTION_CLOSED,
+  INTERNAL_ERROR,
   asMessage,
   errorResponse,
   isRequest,
@@ -45,6 +53,7 @@ interface UpstreamTransport {
   close(): Promise<void>;
   setProtocolVersion?(version: string): void;
   terminateSession?(): Promise<void>;
+  credentials?: () => Record<string, string> | Promise<Record<string, string>>;
 }
 
 export interface HttpBackendOptions {
@@ -55,6 +64,8 @@ export interface HttpBackendOptions {
   limits: { maxQueuedMessages: number; pingIntervalMs: number };
   /** Spreads sessions over podUrls; this process's own counts when absent. */
   picker?: PodPicker;
+  /** What authenticates the proxy to the server (run config outgoingAuth); absent: nothing. */
+  credentials?: OutgoingCredentials;
 }
 
 /** Connection errors that mean the pod is not there (gone, restarting, its name no longer resolves). */
@@ -132,9 +143,15 @@ export class HttpBackend implements Backend {
 
   private transport(url: string, passHeaders?: Record<string, string>): Picked {
     const requestInit = passHeaders ? { headers: passHeaders } : undefined;
-    const transport: UpstreamTransport = this.sseTransport
-      ? new this.sseTransport(new URL(url), { requestInit })
-      : new StreamableUpstream(new URL(url), this.agents, passHeaders);
+    if (!this.sseTransport)
+      return { url, transport: new StreamableUpstream(new URL(url), this.agents, passHeaders) };
+    // The SDK's SSE client asks fetch for the stream and each POST: the credentials go in there.
+    const transport: UpstreamTransport = new this.sseTransport(new URL(url), {
+      requestInit,
+      ...(this.options.credentials
+        ? { fetch: credentialedFetch(() => transport.credentials?.() ?? {}) }
+        : {}),
+    });
     return { url, transport };
   }
 
@@ -146,6 +163,7 @@ export class HttpBackend implements Backend {
       release: (pod) => this.pods.length > 1 && this.picker.release(id, pod),
       renew: (pod) => this.pods.length > 1 && this.picker.renew(id, pod),
       podGone: (pod) => this.answeringPods.delete(pod),
+      credentials: this.options.credentials,
     };
   }
 
@@ -194,6 +212,7 @@ interface SessionDeps {
   renew(pod: string): unknown;
   /** The pod refused a connection: left out of new sessions until its probe answers again. */
   podGone(pod: string): void;
+  credentials?: OutgoingCredentials;
 }
 
 /**
@@ -208,6 +227,8 @@ class UpstreamSession implements BackendSession {
   private pending = 0;
   private initializeId: RequestId | undefined;
   private closed = false;
+  /** Who sent the session's latest message: outgoing credentials are for it (a token exchange's subject). */
+  private caller: Caller | undefined;
 
   constructor(picking: Promise<Picked>, sink: SessionSink, deps: SessionDeps) {
     this.sink = sink;
@@ -221,8 +242,9 @@ class UpstreamSession implements BackendSession {
     this.started.catch(() => undefined);
   }
 
-  send(message: RpcMessage): SendOutcome {
+  send(message: RpcMessage, caller?: Caller): SendOutcome {
     if (this.pending >= this.deps.maxPending) return 'busy';
+    if (caller) this.caller = caller;
     if (isRequest(message) && message.method === 'initialize') this.initializeId = message.id;
     this.pending += 1;
     this.started
@@ -268,6 +290,8 @@ class UpstreamSession implements BackendSession {
   }
 
   private wire(transport: UpstreamTransport): void {
+    const credentials = this.deps.credentials;
+    if (credentials) transport.credentials = () => credentials.headersFor(this.caller);
     transport.onmessage = (message: unknown, related?: RequestId, eventId?: string) =>
       this.received(message, related, eventId);
     transport.onerror = (err) => this.deps.log.debug({ err }, 'Upstream MCP session reported an error');
@@ -294,6 +318,17 @@ class UpstreamSession implements BackendSession {
     const code = (err as NodeJS.ErrnoException).code;
     const gone = code !== undefined && POD_GONE.has(code) && !this.closed;
     if (gone && this.picked) this.deps.podGone(this.picked.url);
+    if (err instanceof OutgoingAuthError) {
+      if (isRequest(message))
+        this.sink.deliver(
+          errorResponse(
+            message.id,
+            INTERNAL_ERROR,
+            `Authentication to the MCP server failed: ${err.message}`,
+          ),
+        );
+      return;
+    }
     if (isRequest(message)) {
       const reason = gone
         ? `MCP server pod ${this.picked ? new URL(this.picked.url).host : ''} is gone (${code}); ` +

@@ -7,11 +7,13 @@
 // Resumability, as a client: a POST's SSE answer that the server ends before the response (SEP-1699
 // polling: the server closes the stream and expects a GET with Last-Event-ID) is resumed by the proxy
 // itself after the stream's retry delay, so the client's stream simply goes on; the GET stream is
-// reopened with the Last-Event-ID of its last event. Not here: authorization flows.
+// reopened with the Last-Event-ID of its last event. Not here: authorization flows (credentials, when
+// the proxy has any for the server, come from proxy/outgoing-auth/).
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { SseDecoder } from '../framing.ts';
 import { asMessage, type RpcMessage } from '../jsonrpc.ts';
+import { traceHeadersOf, type TraceHeaders } from '../telemetry/trace-context.ts';
 import { http, https } from '../node-http.ts';
 
 export type Agents = { http: HttpAgent; https: HttpsAgent };
@@ -63,6 +65,11 @@ export class StreamableUpstream {
   onstreamclosed?: (requestId: string | number) => void;
   /** The server answers requestId with an SSE stream. */
   onstreamopened?: (requestId: string | number) => void;
+  /**
+   * Headers that authenticate the proxy to the server (proxy/outgoing-auth/), asked before every
+   * request; they never replace the MCP headers below. A rejection fails the request with its error.
+   */
+  credentials?: () => Record<string, string> | Promise<Record<string, string>>;
   private readonly url: URL;
   private readonly agents: Agents;
   private readonly extraHeaders: Record<string, string>;
@@ -71,6 +78,7 @@ export class StreamableUpstream {
   private getStream: IncomingMessage | undefined;
   private getState: StreamState = { retryMs: GET_RETRY_MS, answered: false, emptyResumes: 0 };
   private closed = false;
+  private adopted = false;
 
   constructor(
     url: URL,
@@ -85,7 +93,7 @@ export class StreamableUpstream {
       // A session another proxy replica initialized: its streams are opened here as they are needed.
       this.sessionId = adopted.sessionId;
       this.protocolVersion = adopted.protocolVersion;
-      this.openGetStream();
+      this.adopted = true;
     }
   }
 
@@ -104,7 +112,9 @@ export class StreamableUpstream {
     this.resumePost(state, false);
   }
 
+  /** Opens an adopted session's GET stream (here, not in the constructor: credentials are set by then). */
   start(): Promise<void> {
+    if (this.adopted) this.openGetStream();
     return Promise.resolve();
   }
 
@@ -114,7 +124,8 @@ export class StreamableUpstream {
 
   /** Resolves once the server took the message; what it answers comes through onmessage. */
   async send(message: RpcMessage): Promise<void> {
-    const res = await this.request('POST', JSON.stringify(message));
+    // The request's W3C trace context (proxy/telemetry/trace-context.ts) goes with its POST.
+    const res = await this.request('POST', JSON.stringify(message), true, undefined, traceHeadersOf(message));
     const sessionId = res.headers['mcp-session-id'];
     if (typeof sessionId === 'string') this.sessionId = sessionId;
     if (res.statusCode === 404 && this.sessionId) void this.close();
@@ -247,8 +258,25 @@ export class StreamableUpstream {
     body?: string,
     retry = true,
     lastEventId?: string,
+    trace?: TraceHeaders,
   ): Promise<IncomingMessage> {
-    const headers: Record<string, string> = { ...this.extraHeaders };
+    const credentials = this.credentials?.() ?? {};
+    if (credentials instanceof Promise)
+      return credentials.then((found) =>
+        this.sendRequest(method, { ...found, ...trace }, body, retry, lastEventId),
+      );
+    const headers = trace ? { ...credentials, ...trace } : credentials;
+    return this.sendRequest(method, headers, body, retry, lastEventId);
+  }
+
+  private sendRequest(
+    method: 'POST' | 'GET' | 'DELETE',
+    credentials: Record<string, string>,
+    body?: string,
+    retry = true,
+    lastEventId?: string,
+  ): Promise<IncomingMessage> {
+    const headers: Record<string, string> = { ...this.extraHeaders, ...credentials };
     if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
     headers.accept = method === 'GET' ? 'text/event-stream' : 'application/json, text/event-stream';
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -261,7 +289,7 @@ export class StreamableUpstream {
       const req = send(this.url, { method, headers, agent }, resolve);
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (retry && req.reusedSocket && err.code === 'ECONNRESET')
-          resolve(this.request(method, body, false, lastEventId));
+          resolve(this.sendRequest(method, credentials, body, false, lastEventId));
         else reject(err);
       });
       req.end(body);
