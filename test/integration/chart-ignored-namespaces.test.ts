@@ -30,9 +30,10 @@ async function render(values: string[] = [], namespace?: string) {
 describe('chart: namespaces the webhooks leave out', () => {
   it('are the ones the controller ignores, for the release namespace it is installed in', async () => {
     const r = await render([], 'ops');
-    // Four webhooks: MCPServer's validating and mutating, MCPOIDCConfig's and MCPAuthzConfig's validating.
+    // Nine webhooks: MCPServer's validating and mutating, and the validating one of each kind it names
+    // (MCPOIDCConfig, MCPAuthzConfig and the five companions).
     expect(r.excluded).to.deep.equal(
-      Array.from({ length: 4 }, () => ['kube-system', 'kube-node-lease', 'ops']),
+      Array.from({ length: 9 }, () => ['kube-system', 'kube-node-lease', 'ops']),
     );
     expect(r.ignored).to.equal('--ignore-namespaces=kube-system,kube-node-lease,ops');
   });

@@ -84,11 +84,18 @@ describe('the Helm chart', function () {
     const crds = (await render())
       .filter((o) => o.kind === 'CustomResourceDefinition')
       .map((o) => o.metadata.name);
-    expect(crds.sort()).to.deep.equal([
-      'mcpauthzconfigs.toolhive.stacklok.dev',
-      'mcpoidcconfigs.toolhive.stacklok.dev',
-      'mcpservers.toolhive.stacklok.dev',
-    ]);
+    expect(crds.sort()).to.deep.equal(
+      [
+        'mcpauthzconfigs',
+        'mcpexternalauthconfigs',
+        'mcpgroups',
+        'mcpoidcconfigs',
+        'mcpservers',
+        'mcptelemetryconfigs',
+        'mcptoolconfigs',
+        'mcpwebhookconfigs',
+      ].map((plural) => `${plural}.toolhive.stacklok.dev`),
+    );
     expect(crd.metadata.annotations).to.deep.equal({ 'helm.sh/resource-policy': 'keep' });
     expect(find(await render(['crds.keep=false']), 'CustomResourceDefinition').metadata.annotations).to.equal(
       undefined,
