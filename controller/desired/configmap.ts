@@ -22,6 +22,7 @@ import {
   type RunConfigRateLimiting,
   type RunConfigSessionStorage,
 } from './scale-out.ts';
+import type { RunConfigTools } from './tool-config.ts';
 import type { ChildObject } from './types.ts';
 
 export const RUNCONFIG_KEY = 'runconfig.json';
@@ -45,6 +46,8 @@ export interface RunConfig {
   audit?: { enabled: true };
   sessionStorage?: RunConfigSessionStorage;
   rateLimiting?: RunConfigRateLimiting;
+  /** tool-config.ts: only in the ConfigMap, never in runConfig() (the pod template's checksum). */
+  tools?: RunConfigTools;
 }
 
 const PATH_BY_TRANSPORT: Record<'sse' | 'streamable-http', string> = {
@@ -94,11 +97,15 @@ export function desiredRunConfigMap(
   server: MCPServer,
   cfg: ControllerConfig,
   security: ProxySecurity = OPEN,
+  tools?: RunConfigTools,
 ): ChildObject {
+  // The tools section is added here and not in runConfig(): the running proxy re-reads it, so changing
+  // it must not change the checksum that rolls the proxy (deployment.ts).
+  const config: RunConfig = { ...runConfig(server, cfg, security), ...(tools ? { tools } : {}) };
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: childMetadata(server, runConfigName(server), commonLabels(server)),
-    data: { [RUNCONFIG_KEY]: runConfigText(runConfig(server, cfg, security)) },
+    data: { [RUNCONFIG_KEY]: runConfigText(config) },
   };
 }
