@@ -5,7 +5,9 @@
 # build here too; before them, realnode/host-packages.sh installs the Debian packages the node needs
 # (runc's libseccomp-dev and pause's gcc among them) when some are missing.
 # Usage: build-binaries.sh [component...]   (default: all)
-#   control plane: etcd kubernetes kwok helm cert-manager; redis (the proxy's shared state, Debian's)
+#   control plane: etcd kubernetes kwok helm cert-manager; redis (the proxy's shared state, Debian's);
+#                  otelcol (the OpenTelemetry Collector the telemetry tests send to);
+#                  gateway-api (the Gateway API's standard CRDs, data for the exposure tests)
 #   real node:     containerd runc cni-plugins coredns metrics-server kube-router pause
 #                  node = kubernetes (kubelet, kube-proxy) and every real-node component
 set -euo pipefail
@@ -220,6 +222,39 @@ build_pause() {
   log "pause: done in $((SECONDS - start))s"
 }
 
+# The OpenTelemetry Collector for the telemetry tests: controlplane/go/otelcol/main.go, the core otlp
+# receiver, batch processor and debug exporter plus contrib's file exporter (what the tests read back).
+build_otelcol() {
+  local out="$cache/bin/otelcol-$OTELCOL_VERSION"
+  need "$out" otelcol || { log "otelcol $OTELCOL_VERSION: cached"; return; }
+  log "otelcol $OTELCOL_VERSION: building (about 1.5 minutes cold on 2 cores)"
+  mkdir -p "$out.tmp"
+  (cd "$here/go/otelcol" && with_progress "otelcol" go build -trimpath \
+    -ldflags "-s -w -X main.version=$OTELCOL_VERSION" -o "$out.tmp/otelcol" .)
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
+# The Gateway API's standard-channel CRDs (HTTPRoute, Gateway, GatewayClass, ...) from the
+# sigs.k8s.io/gateway-api module on the Go module proxy, concatenated into one file the exposure tests
+# install. Nothing is compiled. The channel's ValidatingAdmissionPolicy (vap_safeupgrades) is left out.
+build_gateway-api() {
+  local out="$cache/bin/gateway-api-$GATEWAY_API_VERSION"
+  [[ -s "$out/standard-crds.yaml" ]] && { log "gateway-api $GATEWAY_API_VERSION: cached"; return; }
+  log "gateway-api $GATEWAY_API_VERSION: downloading the module's CRDs"
+  local dir tmp
+  tmp="$(mktemp -d)"
+  dir="$(cd "$tmp" && go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  rmdir "$tmp"
+  [[ -d "$dir/config/crd/standard" ]] || { log "gateway-api: no config/crd/standard in $dir"; return 1; }
+  mkdir -p "$out.tmp"
+  local f
+  for f in "$dir"/config/crd/standard/gateway.networking.k8s.io_*.yaml; do
+    [[ "$f" == *_vap_* ]] && continue
+    echo "---"; cat "$f"
+  done > "$out.tmp/standard-crds.yaml"
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
 # Redis for the proxy's shared sessions and rate limits (spec.sessionStorage): Debian's redis-tools, whose
 # /usr/bin/redis-check-rdb is the redis-server binary (Debian's redis-server package adds only a service that
 # would start on :6379 at install). Redis picks its mode from argv[0], so the cache gets a redis-server link.
@@ -243,7 +278,7 @@ build_redis() {
 
 node_components=(kubernetes containerd runc cni-plugins coredns metrics-server kube-router pause)
 requested=("$@")
-[[ ${#requested[@]} -eq 0 ]] && requested=(etcd kubernetes kwok helm cert-manager redis node)
+[[ ${#requested[@]} -eq 0 ]] && requested=(etcd kubernetes kwok helm cert-manager redis otelcol gateway-api node)
 components=()
 add() { local c; for c in "$@"; do [[ " ${components[*]} " == *" $c "* ]] || components+=("$c"); done; }
 for c in "${requested[@]}"; do
@@ -252,7 +287,7 @@ done
 host_checked=
 for c in "${components[@]}"; do
   case "$c" in
-    etcd|kubernetes|kwok|helm|cert-manager|redis) "build_$c" ;;
+    etcd|kubernetes|kwok|helm|cert-manager|redis|otelcol|gateway-api) "build_$c" ;;
     containerd|runc|cni-plugins|coredns|metrics-server|kube-router|pause)
       # Once, before the first node component: the packages the node runs with, and runc's and pause's build needs.
       [[ -n "$host_checked" ]] || { bash "$repo/realnode/host-packages.sh"; host_checked=1; }

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BackendSession, SessionSink } from '../backends/backend.ts';
 import { decodeText } from '../framing.ts';
+import { carryTrace } from '../telemetry/trace-context.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
 import { BACKEND_BUSY, INVALID_REQUEST, PARSE_ERROR, type RpcMessage } from '../jsonrpc.ts';
 import { rebindingProblem } from '../origin.ts';
@@ -130,6 +131,7 @@ export class SseFront implements Front {
     const decoded = decodeText(body.text);
     if (decoded?.kind !== 'message')
       return sendRpcError(res, 400, PARSE_ERROR, 'Parse error: body is not one JSON-RPC message');
+    carryTrace(decoded.message, req.headers);
     if (session.backend!.send(decoded.message, caller) === 'busy') {
       this.deps.metrics.refused('sse', 'busy');
       return sendRpcError(res, 503, BACKEND_BUSY, 'MCP server is busy, retry later');

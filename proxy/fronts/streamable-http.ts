@@ -13,6 +13,7 @@
 // Not here: JSON-RPC batches (removed in 2025-06-18; answered 400).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeText } from '../framing.ts';
+import { carryTrace } from '../telemetry/trace-context.ts';
 import {
   BACKEND_BUSY,
   INVALID_REQUEST,
@@ -202,7 +203,10 @@ export class StreamableHttpFront implements Front {
       };
     }
     const decoded = decodeText(body.text);
-    if (decoded?.kind === 'message') return { message: decoded.message };
+    if (decoded?.kind === 'message') {
+      carryTrace(decoded.message, req.headers);
+      return { message: decoded.message };
+    }
     if (body.text.trimStart().startsWith('['))
       return {
         status: 400,
