@@ -5,6 +5,7 @@ import type { MCPServer, MCPServerStatus } from '../schemas/generated/mcpserver.
 import type { ControllerConfig } from './config.ts';
 import type { ChildConflict } from './adoption.ts';
 import type { ChildKind, ChildObject, Dict, ServerFacts } from './desired/types.ts';
+import type { Verification, VerificationInput } from './verify/verifier.ts';
 
 export interface ObjectKey {
   namespace: string;
@@ -60,6 +61,11 @@ export interface ReconcileIO {
   writeStatus(server: MCPServer, status: MCPServerStatus): Promise<void>;
   /** Records a Kubernetes Event on the MCPServer; failures are logged, never thrown. */
   recordEvent(server: MCPServer, event: NotableEvent): Promise<void>;
+  /**
+   * What status should say about the MCP handshake through the proxy (controller/verify/verifier.ts);
+   * starts one, apart from the reconcile, when it is due. Unset: no checks (status keeps no verified).
+   */
+  verification?(server: MCPServer, input: VerificationInput): Verification;
 }
 
 /** An API error with its HTTP code. */

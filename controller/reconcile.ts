@@ -10,7 +10,7 @@
 import type { MCPServer } from '../schemas/generated/mcpserver.ts';
 import { planApplies, type ChildConflict, type Contested } from './adoption.ts';
 import { desiredChildren, type DesiredState } from './desired/children.ts';
-import type { ChildObject } from './desired/types.ts';
+import type { ChildObject, ServerFacts } from './desired/types.ts';
 import { transitionEvents } from './events.ts';
 import {
   ChildConflictError,
@@ -118,12 +118,19 @@ async function prune(server: MCPServer, desired: DesiredState, io: ReconcileIO):
 async function writeStatus(
   server: MCPServer,
   desired: DesiredState,
-  failure: ApplyFailure | undefined,
   io: ReconcileIO,
-  contested?: Contested,
+  found: { failure?: ApplyFailure | undefined; contested?: Contested | undefined; facts?: ServerFacts } = {},
 ): Promise<void> {
+  const { failure, contested, facts } = found;
   const observed = { ...io.observe(server), findings: desired.findings, applyFailure: failure, contested };
-  const status = statusFor(server, observed, io.config, io.now());
+  let status = statusFor(server, observed, io.config, io.now());
+  // The check's part depends on Ready, which the status just computed says.
+  const verification = io.verification?.(server, {
+    ready: status.phase === 'Ready',
+    deployment: observed.deployment,
+    companions: facts?.companions,
+  });
+  if (verification) status = statusFor(server, { ...observed, verification }, io.config, io.now());
   if (!statusChanged(server.status, status)) return;
   await io.writeStatus(server, status);
   await Promise.all(transitionEvents(server.status, status).map((event) => io.recordEvent(server, event)));
@@ -132,10 +139,11 @@ async function writeStatus(
 export async function reconcile(key: ObjectKey, io: ReconcileIO): Promise<Outcome> {
   const server = io.getServer(key);
   if (!server) return {};
-  const desired = desiredChildren(server, await io.getFacts(server), io.config);
+  const facts = await io.getFacts(server);
+  const desired = desiredChildren(server, facts, io.config);
   if (server.metadata?.deletionTimestamp) {
     // Applying now would race the garbage collector; only say what is happening.
-    await writeStatus(server, desired, undefined, io);
+    await writeStatus(server, desired, io);
     return {};
   }
   const found = await io.findConflicts(desired.objects);
@@ -147,7 +155,7 @@ export async function reconcile(key: ObjectKey, io: ReconcileIO): Promise<Outcom
   const contested = conflicts.length ? { conflicts, withheld: plan.withheld } : undefined;
   // Prune only when everything applied: a half-applied state is not a reason to delete anything.
   if (!report.failure && !contested) await prune(server, desired, io);
-  await writeStatus(server, desired, report.failure, io, contested);
+  await writeStatus(server, desired, io, { failure: report.failure, contested, facts });
   await report.event; // recordEvent never throws
   if (report.retriable) throw report.retriable;
   return contested ? { requeueAfterMs: io.config.conflictRecheckMs } : {};

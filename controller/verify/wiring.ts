@@ -1,0 +1,43 @@
+// The verifier as the manager runs it: a handshake (handshake.ts) with each server's proxy, dialled the
+// way target.ts says for where the operator runs. Options come from the CLI (--verify-proxies).
+import type { Logger } from '../../lib/log.ts';
+import type { ApiAccess } from '../api-access.ts';
+import type { ControllerConfig } from '../config.ts';
+import { apiServerFetch } from './api-server-fetch.ts';
+import { handshake } from './handshake.ts';
+import { defaultDialMode, proxyEndpoint, type DialMode } from './target.ts';
+import { Verifier } from './verifier.ts';
+
+/** A few seconds: a healthy proxy answers initialize and tools/list in milliseconds. */
+export const DEFAULT_VERIFY_TIMEOUT_MS = 5_000;
+
+export interface VerifyOptions {
+  /** How to reach the proxies; `off`: no checks. Default: service in a pod, api-server elsewhere. */
+  mode?: DialMode | 'off';
+  timeoutMs?: number;
+  concurrency?: number;
+}
+
+export function createVerifier(deps: {
+  access: ApiAccess;
+  config: ControllerConfig;
+  log: Logger;
+  enqueue: (key: string) => void;
+  options?: VerifyOptions;
+}): Verifier | undefined {
+  const mode = deps.options?.mode ?? defaultDialMode();
+  if (mode === 'off') return undefined;
+  const fetch = mode === 'api-server' ? apiServerFetch(deps.access) : undefined;
+  const timeoutMs = deps.options?.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS;
+  return new Verifier({
+    check: (server) =>
+      handshake({
+        url: proxyEndpoint(server, mode, deps.config, deps.access.server),
+        timeoutMs,
+        ...(fetch ? { fetch } : {}),
+      }),
+    enqueue: deps.enqueue,
+    log: deps.log,
+    ...(deps.options?.concurrency ? { concurrency: deps.options.concurrency } : {}),
+  });
+}
