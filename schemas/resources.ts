@@ -43,6 +43,8 @@ export const MCPSERVER: ApiResource = {
     // ToolHive's v1beta1 columns: the Ready condition and the ready proxy replica count.
     { name: 'Ready', type: 'string', jsonPath: ".status.conditions[?(@.type=='Ready')].status" },
     { name: 'Replicas', type: 'integer', jsonPath: '.status.readyReplicas' },
+    // Not ToolHive's: the tools the proxy listed in the controller's last MCP handshake (controller/verify/).
+    { name: 'Tools', type: 'integer', jsonPath: '.status.verified.toolCount' },
     { name: 'URL', type: 'string', jsonPath: '.status.url' },
     AGE,
   ],
