@@ -25,7 +25,7 @@ const withCompanions = (...configs: Dict[]) => ({
   companions: new Map(configs.map((c) => [`MCPToolConfig/${(c.metadata as Dict).name as string}`, c])),
 });
 const missing = () => ({ ...facts(), companions: new Map([['MCPToolConfig/gone', undefined]]) });
-const withTools = (tools: string[]): Modifier => withSpec({ tools } as never);
+const withTools = (tools: string[]): Modifier => withSpec({ tools });
 const withRef = (name: string): Modifier => withSpec({ toolConfigRef: { name } });
 
 const GITHUB = {
