@@ -40,8 +40,8 @@ describe('telemetryPlan', () => {
       want: { env: [], hold: false },
     },
     'a reference: endpoint with the scheme insecure picks, Secrets as variables, thv- service name': {
-      server: mcpServer('fetch', withSpec({ telemetryConfigRef: { name: 'shared' } } as never)),
-      facts: companions(SHARED) as never,
+      server: mcpServer('fetch', withSpec({ telemetryConfigRef: { name: 'shared' } })),
+      facts: companions(SHARED),
       want: {
         section: {
           serviceName: 'thv-fetch',
@@ -72,14 +72,14 @@ describe('telemetryPlan', () => {
     "a reference's serviceName wins": {
       server: mcpServer(
         'fetch',
-        withSpec({ telemetryConfigRef: { name: 'off', serviceName: 'fetch-prod' } } as never),
+        withSpec({ telemetryConfigRef: { name: 'off', serviceName: 'fetch-prod' } }),
       ),
       facts: companions(
         telemetryConfig('off', {
           openTelemetry: { enabled: false, endpoint: 'x:4318' },
           prometheus: { enabled: true },
         }),
-      ) as never,
+      ),
       want: {
         section: { serviceName: 'fetch-prod', prometheus: { enabled: true } },
         env: [],
@@ -92,8 +92,8 @@ describe('telemetryPlan', () => {
       },
     },
     'a missing MCPTelemetryConfig holds the proxy': {
-      server: mcpServer('fetch', withSpec({ telemetryConfigRef: { name: 'gone' } } as never)),
-      facts: { ...facts(), companions: new Map([['MCPTelemetryConfig/gone', undefined]]) } as never,
+      server: mcpServer('fetch', withSpec({ telemetryConfigRef: { name: 'gone' } })),
+      facts: { ...facts(), companions: new Map([['MCPTelemetryConfig/gone', undefined]]) },
       want: {
         env: [],
         hold: true,
@@ -117,7 +117,7 @@ describe('telemetryPlan', () => {
               tracing: { enabled: true },
             },
           },
-        } as never),
+        }),
       ),
       facts: facts() as never,
       want: {
@@ -135,7 +135,7 @@ describe('telemetryPlan', () => {
     },
   };
   for (const [name, c] of Object.entries(cases)) {
-    it(name, () => expect(telemetryPlan(c.server, c.facts as never)).to.deep.equal(c.want));
+    it(name, () => expect(telemetryPlan(c.server, c.facts)).to.deep.equal(c.want));
   }
 
   it('parses and clamps sampling rates as ToolHive does', () => {
