@@ -15,6 +15,8 @@ import { sessionStorageSecrets } from './rules/scale-out.ts';
 import type { ConfigKind } from './config-kinds.ts';
 import { dict, dictsOf, specOf, str, type Dict } from './rules/shape.ts';
 
+import { externalAuthSecrets } from './rules/external-auth.ts';
+
 export { authConfigKey, type AuthConfigKind } from './rules/auth-references.ts';
 
 /**
@@ -164,7 +166,9 @@ async function withOidcConfigFiles(
   const ref = authConfigRefs(server).find(({ kind }) => kind === 'MCPOIDCConfig');
   const spec = ref ? facts.authConfigs?.get(authConfigKey(ref.kind, ref.name)) : undefined;
   const files = oidcConfigFiles(spec);
-  const secrets = files.secrets.filter((name) => !facts.secretKeys.has(name));
+  // The Secrets the named MCPExternalAuthConfig references, found in the first round too.
+  const named = [...files.secrets, ...externalAuthSecrets(server, facts.companions)];
+  const secrets = [...new Set(named)].filter((name) => !facts.secretKeys.has(name));
   const configMaps = files.configMaps.filter((name) => !facts.configMapData.has(name));
   if (secrets.length === 0 && configMaps.length === 0) return facts;
   const [keys, data] = await Promise.all([
