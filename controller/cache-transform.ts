@@ -19,6 +19,7 @@
 //   StatefulSet,    spec.replicas and status (pod-health.ts workloadHealth)
 //   Deployment
 //   Pod             status.phase, status.reason and the containers' states (pod-health.ts)
+//   HTTPRoute       status: whether the Gateway accepted it (desired/httproute.ts routeFinding)
 // Other children (Services, ServiceAccounts, RBAC, NetworkPolicies): metadata only.
 import { RESOURCES, type KnownKind } from './resources.ts';
 import { isDict, type Dict } from './desired/types.ts';
@@ -82,6 +83,8 @@ export function cachedForm(kind: KnownKind, object: Dict): Dict {
       return { ...base, spec: { replicas: dict(object.spec).replicas }, status: object.status };
     case 'Pod':
       return { ...base, status: slimPodStatus(object.status) };
+    case 'HTTPRoute':
+      return { ...base, status: object.status };
     default:
       return base;
   }

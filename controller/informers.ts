@@ -46,6 +46,7 @@ export const OPTIONAL: ReadonlySet<KnownKind> = new Set([
   'MCPOIDCConfig',
   'MCPAuthzConfig',
   ...COMPANION_KINDS,
+  'HTTPRoute',
 ]);
 
 /** Kinds watched as metadata only: the controller holds no Secret data (issue 14). */
@@ -151,6 +152,7 @@ interface Entry {
 export class Caches {
   readonly #entries: Entry[] = [];
   readonly #handlers: CacheHandler[] = [];
+  readonly #servedHandlers: ((kind: KnownKind, served: boolean) => void)[] = [];
   readonly #byOwner = new Index((o) => asList(controllerUid(o)));
   readonly #podsByInstance = new Index((o) => asList(podInstance(o)));
   readonly #serversByReference = new Index(referencedBy);
@@ -170,6 +172,7 @@ export class Caches {
           optional: OPTIONAL.has(kind),
           transform: (o) => cachedForm(kind, o),
           onEvent: (event, object) => this.#onEvent(kind, event, object),
+          onServedChange: (served) => this.#servedHandlers.forEach((h) => h(kind, served)),
           log: log.child({ kind }),
         });
         this.#entries.push({ kind, informer });
@@ -187,6 +190,16 @@ export class Caches {
 
   onEvent(handler: CacheHandler): void {
     this.#handlers.push(handler);
+  }
+
+  /** Called when an optional kind's CRD is found installed or missing (list-watch.ts optional). */
+  onServedChange(handler: (kind: KnownKind, served: boolean) => void): void {
+    this.#servedHandlers.push(handler);
+  }
+
+  /** Whether an optional kind is served (its CRD installed); false once every informer of it found none. */
+  served(kind: KnownKind): boolean {
+    return this.#entries.some((e) => e.kind === kind && e.informer.served() !== false);
   }
 
   /** Starts every informer and resolves once each has listed once (the caches are usable). */

@@ -38,6 +38,8 @@ export interface ListWatchOptions {
   metadataOnly?: boolean;
   /** A 404 (no such resource: its CRD is not installed) counts as an empty, synced list. */
   optional?: boolean;
+  /** An optional resource's list found it served (true) or not (false), where that changed. */
+  onServedChange?: (served: boolean) => void;
 }
 
 const LIST_PAGE_SIZE = 500;
@@ -65,6 +67,7 @@ export class ListWatch {
   readonly #store = new Map<string, Dict>();
   readonly #abort = new AbortController();
   #resourceVersion = '';
+  #served: boolean | undefined;
   #synced!: Promise<void>;
   #running: Promise<void> | undefined;
 
@@ -89,6 +92,17 @@ export class ListWatch {
     return this.#store.get(`${namespace}/${name}`);
   }
 
+  /** Whether the resource was served at the last list; undefined before the first. */
+  served(): boolean | undefined {
+    return this.#served;
+  }
+
+  #setServed(served: boolean): void {
+    if (this.#served === served) return;
+    this.#served = served;
+    this.#o.onServedChange?.(served);
+  }
+
   values(): IterableIterator<Dict> {
     return this.#store.values();
   }
@@ -100,6 +114,7 @@ export class ListWatch {
       try {
         if (mustList) {
           await this.#list();
+          this.#setServed(true);
           markSynced();
           mustList = false;
         }
@@ -110,7 +125,10 @@ export class ListWatch {
         mustList = true;
         if (isGone(err)) continue; // expected after compaction: relist at once
         const absent = this.#o.optional === true && err instanceof ApiError && err.code === 404;
-        if (absent) markSynced();
+        if (absent) {
+          this.#setServed(false);
+          markSynced();
+        }
         const level = absent ? 'debug' : 'warn';
         this.#o.log[level]({ err, path: this.#o.path, delayMs: backoffMs }, 'List or watch failed, retrying');
         await sleep(backoffMs, undefined, { signal: this.#abort.signal }).catch(() => undefined);

@@ -1,11 +1,13 @@
-// The admission policy as the controller needs it: only its proxyClientNamespaces key
-// (lib/proxy-clients.ts), which every proxy's ingress NetworkPolicy follows. One ListWatch on the one
+// The admission policy as the controller needs it: its proxyClientNamespaces key
+// (lib/proxy-clients.ts), which every proxy's ingress NetworkPolicy follows, and its exposure key
+// (lib/exposure.ts), the Gateways exposed servers' HTTPRoutes attach to. One ListWatch on the one
 // policy ConfigMap (--policy-configmap NS/NAME, the webhook's), restricted by field selector to its
 // name, so RBAC can grant it by resourceNames and the cache holds that object only.
 // Like the webhook's PolicySource: a ConfigMap whose key does not parse keeps the last good value (a
 // typo must neither open every proxy nor shut them all), and is logged; a deleted ConfigMap means no
 // policy, so the key is unset. onChange fires only when the value changes.
 import type { Logger } from '../lib/log.ts';
+import { exposureFromPolicyData, type ExposurePolicy } from '../lib/exposure.ts';
 import { proxyClientsFromPolicyData } from '../lib/proxy-clients.ts';
 import { cachedForm } from './cache-transform.ts';
 import { isDict, type Dict } from './desired/types.ts';
@@ -27,7 +29,22 @@ export function proxyClientsAfter(
   return 'problem' in parsed ? { value: last, problem: parsed.problem } : { value: parsed.namespaces };
 }
 
-const same = (a: ProxyClientsValue, b: ProxyClientsValue): boolean =>
+/** The exposure key after an event, like proxyClientsAfter: a key that does not parse keeps the last. */
+export function exposureAfter(
+  last: ExposurePolicy | undefined,
+  event: CacheEvent,
+  configMap: Dict,
+): { value: ExposurePolicy | undefined; problem?: string } {
+  if (event === 'delete') return { value: undefined };
+  const parsed = exposureFromPolicyData(
+    isDict(configMap.data) ? (configMap.data as Record<string, string>) : {},
+  );
+  return 'problems' in parsed
+    ? { value: last, problem: parsed.problems.join('; ') }
+    : { value: parsed.exposure };
+}
+
+const same = (a: ProxyClientsValue | ExposurePolicy, b: ProxyClientsValue | ExposurePolicy): boolean =>
   JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export class PolicyWatch {
@@ -35,6 +52,7 @@ export class PolicyWatch {
   readonly #log: Logger;
   readonly #listeners: (() => void)[] = [];
   #value: ProxyClientsValue = undefined;
+  #exposure: ExposurePolicy | undefined;
 
   constructor(client: KubeClient, ref: { namespace: string; name: string }, log: Logger) {
     this.#log = log.child({ policyConfigMap: `${ref.namespace}/${ref.name}` });
@@ -49,6 +67,17 @@ export class PolicyWatch {
   }
 
   #onEvent(event: CacheEvent, object: Dict): void {
+    const exposure = exposureAfter(this.#exposure, event, object);
+    if (exposure.problem)
+      this.#log.error(
+        { problem: exposure.problem },
+        'Policy ConfigMap: exposure not readable, keeping the last good value',
+      );
+    if (!same(exposure.value, this.#exposure)) {
+      this.#exposure = exposure.value;
+      this.#log.info({ exposure: exposure.value ?? null }, 'Policy: exposure changed');
+      for (const listener of this.#listeners) listener();
+    }
     const next = proxyClientsAfter(this.#value, event, object);
     if (next.problem)
       this.#log.error(
@@ -64,6 +93,11 @@ export class PolicyWatch {
   /** The namespaces (besides its own) whose pods may connect to a proxy; undefined: anyone's. */
   current(): ProxyClientsValue {
     return this.#value;
+  }
+
+  /** The Gateways exposed servers may attach to; undefined: none. */
+  exposure(): ExposurePolicy | undefined {
+    return this.#exposure;
   }
 
   onChange(listener: () => void): void {

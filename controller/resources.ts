@@ -32,6 +32,7 @@ export const RESOURCES: Record<KnownKind, Resource> = {
   RoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings' },
   NetworkPolicy: { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies' },
   Lease: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' },
+  HTTPRoute: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' },
   MCPServer: { group: 'toolhive.stacklok.dev', version: 'v1alpha1', plural: 'mcpservers' },
   // ToolHive's current version of both; a v1alpha1 object is served as v1beta1 too.
   MCPOIDCConfig: { group: 'toolhive.stacklok.dev', version: 'v1beta1', plural: 'mcpoidcconfigs' },

@@ -3,6 +3,7 @@
 // ConfigMap happens elsewhere (the webhook server), and the rules in rules/policy.ts apply it.
 // An invalid policy is an error for the loader to report, never a silently relaxed policy.
 import { parse } from 'yaml';
+import { EXPOSURE_KEY, parseExposure, type ExposurePolicy } from '../lib/exposure.ts';
 import { parseProxyClientNamespaces, PROXY_CLIENT_NAMESPACES_KEY } from '../lib/proxy-clients.ts';
 import { parseQuantity } from './quantity.ts';
 import { POD_SECURITY_LEVELS, type PodSecurityLevel } from './rules/pod-security-standards.ts';
@@ -56,6 +57,8 @@ export interface AdmissionPolicy {
    * proxy's ingress NetworkPolicy (lib/proxy-clients.ts). Only validated here.
    */
   proxyClientNamespaces?: string[];
+  /** The Gateways MCPServers may be exposed through (lib/exposure.ts); the controller builds the routes. */
+  exposure?: ExposurePolicy;
 }
 
 export const POLICY_KEY = 'policy.yaml';
@@ -81,6 +84,7 @@ const KNOWN_KEYS = new Set([
   'authenticationRequiredNamespaces',
   'separateSessionsRequiredNamespaces',
   PROXY_CLIENT_NAMESPACES_KEY,
+  EXPOSURE_KEY,
 ]);
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
@@ -158,6 +162,9 @@ function parseTenancyKeys(doc: Dict, policy: AdmissionPolicy, errors: string[]):
   const clients = parseProxyClientNamespaces(doc[PROXY_CLIENT_NAMESPACES_KEY]);
   if ('problem' in clients) errors.push(clients.problem);
   else if (clients.namespaces) policy.proxyClientNamespaces = clients.namespaces;
+  const exposure = parseExposure(doc[EXPOSURE_KEY]);
+  if ('problems' in exposure) errors.push(...exposure.problems);
+  else if (exposure.exposure) policy.exposure = exposure.exposure;
 }
 
 function parsePodKeys(doc: Dict, policy: AdmissionPolicy, errors: string[]): void {

@@ -2,6 +2,7 @@
 // client-node's model classes: their serializer drops fields it does not know, so a field a user put
 // in podTemplateSpec for a newer Kubernetes would be accepted and silently not applied.
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
+import type { ExposurePolicy } from '../../lib/exposure.ts';
 import type { OwnerReference } from './labels.ts';
 
 export type Dict = Record<string, unknown>;
@@ -32,6 +33,8 @@ export const CHILD_KINDS = [
   'RoleBinding',
   'ConfigMap',
   'NetworkPolicy',
+  // Only where the Gateway API's CRDs are installed and a server asks to be exposed (httproute.ts).
+  'HTTPRoute',
 ] as const;
 export type ChildKind = (typeof CHILD_KINDS)[number];
 
@@ -74,6 +77,12 @@ export interface ServerFacts {
    * `<Kind>/<name>`; undefined when one does not exist. Absent when it names none.
    */
   companions?: ReadonlyMap<string, Dict | undefined>;
+  /** The admission policy's `exposure` key (lib/exposure.ts); undefined: no Gateway offered. */
+  exposure?: ExposurePolicy | undefined;
+  /** Whether the Gateway API's HTTPRoute is served; false: its CRD is not installed. */
+  gatewayApi?: boolean;
+  /** The server's HTTPRoute as cached (with the Gateway's status), when it has one. */
+  route?: Dict | undefined;
 }
 
 /**
