@@ -9,12 +9,22 @@ import { formatFieldError } from '../../webhook/field.ts';
 import { defaultPolicy, parsePolicy, POLICY_KEY, type AdmissionPolicy } from '../../webhook/policy.ts';
 import { dict, isDict, str } from '../../webhook/rules/shape.ts';
 import { validateMCPServer } from '../../webhook/validate.ts';
+import { COMPANION_VALIDATORS, type CompanionKind } from '../../webhook/rules/companions/index.ts';
+import {
+  collectCompanions,
+  isCompanion,
+  namespaceOf,
+  offlineReferenceErrors,
+  withFileCompanions,
+  type FileCompanions,
+} from '../validate-references.ts';
 import type { Command } from '../command.ts';
 
 const USAGE = `Usage: mcp-operator validate [--offline] [--kubeconfig PATH] [--policy FILE] -f FILE [-f FILE...]
 
   -f, --filename FILE   a YAML file of one or more documents; "-" reads stdin
-  --offline             do not contact a cluster: Secrets and ConfigMaps are not checked
+  --offline             do not contact a cluster: Secrets and ConfigMaps are not checked, and the
+                        companions an MCPServer names must be among the files
   --kubeconfig PATH     the cluster to look referenced Secrets and ConfigMaps up in
   --policy FILE         an admission policy (the content of the policy ConfigMap's ${POLICY_KEY})
 
@@ -78,34 +88,51 @@ class UsageError extends Error {}
 
 async function chooseLookup(options: Options, io: ValidateIO): Promise<ClusterLookup> {
   if (!options.offline) return io.createLookup(options.kubeconfig);
-  io.writeError('Offline: Secrets and ConfigMaps were not looked up, so their existence is not checked\n');
+  io.writeError(
+    'Offline: Secrets and ConfigMaps were not looked up, so their existence is not checked; companions are looked for in the files only\n',
+  );
   return offlineLookup;
 }
 
+/** One document of the files, with where it came from. */
+interface Doc {
+  label: string;
+  index: number;
+  object: unknown;
+}
+
 /** Defaults and validates one MCPServer; prints its verdict; resolves to whether it was accepted. */
-async function validateOne(
-  label: string,
-  doc: unknown,
-  lookup: ClusterLookup,
-  policy: AdmissionPolicy,
-  io: ValidateIO,
-) {
-  const { object, warnings: migrationWarnings } = defaultMCPServer(doc, policy);
+async function validateOne(doc: Doc, lookup: ClusterLookup, ctx: Context, io: ValidateIO) {
+  const { object, warnings: migrationWarnings } = defaultMCPServer(doc.object, ctx.policy);
   const metadata = dict(dict(object).metadata);
-  const namespace = str(metadata.namespace) ?? 'default';
+  const namespace = namespaceOf(object);
   const target = { ...dict(object), metadata: { ...metadata, namespace } };
-  const facts = await gatherFacts(target, lookup, namespace);
-  const { errors, warnings } = validateMCPServer(target, facts, policy);
+  const gathered = await gatherFacts(target, lookup, namespace);
+  const facts = withFileCompanions(target, namespace, gathered, ctx.companions);
+  const verdict = validateMCPServer(target, facts, ctx.policy);
+  const errors = [...verdict.errors, ...offlineReferenceErrors(target, facts)];
   const name = `${namespace}/${str(metadata.name) ?? '<no name>'}`;
-  io.write(`${label}: MCPServer ${name}: ${errors.length > 0 ? 'denied' : 'accepted'}\n`);
+  io.write(`${doc.label}: MCPServer ${name}: ${errors.length > 0 ? 'denied' : 'accepted'}\n`);
   for (const error of errors) io.write(`* ${formatFieldError(error)}\n`);
-  for (const warning of [...migrationWarnings, ...warnings]) io.writeError(`Warning: ${warning}\n`);
+  for (const warning of [...migrationWarnings, ...verdict.warnings]) io.writeError(`Warning: ${warning}\n`);
   return errors.length === 0;
 }
 
-/** Every document of one file; resolves to whether all were accepted. */
-async function validateFile(file: string, lookup: ClusterLookup, policy: AdmissionPolicy, io: ValidateIO) {
+/** A companion (MCPToolConfig, ...) through its own admission rules, as its webhook would judge it. */
+function validateCompanion(doc: Doc, io: ValidateIO): boolean {
+  const kind = str(dict(doc.object).kind) as CompanionKind;
+  const { errors, warnings } = COMPANION_VALIDATORS[kind](doc.object);
+  const name = `${namespaceOf(doc.object)}/${str(dict(dict(doc.object).metadata).name) ?? '<no name>'}`;
+  io.write(`${doc.label}: ${kind} ${name}: ${errors.length > 0 ? 'denied' : 'accepted'}\n`);
+  for (const error of errors) io.write(`* ${formatFieldError(error)}\n`);
+  for (const warning of warnings) io.writeError(`Warning: ${warning}\n`);
+  return errors.length === 0;
+}
+
+/** Every document of one file, or why it could not be read (printed); undefined for an invalid one. */
+function readDocs(file: string, io: ValidateIO): { docs: Doc[]; ok: boolean } {
   const label = file === '-' ? '<stdin>' : file;
+  const docs: Doc[] = [];
   let ok = true;
   for (const [i, doc] of parseAllDocuments(io.readFile(file)).entries()) {
     if (doc.errors.length > 0) {
@@ -114,12 +141,25 @@ async function validateFile(file: string, lookup: ClusterLookup, policy: Admissi
       continue;
     }
     const object: unknown = doc.toJS();
-    if (object === null || object === undefined) continue;
-    if (!isDict(object) || object.kind !== 'MCPServer') {
-      io.write(`${label}: document ${i + 1}: skipped (not an MCPServer)\n`);
-      continue;
-    }
-    ok = (await validateOne(label, object, lookup, policy, io)) && ok;
+    if (object !== null && object !== undefined) docs.push({ label, index: i, object });
+  }
+  return { docs, ok };
+}
+
+interface Context {
+  policy: AdmissionPolicy;
+  /** The companions among all the files' documents (validate-references.ts). */
+  companions: FileCompanions;
+}
+
+/** Validates the documents in order; resolves to whether all were accepted. */
+async function validateDocs(docs: Doc[], lookup: ClusterLookup, ctx: Context, io: ValidateIO) {
+  let ok = true;
+  for (const doc of docs) {
+    if (isDict(doc.object) && doc.object.kind === 'MCPServer')
+      ok = (await validateOne(doc, lookup, ctx, io)) && ok;
+    else if (isCompanion(doc.object)) ok = validateCompanion(doc, io) && ok;
+    else io.write(`${doc.label}: document ${doc.index + 1}: skipped (not an MCPServer)\n`);
   }
   return ok;
 }
@@ -144,14 +184,26 @@ export async function runValidate(args: string[], io: ValidateIO = processIO): P
     );
     return 1;
   }
+  // Every file is read before anything is judged: an MCPServer's companions may come later, or in
+  // another file.
   let ok = true;
+  const docs: Doc[] = [];
   for (const file of options.files) {
     try {
-      ok = (await validateFile(file, lookup, policy, io)) && ok;
+      const read = readDocs(file, io);
+      docs.push(...read.docs);
+      ok = read.ok && ok;
     } catch (e) {
       io.write(`${file}: ${(e as Error).message}\n`);
       ok = false;
     }
+  }
+  const ctx = { policy, companions: collectCompanions(docs.map((d) => d.object)) };
+  try {
+    ok = (await validateDocs(docs, lookup, ctx, io)) && ok;
+  } catch (e) {
+    io.write(`${(e as Error).message}\n`);
+    ok = false;
   }
   return ok ? 0 : 1;
 }
