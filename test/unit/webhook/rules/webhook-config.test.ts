@@ -9,6 +9,8 @@ import {
   validateMCPWebhookConfig,
 } from '../../../../webhook/rules/companions/mcpwebhookconfig.ts';
 import type { FieldError } from '../../../../webhook/field.ts';
+import type { AdmissionFacts } from '../../../../webhook/facts.ts';
+import { checkWebhookConfig, webhookConfigSecrets } from '../../../../webhook/rules/webhook-config.ts';
 
 const object = (spec: unknown) => ({
   apiVersion: 'toolhive.stacklok.dev/v1alpha1',
@@ -104,4 +106,66 @@ describe('webhook/rules/companions/mcpwebhookconfig', () => {
       expect(verdict.errors).to.deep.equal(c.errors);
       expect(verdict.warnings).to.deep.equal(c.warnings ?? []);
     });
+});
+
+describe('webhook/rules/webhook-config: the Secrets of spec.webhookConfigRef', () => {
+  const server = {
+    metadata: { name: 's', namespace: 'team-a' },
+    spec: { image: 'x', webhookConfigRef: { name: 'hooks' } },
+  };
+  const hooks = object({
+    validating: [
+      {
+        name: 'v',
+        url: 'https://v',
+        hmacSecretRef: { name: 'hmac', key: 'key' },
+        tlsConfig: { caSecretRef: { name: 'pki', key: 'ca.crt' } },
+      },
+    ],
+  });
+  const facts = (secretKeys: [string, string[] | undefined][]): AdmissionFacts => ({
+    lookupsSkipped: false,
+    secretKeys: new Map(secretKeys),
+    configMapData: new Map(),
+    companions: new Map([['MCPWebhookConfig/hooks', hooks]]),
+  });
+
+  it('names the Secrets to read', () => {
+    expect(webhookConfigSecrets(server, facts([]).companions)).to.deep.equal(['hmac', 'pki']);
+  });
+  it('accepts Secrets that have their keys', () => {
+    expect(
+      checkWebhookConfig(
+        server,
+        facts([
+          ['hmac', ['key']],
+          ['pki', ['ca.crt']],
+        ]),
+      ),
+    ).to.deep.equal([]);
+  });
+  it('reports a missing Secret and a missing key at spec.webhookConfigRef.name, both at once', () => {
+    expect(
+      checkWebhookConfig(
+        server,
+        facts([
+          ['hmac', undefined],
+          ['pki', ['tls.crt']],
+        ]),
+      ),
+    ).to.deep.equal([
+      err(
+        'FieldValueInvalid',
+        'spec.webhookConfigRef.name',
+        'hooks',
+        'MCPWebhookConfig hooks: spec.validating[0].hmacSecretRef.name: Not found: "hmac": no Secret of that name in namespace team-a',
+      ),
+      err(
+        'FieldValueInvalid',
+        'spec.webhookConfigRef.name',
+        'hooks',
+        'MCPWebhookConfig hooks: spec.validating[0].tlsConfig.caSecretRef.key: Not found: "ca.crt": Secret pki has no such key',
+      ),
+    ]);
+  });
 });
