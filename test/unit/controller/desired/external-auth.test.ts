@@ -113,7 +113,7 @@ describe('desiredChildren with spec.externalAuthConfigRef', () => {
     const spec = { type: 'bearerToken', bearerToken: { tokenSecretRef: { name: 'tok', key: 'token' } } };
     const state = desiredChildren(http(), withConfig('up-auth', spec), config());
     const data = (kind(state.objects, 'ConfigMap').data as Record<string, string>)[RUNCONFIG_KEY]!;
-    expect(JSON.parse(data).outgoingAuth).to.deep.equal({
+    expect((JSON.parse(data) as { outgoingAuth?: unknown }).outgoingAuth).to.deep.equal({
       type: 'bearerToken',
       tokenEnv: 'TOOLHIVE_BEARER_TOKEN_UP_AUTH',
     });
