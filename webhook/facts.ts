@@ -16,6 +16,7 @@ import type { ConfigKind } from './config-kinds.ts';
 import { dict, dictsOf, specOf, str, type Dict } from './rules/shape.ts';
 
 import { externalAuthSecrets } from './rules/external-auth.ts';
+import { webhookConfigSecrets } from './rules/webhook-config.ts';
 
 export { authConfigKey, type AuthConfigKind } from './rules/auth-references.ts';
 
@@ -167,7 +168,11 @@ async function withOidcConfigFiles(
   const spec = ref ? facts.authConfigs?.get(authConfigKey(ref.kind, ref.name)) : undefined;
   const files = oidcConfigFiles(spec);
   // The Secrets the named MCPExternalAuthConfig references, found in the first round too.
-  const named = [...files.secrets, ...externalAuthSecrets(server, facts.companions)];
+  const named = [
+    ...files.secrets,
+    ...externalAuthSecrets(server, facts.companions),
+    ...webhookConfigSecrets(server, facts.companions),
+  ];
   const secrets = [...new Set(named)].filter((name) => !facts.secretKeys.has(name));
   const configMaps = files.configMaps.filter((name) => !facts.configMapData.has(name));
   if (secrets.length === 0 && configMaps.length === 0) return facts;
