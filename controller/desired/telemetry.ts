@@ -33,11 +33,19 @@ export interface TelemetryPlan {
   section?: RunConfigTelemetry;
   /** The proxy container's variables from Secrets (sensitiveHeaders). */
   env: Dict[];
+  /** The collector's port, for the proxy's egress NetworkPolicy (proxy-security.ts). */
+  egressPorts: number[];
   finding?: Finding;
   hold: boolean;
 }
 
-const NONE: TelemetryPlan = { env: [], hold: false };
+const NONE: TelemetryPlan = { env: [], egressPorts: [], hold: false };
+
+/** The OTLP endpoint's port: explicit, else the scheme's. */
+export function endpointPorts(section: RunConfigTelemetry | undefined): number[] {
+  const url = section?.endpoint ? URL.parse(section.endpoint) : null;
+  return url ? [Number(url.port) || (url.protocol === 'http:' ? 80 : 443)] : [];
+}
 
 export function telemetryPlan(server: MCPServer, facts: Pick<ServerFacts, 'companions'>): TelemetryPlan {
   const spec = server.spec as unknown as Dict;
@@ -58,6 +66,7 @@ function fromReference(
     const message = `MCPTelemetryConfig ${name} not found in namespace ${namespaceOf(server)}; the proxy keeps the configuration it had`;
     return {
       env: [],
+      egressPorts: [],
       hold: true,
       finding: { status: 'False', reason: 'TelemetryConfigRefNotFound', message },
     };
@@ -72,6 +81,7 @@ function fromReference(
   return {
     ...(section ? { section } : {}),
     env,
+    egressPorts: endpointPorts(section),
     hold: false,
     finding: {
       status: 'True',
@@ -89,7 +99,7 @@ function fromInline(server: MCPServer, telemetry: Dict): TelemetryPlan {
     telemetry.prometheus,
     str(otel.serviceName) || nameOf(server),
   );
-  return { ...(section ? { section } : {}), env: [], hold: false };
+  return { ...(section ? { section } : {}), env: [], egressPorts: endpointPorts(section), hold: false };
 }
 
 /** ToolHive's mapping; undefined when there is nothing to configure. */

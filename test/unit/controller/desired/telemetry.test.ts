@@ -37,7 +37,7 @@ describe('telemetryPlan', () => {
     'a server without telemetry gets no section': {
       server: mcpServer('fetch'),
       facts: facts() as never,
-      want: { env: [], hold: false },
+      want: { env: [], egressPorts: [], hold: false },
     },
     'a reference: endpoint with the scheme insecure picks, Secrets as variables, thv- service name': {
       server: mcpServer('fetch', withSpec({ telemetryConfigRef: { name: 'shared' } })),
@@ -60,6 +60,7 @@ describe('telemetryPlan', () => {
             valueFrom: { secretKeyRef: { name: 'otel-auth', key: 'token' } },
           },
         ],
+        egressPorts: [4318],
         hold: false,
         finding: {
           status: 'True',
@@ -83,6 +84,7 @@ describe('telemetryPlan', () => {
       want: {
         section: { serviceName: 'fetch-prod', prometheus: { enabled: true } },
         env: [],
+        egressPorts: [],
         hold: false,
         finding: {
           status: 'True',
@@ -96,6 +98,7 @@ describe('telemetryPlan', () => {
       facts: { ...facts(), companions: new Map([['MCPTelemetryConfig/gone', undefined]]) },
       want: {
         env: [],
+        egressPorts: [],
         hold: true,
         finding: {
           status: 'False',
@@ -130,6 +133,7 @@ describe('telemetryPlan', () => {
           useLegacyAttributes: true,
         },
         env: [],
+        egressPorts: [443],
         hold: false,
       },
     },
