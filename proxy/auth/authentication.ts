@@ -11,14 +11,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../lib/log.ts';
 import type { Caller } from '../caller.ts';
 import type { RunConfigAuth } from '../config.ts';
+import type { RunConfigEdge } from '../edge-config.ts';
+import { publicBase } from '../forwarded.ts';
 import { sendJson } from '../fronts/http.ts';
 import { INVALID_REQUEST, errorResponse } from '../jsonrpc.ts';
 import {
   bearerToken,
   challenge,
   metadataPaths,
-  metadataUrl,
   protectedResourceMetadata,
+  publicResource,
 } from './challenge.ts';
 import { fail, isFailure, statusOf, type AuthFailure, type FailureReason } from './failure.ts';
 import { createVerifier, type VerifierOptions } from './verifier.ts';
@@ -27,8 +29,11 @@ const WARN_EVERY_MS = 30_000;
 
 export interface Authentication {
   authenticate: (req: IncomingMessage, res: ServerResponse) => Promise<Caller | undefined>;
-  /** Answers a request for a well-known metadata path and returns true; false for any other path. */
-  serveMetadata: (pathname: string, res: ServerResponse) => boolean;
+  /**
+   * Answers a request for a well-known metadata path and returns true; false for any other path. With
+   * `edge`, the document's resource follows the request's public base (forwarded.ts).
+   */
+  serveMetadata: (pathname: string, res: ServerResponse, req?: IncomingMessage) => boolean;
   close: () => void;
 }
 
@@ -41,13 +46,28 @@ export interface AuthenticationDeps {
   /** The fronts' paths, each of which gets a path-aware metadata URL. */
   endpointPaths?: readonly string[];
   verifier?: VerifierOptions;
+  /** Behind an ingress: the public URLs are built per request (forwarded.ts). */
+  edge?: RunConfigEdge;
 }
 
 export function createAuthentication(auth: RunConfigAuth, deps: AuthenticationDeps): Authentication {
   const verifier = createVerifier(auth, deps.log, deps.verifier);
-  const resourceMetadata = metadataUrl(auth.resourceUrl);
-  const document = JSON.stringify(protectedResourceMetadata(auth, deps.resourceName));
-  const paths = new Set(metadataPaths(deps.endpointPaths ?? ['/mcp', '/sse']));
+  const plain = publicResource(auth.resourceUrl, { prefix: '' });
+  const plainDocument = JSON.stringify(protectedResourceMetadata(auth, deps.resourceName));
+  // The client's resource and metadata URL: the configured ones unless an ingress is in between.
+  const resourceFor = (req?: IncomingMessage) =>
+    deps.edge && req ? publicResource(auth.resourceUrl, publicBase(req.headers, deps.edge)) : plain;
+  const documentFor = (resource: string) =>
+    resource === plain.resource
+      ? plainDocument
+      : JSON.stringify(protectedResourceMetadata(auth, deps.resourceName, resource));
+  const endpoints = deps.endpointPaths ?? ['/mcp', '/sse'];
+  // With endpointPrefix, also the RFC 9728 location of the prefixed resource, for an ingress that
+  // routes /.well-known/ to the proxy.
+  const prefix = deps.edge?.endpointPrefix?.replace(/\/+$/, '') ?? '';
+  const paths = new Set(
+    metadataPaths(prefix ? [...endpoints, ...endpoints.map((p) => prefix + p)] : endpoints),
+  );
   const required = auth.requiredScopes ?? [];
   let lastWarned = -Infinity;
 
@@ -62,7 +82,7 @@ export function createAuthentication(auth: RunConfigAuth, deps: AuthenticationDe
     const status = statusOf(failure);
     const headers: Record<string, string> = {};
     if (status === 503) headers['retry-after'] = '5';
-    else headers['www-authenticate'] = challenge(resourceMetadata, failure, required);
+    else headers['www-authenticate'] = challenge(resourceFor(req).metadata, failure, required);
     const word = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Service Unavailable';
     sendJson(res, status, errorResponse(null, INVALID_REQUEST, `${word}: ${failure.description}`), headers);
     return undefined;
@@ -82,8 +102,9 @@ export function createAuthentication(auth: RunConfigAuth, deps: AuthenticationDe
       const result = await verifier.verify(bearer.token);
       return isFailure(result) ? refuse(req, res, result) : result;
     },
-    serveMetadata(pathname, res) {
+    serveMetadata(pathname, res, req) {
       if (!paths.has(pathname)) return false;
+      const document = documentFor(resourceFor(req).resource);
       res.writeHead(200, {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(document),

@@ -6,9 +6,15 @@
 //   resourceUrl's origin (MCP 2025-11-25, "Protected Resource Metadata Discovery Requirements"), since
 //   that origin is how clients reach the proxy (a Service or Ingress), not the pod address it listens on.
 // - Every document says resource = resourceUrl: one resource, one audience, whichever transport.
+// - Behind an ingress (edge: trustProxyHeaders, endpointPrefix; forwarded.ts) the resource and the
+//   challenge's metadata URL are the client's: the public origin, the prefix, then resourceUrl's path
+//   (not prefixed twice when it already starts with it), and the metadata URL keeps the prefix in front
+//   of the well-known path, since a path-based ingress routes only what starts with it. Audiences stay
+//   as configured: a header never widens which tokens are accepted.
 // - error_description carries which check failed; quotes and backslashes are escaped, control
 //   characters dropped, so nothing a client sent can break the header.
 import type { RunConfigAuth } from '../config.ts';
+import { isPlain, type PublicBase } from '../forwarded.ts';
 import type { AuthFailure } from './failure.ts';
 
 export const WELL_KNOWN = '/.well-known/oauth-protected-resource';
@@ -25,6 +31,24 @@ export function metadataUrl(resourceUrl: string): string {
   return `${url.origin}${WELL_KNOWN}${path}`;
 }
 
+/** resourceUrl and its metadata URL as a client reaching the proxy through `base` sees them. */
+export function publicResource(
+  resourceUrl: string,
+  base: PublicBase,
+): { resource: string; metadata: string } {
+  if (isPlain(base)) return { resource: resourceUrl, metadata: metadataUrl(resourceUrl) };
+  const url = new URL(resourceUrl);
+  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  const { prefix } = base;
+  const inner =
+    prefix && (path === prefix || path.startsWith(`${prefix}/`)) ? path.slice(prefix.length) : path;
+  const origin = base.origin ?? url.origin;
+  return {
+    resource: `${origin}${prefix}${inner}` + (prefix + inner === '' ? '/' : ''),
+    metadata: `${origin}${prefix}${WELL_KNOWN}${inner}`,
+  };
+}
+
 export interface ProtectedResourceMetadata {
   resource: string;
   authorization_servers: string[];
@@ -36,9 +60,10 @@ export interface ProtectedResourceMetadata {
 export function protectedResourceMetadata(
   auth: Pick<RunConfigAuth, 'resourceUrl' | 'issuer' | 'scopesSupported'>,
   resourceName?: string,
+  resource: string = auth.resourceUrl,
 ): ProtectedResourceMetadata {
   return {
-    resource: auth.resourceUrl,
+    resource,
     authorization_servers: [auth.issuer],
     ...(auth.scopesSupported?.length ? { scopes_supported: [...auth.scopesSupported] } : {}),
     bearer_methods_supported: ['header'],

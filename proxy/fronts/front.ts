@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../lib/log.ts';
 import type { Backend } from '../backends/backend.ts';
 import type { Caller } from '../caller.ts';
+import type { RunConfigEdge } from '../edge-config.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { AllowedNames } from '../origin.ts';
 import type { EventStore } from '../streams/event-store.ts';
@@ -45,6 +46,8 @@ export interface FrontDeps {
    * itself (401 or 403 with WWW-Authenticate). Absent: every request is ANONYMOUS (caller.ts).
    */
   authenticate?: (req: IncomingMessage, res: ServerResponse) => Promise<Caller | undefined>;
+  /** Behind an ingress: how the URLs handed to clients are built (forwarded.ts). Absent: relative ones. */
+  edge?: RunConfigEdge;
 }
 
 export interface Front {

@@ -20,6 +20,9 @@ export class SseStream {
   constructor(res: ServerResponse, limits: SseLimits, headers: Record<string, string> = {}) {
     this.res = res;
     this.limits = limits;
+    // Set, not only written: server.ts's write timeout reads it to spare streams (getHeader does not
+    // see headers passed to writeHead alone).
+    res.setHeader('content-type', 'text/event-stream');
     res.writeHead(200, {
       ...headers,
       'content-type': 'text/event-stream',

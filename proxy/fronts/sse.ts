@@ -10,6 +10,7 @@ import { decodeText } from '../framing.ts';
 import { carryTrace } from '../telemetry/trace-context.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
 import { BACKEND_BUSY, INVALID_REQUEST, PARSE_ERROR, type RpcMessage } from '../jsonrpc.ts';
+import { publicBase, publicUrl } from '../forwarded.ts';
 import { rebindingProblem } from '../origin.ts';
 import { SessionTable, type Entry } from '../sessions.ts';
 import type { Front, FrontDeps } from './front.ts';
@@ -111,7 +112,9 @@ export class SseFront implements Front {
     this.sessions.add(id, session);
     this.deps.metrics.sessionOpened('sse');
     session.stream.whenClosed(() => this.sessions.close(id, 'stream closed'));
-    session.stream.sendEvent('endpoint', `${MESSAGES_PATH}?sessionId=${id}`);
+    // Behind an ingress, the URL the client must POST to (forwarded.ts); else relative to its own.
+    const messages = publicUrl(publicBase(req.headers, this.deps.edge), MESSAGES_PATH);
+    session.stream.sendEvent('endpoint', `${messages}?sessionId=${id}`);
   }
 
   private async post(req: IncomingMessage, res: ServerResponse, url: URL, caller: Caller): Promise<void> {
