@@ -18,6 +18,8 @@ import { createAdmissionHandlers } from '../../webhook/handlers.ts';
 import { defaultPolicy, parsePolicy, type AdmissionPolicy } from '../../webhook/policy.ts';
 import { PolicySource, configMapInformer } from '../../webhook/policy-source.ts';
 import { createWebhookApp, startWebhookServer } from '../../webhook/server.ts';
+import { createAdmissionMetrics } from '../../webhook/metrics.ts';
+import { otlpPushFromEnv } from '../../lib/otlp-metrics.ts';
 import type { Command } from '../command.ts';
 import { untilSignal } from '../signals.ts';
 
@@ -148,11 +150,14 @@ export async function startAdmission(o: WebhookOptions, log: Logger): Promise<Ru
     ...(policySource && !policySource.synced() ? ['admission policy'] : []),
     ...reads.readiness(),
   ];
-  const app = createWebhookApp({ ...handlers, log, readiness });
+  const metrics = createAdmissionMetrics();
+  const app = createWebhookApp({ ...handlers, log, readiness, metrics });
   const server = await startWebhookServer(app, certs, { port: o.port, host: o.host, log });
+  const otlp = otlpPushFromEnv(process.env, 'mcp-operator-webhook', () => metrics.registry.render(), log);
   return {
     port: server.port,
     async stop() {
+      await otlp?.stop();
       await server.close();
       await Promise.all([certs.stop(), policySource?.stop(), reads.stop()]);
     },
