@@ -44,8 +44,14 @@ const PROXY_HEADERS = [
 
 export function validateMCPExternalAuthConfig(object: unknown): ConfigVerdict {
   const schemaErrors = checkConfigSchema('MCPExternalAuthConfig', object);
-  if (schemaErrors.length > 0) return { errors: schemaErrors, warnings: [] };
-  return { errors: checkExternalAuthSpec(dict(dict(object).spec)), warnings: [] };
+  const spec = dict(dict(object).spec);
+  if (schemaErrors.length === 0) return { errors: checkExternalAuthSpec(spec), warnings: [] };
+  // A refused type is said even when its member is also malformed: fixing the member would not help.
+  const refused = REFUSED_TYPES[str(spec.type) ?? ''];
+  const errors = refused
+    ? [...schemaErrors, forbidden(FieldPath.of('spec').child('type'), refused)]
+    : schemaErrors;
+  return { errors, warnings: [] };
 }
 
 export function checkExternalAuthSpec(
