@@ -7,6 +7,7 @@ import { loadApiAccess } from '../../controller/api-access.ts';
 import { DEFAULT_PROXY_IMAGE, defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { createControllerMetrics, serveMetrics } from '../../controller/metrics.ts';
+import { otlpPushFromEnv } from '../../lib/otlp-metrics.ts';
 import { createLogger, type Logger } from '../../lib/log.ts';
 import type { Command } from '../command.ts';
 import { untilSignal } from '../signals.ts';
@@ -16,6 +17,7 @@ const USAGE = `Usage: mcp-operator controller [--kubeconfig PATH] [--namespaces 
                                 [--workers 16] [--cluster-domain cluster.local]
                                 [--ignore-namespaces kube-system,kube-node-lease]
                                 [--policy-configmap NS/NAME] [--service-account-issuer URL]
+                                [--verify-proxies auto|service|api-server|off]
 
   --proxy-image       image of the proxy Deployments (default ${DEFAULT_PROXY_IMAGE})
   --leader-elect      reconcile only while holding Lease mcp-operator-controller in the namespace
@@ -29,6 +31,9 @@ const USAGE = `Usage: mcp-operator controller [--kubeconfig PATH] [--namespaces 
   --service-account-issuer
                       the \`iss\` of the cluster's ServiceAccount tokens, for kubernetesServiceAccount
                       MCPOIDCConfigs (default: read from the API server's /.well-known/openid-configuration)
+  --verify-proxies    how the controller reaches each proxy for its MCP handshake (status.verified): service
+                      (its cluster DNS name), api-server (the API server's service proxy, for a controller
+                      outside the cluster), off; auto (default): service in a pod, else off
 `;
 
 /**
@@ -50,7 +55,13 @@ export interface ControllerOptions {
   workers: number;
   policyConfigMap?: { namespace: string; name: string };
   serviceAccountIssuer?: string;
+  /** --verify-proxies (controller/verify/wiring.ts). */
+  verifyProxies?: VerifyMode;
 }
+
+const VERIFY_MODES = ['auto', 'service', 'api-server', 'off'] as const;
+type VerifyMode = (typeof VERIFY_MODES)[number];
+const isVerifyMode = (v: string): v is VerifyMode => (VERIFY_MODES as readonly string[]).includes(v);
 
 /** The options in args, or a message saying what is wrong with them. */
 export function parseControllerOptions(
@@ -71,6 +82,7 @@ export function parseControllerOptions(
       workers: { type: 'string', default: String(DEFAULT_WORKERS) },
       'policy-configmap': { type: 'string' },
       'service-account-issuer': { type: 'string' },
+      'verify-proxies': { type: 'string' },
     },
     strict: true,
   });
@@ -87,6 +99,9 @@ export function parseControllerOptions(
     .filter(Boolean);
   if (values.namespaces !== undefined && !namespaces?.length)
     return { problem: '--namespaces needs at least one name' };
+  const verifyProxies = values['verify-proxies'];
+  if (verifyProxies !== undefined && !isVerifyMode(verifyProxies))
+    return { problem: `--verify-proxies ${verifyProxies}: one of ${VERIFY_MODES.join(', ')}` };
   const auth = authOptions(values['policy-configmap'], values['service-account-issuer']);
   if ('problem' in auth) return auth;
   const ignoreNamespaces = values['ignore-namespaces']
@@ -103,6 +118,7 @@ export function parseControllerOptions(
     leaderElectNamespace: values['leader-elect-namespace'] ?? env.POD_NAMESPACE ?? 'default',
     metricsPort,
     workers,
+    ...(verifyProxies ? { verifyProxies } : {}),
     ...auth,
   };
 }
@@ -146,6 +162,7 @@ export async function startController(o: ControllerOptions, log: Logger): Promis
       ...(o.serviceAccountIssuer ? { serviceAccountIssuer: o.serviceAccountIssuer } : {}),
     },
     policyConfigMap: o.policyConfigMap,
+    verify: { mode: o.verifyProxies ?? 'auto' },
     log,
     namespaces: o.namespaces,
     workers: o.workers,
@@ -154,7 +171,11 @@ export async function startController(o: ControllerOptions, log: Logger): Promis
     rolloutKeyNamespace: o.leaderElectNamespace,
   });
   await manager.start();
-  const done = manager.done.finally(() => metricsServer?.close());
+  const otlp = otlpPushFromEnv(process.env, 'mcp-operator-controller', () => metrics.registry.render(), log);
+  const done = manager.done.finally(() => {
+    metricsServer?.close();
+    return otlp?.stop();
+  });
   return { manager, done, stop: () => manager.stop() };
 }
 

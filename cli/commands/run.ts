@@ -14,7 +14,7 @@ Webhook flags (see mcp-operator webhook --help): --port, --host, --cert-dir DIR 
   --namespace NS (the operator's namespace), --name NAME, --policy-configmap NS/NAME
 Controller flags (see mcp-operator controller --help): --namespaces a,b, --proxy-image, --cluster-domain,
   --ignore-namespaces a,b, --leader-elect [--leader-elect-namespace NS], --metrics-port, --workers,
-  --service-account-issuer URL
+  --service-account-issuer URL, --verify-proxies auto|service|api-server|off
 Both: --kubeconfig PATH, --policy-configmap NS/NAME
 `;
 
@@ -37,6 +37,7 @@ const CONTROLLER_FLAGS = new Set([
   'leader-elect-namespace',
   'metrics-port',
   'workers',
+  'verify-proxies',
   'service-account-issuer',
 ]);
 /** Flags both jobs read: the webhook validates the policy, the controller follows proxyClientNamespaces. */

@@ -1,19 +1,20 @@
 // The verifier as the manager runs it: a handshake (handshake.ts) with each server's proxy, dialled the
-// way target.ts says for where the operator runs. Options come from the CLI (--verify-proxies).
+// way target.ts says for where the operator runs. Options come from the CLI (--verify-proxies, default
+// auto); a Manager made without them (the integration tests' in-process controllers) checks nothing.
 import type { Logger } from '../../lib/log.ts';
 import type { ApiAccess } from '../api-access.ts';
 import type { ControllerConfig } from '../config.ts';
 import { apiServerFetch } from './api-server-fetch.ts';
 import { handshake } from './handshake.ts';
-import { defaultDialMode, proxyEndpoint, type DialMode } from './target.ts';
+import { autoDialMode, proxyEndpoint, type DialMode } from './target.ts';
 import { Verifier } from './verifier.ts';
 
 /** A few seconds: a healthy proxy answers initialize and tools/list in milliseconds. */
 export const DEFAULT_VERIFY_TIMEOUT_MS = 5_000;
 
 export interface VerifyOptions {
-  /** How to reach the proxies; `off`: no checks. Default: service in a pod, api-server elsewhere. */
-  mode?: DialMode | 'off';
+  /** How to reach the proxies; `auto`: target.ts autoDialMode; `off` (the default here): no checks. */
+  mode?: DialMode | 'off' | 'auto';
   timeoutMs?: number;
   concurrency?: number;
 }
@@ -25,7 +26,8 @@ export function createVerifier(deps: {
   enqueue: (key: string) => void;
   options?: VerifyOptions;
 }): Verifier | undefined {
-  const mode = deps.options?.mode ?? defaultDialMode();
+  const asked = deps.options?.mode ?? 'off';
+  const mode = asked === 'auto' ? autoDialMode() : asked;
   if (mode === 'off') return undefined;
   const fetch = mode === 'api-server' ? apiServerFetch(deps.access) : undefined;
   const timeoutMs = deps.options?.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS;

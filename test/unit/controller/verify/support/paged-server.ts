@@ -14,6 +14,10 @@ export interface PagedServerOptions {
   pageSize?: number;
   status?: number;
   hang?: boolean;
+  /** Answer POSTs as SSE streams rather than plain JSON. */
+  sse?: boolean;
+  /** Called with each request's Authorization header. */
+  onAuthorization?: (value: string | undefined) => void;
 }
 
 export interface PagedServer {
@@ -42,6 +46,7 @@ export async function startPagedServer(options: PagedServerOptions): Promise<Pag
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const state = { opened: 0, deleted: 0 };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    options.onAuthorization?.(req.headers.authorization);
     if (options.hang) return;
     if (options.status) {
       res.writeHead(options.status, { 'www-authenticate': 'Bearer' }).end();
@@ -57,7 +62,7 @@ export async function startPagedServer(options: PagedServerOptions): Promise<Pag
         state.opened++;
         sessions.set(sid, transport);
       },
-      enableJsonResponse: true,
+      enableJsonResponse: !options.sse,
     });
     await mcpServerFor(options).connect(transport);
     await transport.handleRequest(req, res);
