@@ -99,9 +99,8 @@ export function parseControllerOptions(
     .filter(Boolean);
   if (values.namespaces !== undefined && !namespaces?.length)
     return { problem: '--namespaces needs at least one name' };
-  const verifyProxies = values['verify-proxies'];
-  if (verifyProxies !== undefined && !isVerifyMode(verifyProxies))
-    return { problem: `--verify-proxies ${verifyProxies}: one of ${VERIFY_MODES.join(', ')}` };
+  const verify = verifyOption(values['verify-proxies']);
+  if ('problem' in verify) return verify;
   const auth = authOptions(values['policy-configmap'], values['service-account-issuer']);
   if ('problem' in auth) return auth;
   const ignoreNamespaces = values['ignore-namespaces']
@@ -118,9 +117,17 @@ export function parseControllerOptions(
     leaderElectNamespace: values['leader-elect-namespace'] ?? env.POD_NAMESPACE ?? 'default',
     metricsPort,
     workers,
-    ...(verifyProxies ? { verifyProxies } : {}),
+    ...verify,
     ...auth,
   };
+}
+
+/** --verify-proxies, checked. */
+function verifyOption(value: string | undefined): { verifyProxies?: VerifyMode } | { problem: string } {
+  if (value === undefined) return {};
+  if (!isVerifyMode(value))
+    return { problem: `--verify-proxies ${value}: one of ${VERIFY_MODES.join(', ')}` };
+  return { verifyProxies: value };
 }
 
 /** --policy-configmap NS/NAME and --service-account-issuer URL, checked. */
