@@ -10,43 +10,22 @@
 // - the proxy's resource URL (its Protected Resource Metadata) is the external URL;
 // - annotation removed: the HTTPRoute is deleted and the condition goes; never annotated: no route.
 // The CRDs are removed again at the end, so later files see the cluster as it was.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect } from 'chai';
 import { loadApiAccess } from '../../controller/api-access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
-import { cacheDir, parseEnvFile, repoRoot } from '../../controlplane/versions.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { getServer, installCrd, kubectl } from './controller-fixtures.ts';
+import { GATEWAY_CRDS, gatewayApiCrds } from './gateway-api.ts';
 import { controlPlane, eventually } from './harness.ts';
 
 const ns = `exposure-${process.pid}`;
 const opsNs = `exposure-ops-${process.pid}`;
 const GROUP = 'toolhive.stacklok.dev';
 const POLICY = 'mcp-operator-policy';
-const GATEWAY_CRDS = [
-  'backendtlspolicies',
-  'gatewayclasses',
-  'gateways',
-  'grpcroutes',
-  'httproutes',
-  'listenersets',
-  'referencegrants',
-  'tcproutes',
-  'tlsroutes',
-  'udproutes',
-].map((plural) => `${plural}.gateway.networking.k8s.io`);
 
 type Json = Record<string, unknown>;
 const apply = (object: Json) => kubectl(['apply', '-f', '-'], JSON.stringify(object));
-
-export function gatewayApiCrds(): string {
-  const env = parseEnvFile(readFileSync(path.join(repoRoot, 'controlplane/versions.env'), 'utf8'));
-  const file = path.join(cacheDir(), 'bin', `gateway-api-${env.GATEWAY_API_VERSION}`, 'standard-crds.yaml');
-  if (!existsSync(file)) throw new Error(`${file} missing: bash controlplane/build-binaries.sh gateway-api`);
-  return file;
-}
 
 const POLICY_YAML = `
 exposure:
