@@ -26,8 +26,7 @@ export function createVerifier(deps: {
   enqueue: (key: string) => void;
   options?: VerifyOptions;
 }): Verifier | undefined {
-  const asked = deps.options?.mode ?? 'off';
-  const mode = asked === 'auto' ? autoDialMode() : asked;
+  const mode = dialModeOf(deps.options);
   if (mode === 'off') return undefined;
   const fetch = mode === 'api-server' ? apiServerFetch(deps.access) : undefined;
   const timeoutMs = deps.options?.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS;
@@ -42,4 +41,24 @@ export function createVerifier(deps: {
     log: deps.log,
     ...(deps.options?.concurrency ? { concurrency: deps.options.concurrency } : {}),
   });
+}
+
+/** The mode the options come to where this process runs. */
+export function dialModeOf(options: VerifyOptions | undefined): DialMode | 'off' {
+  const asked = options?.mode ?? 'off';
+  return asked === 'auto' ? autoDialMode() : asked;
+}
+
+/**
+ * The proxyClientNamespaces the proxies' ingress follows, with the operator's own namespace added when
+ * the controller dials the proxy Services from there: otherwise a policy listing namespaces would make
+ * every check time out. Unset stays unset (anyone may connect).
+ */
+export function clientsWithOperator(
+  clients: readonly string[] | undefined,
+  operatorNamespace: string | undefined,
+): readonly string[] | undefined {
+  if (clients === undefined || operatorNamespace === undefined || clients.includes(operatorNamespace))
+    return clients;
+  return [...clients, operatorNamespace];
 }
