@@ -128,6 +128,7 @@ async function writeStatus(
   const verification = io.verification?.(server, {
     ready: status.phase === 'Ready',
     deployment: observed.deployment,
+    statefulSet: observed.statefulSet,
     companions: facts?.companions,
   });
   if (verification) status = statusFor(server, { ...observed, verification }, io.config, io.now());

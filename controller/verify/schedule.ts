@@ -116,3 +116,19 @@ export function answeredEntry(args: {
     stale: gaveUp ? 0 : staleCount,
   };
 }
+
+/**
+ * Whether the MCP server's StatefulSet runs its current revision everywhere: a new generation checked
+ * before that would record the older server's tools under it. Undefined (not observed): nothing to wait for.
+ */
+export function serverRolledOut(statefulSet: Dict | undefined): boolean {
+  if (!statefulSet) return true;
+  const status = dict(statefulSet.status);
+  const wanted = dict(statefulSet.spec).replicas;
+  const replicas = typeof wanted === 'number' ? wanted : 1;
+  return (
+    num(status.observedGeneration) >= num(dict(statefulSet.metadata).generation) &&
+    status.currentRevision === status.updateRevision &&
+    num(status.updatedReplicas) >= replicas
+  );
+}

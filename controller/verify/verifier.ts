@@ -8,7 +8,7 @@
 import type { Logger } from '../../lib/log.ts';
 import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import type { Dict, Finding } from '../desired/types.ts';
-import { answeredEntry, decide, proxyRolledOut, type Entry } from './schedule.ts';
+import { answeredEntry, decide, proxyRolledOut, serverRolledOut, type Entry } from './schedule.ts';
 import {
   outsideFilter,
   previousFinding,
@@ -31,6 +31,8 @@ export interface VerificationInput {
   ready: boolean;
   /** The proxy Deployment, as observed. */
   deployment: Dict | undefined;
+  /** The MCP server's StatefulSet, as observed; unset: not waited for. */
+  statefulSet?: Dict | undefined;
   /** The companions the reconcile read (ServerFacts.companions). */
   companions?: ReadonlyMap<string, Dict | undefined>;
 }
@@ -73,7 +75,7 @@ export class Verifier {
     const recorded = recordedSubject(server.status?.verified);
     const decision = decide({
       ready: input.ready,
-      rolledOut: proxyRolledOut(input.deployment),
+      rolledOut: proxyRolledOut(input.deployment) && serverRolledOut(input.statefulSet),
       subject: subjectKey(subject),
       recorded: recorded && subjectKey(recorded),
       entry,

@@ -3,6 +3,7 @@ import {
   answeredEntry,
   decide,
   proxyRolledOut,
+  serverRolledOut,
   retryDelayMs,
   RETRY_MAX_MS,
   STALE_RETRY_MS,
@@ -158,4 +159,49 @@ describe('answeredEntry', () => {
     const last = answer(entry, verified, true);
     expect(last).to.deep.include({ stale: 0, failures: 1, outcome: giveUp });
   });
+});
+
+describe('serverRolledOut', () => {
+  const statefulSet = (status: Record<string, unknown>) => ({
+    metadata: { generation: 2 },
+    spec: { replicas: 1 },
+    status,
+  });
+  it('is true when the current revision is the update revision on every replica', () => {
+    expect(
+      serverRolledOut(
+        statefulSet({
+          observedGeneration: 2,
+          currentRevision: 'r2',
+          updateRevision: 'r2',
+          updatedReplicas: 1,
+        }),
+      ),
+    ).to.equal(true);
+  });
+  it('is false while the older revision still runs', () => {
+    expect(
+      serverRolledOut(
+        statefulSet({
+          observedGeneration: 2,
+          currentRevision: 'r1',
+          updateRevision: 'r2',
+          updatedReplicas: 0,
+        }),
+      ),
+    ).to.equal(false);
+  });
+  it('is false before the StatefulSet controller saw the new spec', () => {
+    expect(
+      serverRolledOut(
+        statefulSet({
+          observedGeneration: 1,
+          currentRevision: 'r1',
+          updateRevision: 'r1',
+          updatedReplicas: 1,
+        }),
+      ),
+    ).to.equal(false);
+  });
+  it('waits for nothing it did not observe', () => expect(serverRolledOut(undefined)).to.equal(true));
 });
