@@ -43,7 +43,7 @@ interface GroupStatus {
 async function groupStatus(namespace: string, name: string): Promise<GroupStatus> {
   const r = await kubectl(['get', 'mcpgroup', name, '-n', namespace, '-o', 'json']);
   if (r.code !== 0) throw new Error(r.stderr);
-  return ((JSON.parse(r.stdout) as { status?: GroupStatus }).status ?? {}) as GroupStatus;
+  return (JSON.parse(r.stdout) as { status?: GroupStatus }).status ?? {};
 }
 
 /** Waits until the group's status lists exactly `servers`. */
