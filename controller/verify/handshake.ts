@@ -28,10 +28,16 @@ export interface HandshakeOptions {
 const httpCode = (err: unknown): number | undefined =>
   err instanceof StreamableHTTPError ? err.code : undefined;
 
-/** A proxy that wants a bearer token answers 401 (no token) or 403 (a token it refuses). */
+/**
+ * A proxy that wants a bearer token answers 401: the operator presents none, so the proxy never gets
+ * as far as refusing one (403). A 401 carrying a Kubernetes Status is the API server's own refusal of
+ * the operator's credentials (the api-server dial mode), not the proxy's; a 403 on the way (RBAC on
+ * services/proxy, an egress filter) is a failure like any other.
+ */
 const needsAuthentication = (err: unknown): boolean => {
-  const code = httpCode(err);
-  return code === 401 || code === 403 || /\bHTTP 40[13]\b/.test(String((err as Error)?.message));
+  const message = String((err as Error)?.message);
+  const code = httpCode(err) ?? (/\bHTTP 401\b/.test(message) ? 401 : undefined);
+  return code === 401 && !message.includes('"kind":"Status"');
 };
 
 function messageOf(err: unknown): string {

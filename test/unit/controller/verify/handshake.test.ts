@@ -33,6 +33,24 @@ describe('handshake (the SDK client against a real MCP server over HTTP)', () =>
     expect(outcome.kind).to.equal('authentication-required');
   });
 
+  it('fails on a 403 (something on the way refused, not the proxy asking for a token)', async () => {
+    server = await startPagedServer({
+      tools: [],
+      status: 403,
+      statusBody: 'resolve_deny: denied destination',
+    });
+    const outcome = await handshake({ url: server.url, timeoutMs: 5000 });
+    expect(outcome.kind).to.equal('failed');
+    expect(outcome.kind === 'failed' && outcome.message).to.match(/^HTTP 403: .*denied destination/);
+  });
+
+  it("fails on the API server's own 401 (the operator's credentials), not asking for a token", async () => {
+    const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 401 });
+    server = await startPagedServer({ tools: [], status: 401, statusBody: body });
+    const outcome = await handshake({ url: server.url, timeoutMs: 5000 });
+    expect(outcome.kind).to.equal('failed');
+  });
+
   it('fails with the HTTP error when the proxy answers 503', async () => {
     server = await startPagedServer({ tools: [], status: 503 });
     const outcome = await handshake({ url: server.url, timeoutMs: 5000 });

@@ -16,6 +16,10 @@ export interface PagedServerOptions {
   hang?: boolean;
   /** Answer POSTs as SSE streams rather than plain JSON. */
   sse?: boolean;
+  /** The body of the `status` answers; default none. */
+  statusBody?: string;
+  /** Where to listen; default 127.0.0.1. */
+  host?: string;
   /** Called with each request's Authorization header. */
   onAuthorization?: (value: string | undefined) => void;
 }
@@ -49,7 +53,7 @@ export async function startPagedServer(options: PagedServerOptions): Promise<Pag
     options.onAuthorization?.(req.headers.authorization);
     if (options.hang) return;
     if (options.status) {
-      res.writeHead(options.status, { 'www-authenticate': 'Bearer' }).end();
+      res.writeHead(options.status, { 'www-authenticate': 'Bearer' }).end(options.statusBody);
       return;
     }
     const id = req.headers['mcp-session-id'];
@@ -68,7 +72,7 @@ export async function startPagedServer(options: PagedServerOptions): Promise<Pag
     await transport.handleRequest(req, res);
   };
   const http = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => http.listen(0, options.host ?? '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
   return {
     url: new URL(`http://127.0.0.1:${port}/mcp`),
