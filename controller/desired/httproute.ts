@@ -140,6 +140,21 @@ export function routeFinding(
   };
 }
 
+/**
+ * What exposure changes of the proxy (proxy-security.ts): the Host the Gateway forwards is allowed, and
+ * when proxyClientNamespaces limits who may connect, the Gateway's pods may.
+ */
+export function exposedProxy(
+  plan: ExposurePlan,
+  clients: readonly string[] | undefined,
+): { clients: readonly string[] | undefined; allowedHosts?: string[] } {
+  if (!plan.route || !plan.hostname) return { clients };
+  return {
+    clients: clients && [...new Set([...clients, ...plan.gatewayNamespaces])],
+    allowedHosts: [plan.hostname],
+  };
+}
+
 const problemText = (p: ExposureProblem): string =>
   `metadata.annotations[${p.annotation}]: ${p.type}${p.value === undefined ? '' : `: ${JSON.stringify(p.value)}`}: ${p.detail}`;
 

@@ -30,7 +30,7 @@ import { configFromFile, type RunConfigFile } from '../../proxy/config.ts';
 import { runProxy, type StartedProxy } from '../../proxy/proxy.ts';
 import { EVERYTHING, firstText, freePort, nodeCommand } from '../unit/proxy/support/servers.ts';
 import { getServer, installCrd, kubectl } from './controller-fixtures.ts';
-import { gatewayApiCrds, versionsEnv } from './gateway-api.ts';
+import { gatewayApiCrds, removeGatewayApi, versionsEnv } from './gateway-api.ts';
 import { controlPlane, eventually } from './harness.ts';
 
 const ns = `exposure-gw-${process.pid}`;
@@ -214,7 +214,8 @@ describe('exposure through a real Gateway (Traefik): the HTTPRoute serves MCP at
     for (const name of [ns, gwNs, opsNs])
       await controlPlane().kubectl(['delete', 'namespace', name, '--wait=false']);
     await controlPlane().kubectl(['delete', 'clusterrolebinding', CLASS, '--ignore-not-found']);
-    await controlPlane().kubectl(['delete', 'gatewayclass', CLASS, '--ignore-not-found']);
+    // Traefik is gone: its GatewayClass finalizer would hold the CRDs' deletion forever.
+    await removeGatewayApi((args, input) => controlPlane().kubectl(args, input));
   });
 
   it('Traefik accepts both routes, and Exposed follows to True from the route status', async () => {

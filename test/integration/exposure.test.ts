@@ -16,7 +16,7 @@ import { defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { getServer, installCrd, kubectl } from './controller-fixtures.ts';
-import { GATEWAY_CRDS, gatewayApiCrds } from './gateway-api.ts';
+import { GATEWAY_CRDS, gatewayApiCrds, removeGatewayApi } from './gateway-api.ts';
 import { controlPlane, eventually } from './harness.ts';
 
 const ns = `exposure-${process.pid}`;
@@ -57,9 +57,8 @@ const route = async (name: string): Promise<Json | undefined> => {
   return r.code === 0 ? (JSON.parse(r.stdout) as Json) : undefined;
 };
 
-async function removeGatewayCrds(): Promise<void> {
-  await controlPlane().kubectl(['delete', 'crd', '--ignore-not-found', '--wait=true', ...GATEWAY_CRDS]);
-}
+const removeGatewayCrds = (): Promise<void> =>
+  removeGatewayApi((args, input) => controlPlane().kubectl(args, input));
 
 describe('exposure through the Gateway API: an HTTPRoute per annotated MCPServer', function () {
   this.timeout(180_000);

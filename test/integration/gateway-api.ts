@@ -31,3 +31,45 @@ export function gatewayApiCrds(): string {
   if (!existsSync(file)) throw new Error(`${file} missing: bash controlplane/build-binaries.sh gateway-api`);
   return file;
 }
+
+type Kubectl = (args: string[], input?: string) => Promise<{ code: number; stdout: string; stderr: string }>;
+
+/**
+ * Removes the Gateway API's CRDs and every object of theirs. A Gateway controller that is gone leaves
+ * its finalizers behind (Traefik puts one on its GatewayClass), and the CRD's deletion would wait for
+ * them forever: they are dropped first.
+ */
+export async function removeGatewayApi(kubectl: Kubectl): Promise<void> {
+  for (const kind of ['gatewayclasses', 'gateways', 'httproutes']) {
+    const listed = await kubectl([
+      'get',
+      kind,
+      '-A',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}',
+    ]);
+    if (listed.code !== 0) continue; // the CRD is not installed
+    for (const line of listed.stdout.split('\n').filter(Boolean)) {
+      const [namespace, name] = line.split('/');
+      const where = namespace ? ['-n', namespace] : [];
+      await kubectl([
+        ...where,
+        'patch',
+        kind,
+        name!,
+        '--type=merge',
+        '-p',
+        '{"metadata":{"finalizers":null}}',
+      ]);
+    }
+  }
+  const r = await kubectl([
+    'delete',
+    'crd',
+    '--ignore-not-found',
+    '--wait=true',
+    '--timeout=90s',
+    ...GATEWAY_CRDS,
+  ]);
+  if (r.code !== 0) throw new Error(`deleting the Gateway API CRDs: ${r.stderr}`);
+}
