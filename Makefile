@@ -52,6 +52,11 @@ test-integration: $(NODE_MODULES) binaries ## Tests on a real local control plan
 test-node: $(NODE_MODULES) binaries ## End-to-end tests on a real node (kubelet, containerd; root): the seed guide on real containers
 	npm run --silent test:node
 
+.PHONY: test-gateway
+test-gateway: $(NODE_MODULES) binaries ## Exposure through a real Gateway (Traefik, built from the Go module proxy: about 12 minutes cold; not in `make test`)
+	@bash controlplane/build-binaries.sh traefik
+	$(NODE) node_modules/.bin/mocha --config test/.mocharc.integration.json test/integration/exposure-traefik.gateway-test.ts
+
 .PHONY: typecheck
 typecheck: $(NODE_MODULES) ## TypeScript strict type check
 	npm run --silent typecheck

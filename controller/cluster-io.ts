@@ -23,6 +23,8 @@ import type { Logger } from '../lib/log.ts';
 import type { MCPServer, MCPServerStatus } from '../schemas/generated/mcpserver.ts';
 import { conflictWith, isOurs, type ChildConflict } from './adoption.ts';
 import { FIELD_MANAGER, type ControllerConfig } from './config.ts';
+import type { ExposurePolicy } from '../lib/exposure.ts';
+import { routeName } from './desired/httproute.ts';
 import { proxyDeploymentName, workloadName } from './desired/names.ts';
 import { redisPasswordRef } from './desired/scale-out.ts';
 import {
@@ -50,6 +52,7 @@ import type { KubeClient } from './kube-client.ts';
 import { resourcePath, type KnownKind } from './resources.ts';
 import { lazyRolloutKey } from './rollout-key.ts';
 import { SecretDigests, type KeyDigests } from './secret-digests.ts';
+import type { Verifier } from './verify/verifier.ts';
 
 export interface Applied {
   hash: string;
@@ -137,7 +140,9 @@ export class ClusterIO implements ReconcileIO {
   readonly #apiServer: () => ApiServerAddresses | undefined;
   readonly #clusterIssuer: () => string | undefined;
   readonly #proxyClients: () => readonly string[] | undefined;
+  readonly #exposure: () => ExposurePolicy | undefined;
   #eventSeq = 0;
+  readonly verification: ReconcileIO['verification'];
 
   constructor(deps: {
     config: ControllerConfig;
@@ -152,7 +157,12 @@ export class ClusterIO implements ReconcileIO {
     clusterIssuer?: () => string | undefined;
     /** The policy's proxyClientNamespaces (policy-watch.ts). */
     proxyClients?: () => readonly string[] | undefined;
+    /** The policy's exposure key (policy-watch.ts). */
+    exposure?: () => ExposurePolicy | undefined;
+    /** The MCP handshake checks (controller/verify/verifier.ts); unset: none. */
+    verifier?: Pick<Verifier, 'verification'>;
   }) {
+    this.verification = deps.verifier && ((server, input) => deps.verifier!.verification(server, input));
     this.config = deps.config;
     this.log = deps.log;
     this.#caches = deps.caches;
@@ -162,6 +172,7 @@ export class ClusterIO implements ReconcileIO {
     this.#apiServer = deps.apiServer ?? (() => undefined);
     this.#clusterIssuer = deps.clusterIssuer ?? (() => deps.config.serviceAccountIssuer);
     this.#proxyClients = deps.proxyClients ?? (() => undefined);
+    this.#exposure = deps.exposure ?? (() => undefined);
   }
 
   now(): Date {
@@ -196,6 +207,10 @@ export class ClusterIO implements ReconcileIO {
       })),
     };
     if (profile?.type === 'configmap') facts.profileConfigMap = dataOf('ConfigMap', profile.name);
+    facts.exposure = this.#exposure();
+    facts.gatewayApi = this.#caches.served('HTTPRoute');
+    const route = this.#caches.get('HTTPRoute', namespace, routeName(server));
+    if (this.#ownedBy(server, route)) facts.route = route;
     return facts;
   }
 

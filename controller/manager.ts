@@ -1,6 +1,7 @@
 // Wires the controller: informer caches -> work queue (one key per MCPServer) -> workers running
 // reconcile(). With leader election, nothing is watched or reconciled until this replica leads, and
 // losing the Lease stops the manager (the CLI then exits, and the pod restarts as a candidate).
+import { EXPOSE_ANNOTATION } from '../lib/exposure.ts';
 import { hostname } from 'node:os';
 import type { Logger } from '../lib/log.ts';
 import type { ApiAccess } from './api-access.ts';
@@ -10,6 +11,7 @@ import { ClusterIO } from './cluster-io.ts';
 import { isIgnoredNamespace, type ControllerConfig } from './config.ts';
 import { LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY } from './desired/labels.ts';
 import { isDict, str, type Dict } from './desired/types.ts';
+import { GroupStatusReconciler } from './groups/reconciler.ts';
 import { Caches, REFERENCED_KINDS, referencedBy, type CacheEvent, type ReferencedKind } from './informers.ts';
 import { keyString, type ObjectKey } from './io.ts';
 import { KubeClient } from './kube-client.ts';
@@ -18,6 +20,8 @@ import { PolicyWatch } from './policy-watch.ts';
 import { serviceAccountIssuer } from './service-account-issuer.ts';
 import { createControllerMetrics, type ControllerMetrics } from './metrics.ts';
 import { WorkQueue } from './queue.ts';
+import type { Verifier } from './verify/verifier.ts';
+import { clientsWithOperator, createVerifier, dialModeOf, type VerifyOptions } from './verify/wiring.ts';
 import { reconcile } from './reconcile.ts';
 import type { KnownKind } from './resources.ts';
 import { effectiveSpec } from './spec.ts';
@@ -41,6 +45,8 @@ export interface ManagerOptions {
   resyncMs?: number;
   /** The admission policy ConfigMap, whose proxyClientNamespaces the proxies' ingress follows. */
   policyConfigMap?: { namespace: string; name: string };
+  /** The MCP handshake checks through each proxy (controller/verify/); default: none. */
+  verify?: VerifyOptions;
 }
 
 const meta = (o: Dict): Dict => (isDict(o.metadata) ? o.metadata : {});
@@ -91,6 +97,9 @@ export class Manager {
   readonly #io: ClusterIO;
   readonly #elector: LeaderElector | undefined;
   readonly #policy: PolicyWatch | undefined;
+  readonly #verifier: Verifier | undefined;
+  /** MCPGroups' status (groups/): woken by the same cache events, its own queue and worker. */
+  readonly #groups: GroupStatusReconciler;
   #issuer: string | undefined;
   #workers: Promise<void>[] = [];
   #resync: NodeJS.Timeout | undefined;
@@ -113,7 +122,18 @@ export class Manager {
     this.#policy = options.policyConfigMap
       ? new PolicyWatch(this.client, options.policyConfigMap, options.log)
       : undefined;
+    // The namespace the checks come from, when they dial the proxy Services (controller/verify/wiring.ts).
+    const operatorNamespace = options.rolloutKeyNamespace ?? options.leaderElection?.namespace;
+    const verifierNamespace = dialModeOf(options.verify) === 'service' ? operatorNamespace : undefined;
+    this.#verifier = createVerifier({
+      access: options.access,
+      config: options.config,
+      log: options.log,
+      enqueue: (key) => this.enqueue(key),
+      options: options.verify,
+    });
     this.#io = new ClusterIO({
+      verifier: this.#verifier,
       config: options.config,
       log: options.log,
       caches: this.#caches,
@@ -121,14 +141,22 @@ export class Manager {
       apiServer: () => this.#apiServer.current(),
       rolloutKeyNamespace: options.rolloutKeyNamespace ?? options.leaderElection?.namespace,
       clusterIssuer: () => this.#issuer,
-      proxyClients: () => this.#policy?.current(),
+      proxyClients: () => clientsWithOperator(this.#policy?.current(), verifierNamespace),
+      exposure: () => this.#policy?.exposure(),
     });
     // Only the stdio proxies' NetworkPolicies name the API server's addresses.
     this.#apiServer.onChange(() =>
       this.#enqueueAll((s) => effectiveSpec(s).transport === 'stdio' || hasAuth(s)),
     );
     this.#policy?.onChange(() => this.#enqueueAll());
+    // The Gateway API's CRDs installed or removed: the servers that ask to be exposed.
+    this.#caches.onServedChange((kind) => {
+      if (kind === 'HTTPRoute')
+        this.#enqueueAll((s) => s.metadata?.annotations?.[EXPOSE_ANNOTATION] !== undefined);
+    });
+    this.#groups = new GroupStatusReconciler({ caches: this.#caches, client: this.client, log: options.log });
     this.#caches.onEvent((kind, event, object) => this.#onCacheEvent(kind, event, object));
+    this.#caches.onEvent((kind, event, object) => this.#groups.onEvent(kind, event, object));
     const le = options.leaderElection;
     this.#elector = le
       ? new LeaderElector({
@@ -146,6 +174,9 @@ export class Manager {
       this.#io.forget(kind, str(meta(object).namespace), str(meta(object).name));
     }
     if (event === 'delete' && kind === 'MCPServer') {
+      this.#verifier?.forget(
+        keyString({ namespace: str(meta(object).namespace), name: str(meta(object).name) }),
+      );
       this.#ignored.delete(
         keyString({ namespace: str(meta(object).namespace), name: str(meta(object).name) }),
       );
@@ -199,6 +230,7 @@ export class Manager {
     this.#issuer = await issuer;
     const workers = this.#o.workers ?? 4;
     this.#workers = Array.from({ length: workers }, () => this.#work());
+    this.#groups.start();
     this.#resync = setInterval(() => this.#enqueueAll(), this.#o.resyncMs ?? 10 * 60_000);
     this.#resync.unref();
     this.#o.log.info({ workers, namespaces: this.#o.namespaces ?? 'all' }, 'Started MCPServer controller');
@@ -243,8 +275,9 @@ export class Manager {
   stop(reason = 'stopped'): Promise<void> {
     this.#stopping ??= (async () => {
       clearInterval(this.#resync);
+      this.#verifier?.stop();
       this.#queue.shutDown();
-      await Promise.all(this.#workers);
+      await Promise.all([...this.#workers, this.#groups.stop()]);
       await Promise.all([this.#caches.stop(), this.#apiServer.stop(), this.#policy?.stop()]);
       await this.#elector?.stop();
       this.client.close();

@@ -15,7 +15,9 @@ import { contestedMessage, type Contested } from './adoption.ts';
 import type { ControllerConfig } from './config.ts';
 import { LABEL_COMPONENT } from './desired/labels.ts';
 import { nameOf, namespaceOf, proxyServiceName } from './desired/names.ts';
+import { EXPOSED_CONDITION } from './desired/httproute.ts';
 import { SCALE_OUT_CONDITION } from './desired/scale-out.ts';
+import { TOOL_CONFIG_CONDITION } from './desired/tool-config.ts';
 import { isDict, type Dict, type Finding } from './desired/types.ts';
 import { firstFailure, workloadHealth } from './pod-health.ts';
 import { effectiveSpec, isStopped } from './spec.ts';
@@ -38,11 +40,20 @@ export interface Observed {
     permissionProfile: Finding;
     oidc?: Finding;
     authz?: Finding;
+    webhookConfig?: Finding;
+    externalAuth?: Finding;
+    telemetry?: Finding;
     scaleOut?: Finding;
+    /** Condition ToolConfigValidated and status.toolConfigHash (desired/tool-config.ts), with a toolConfigRef. */
+    toolConfig?: Finding & { hash?: string };
+    /** Condition Exposed and the external URL (desired/httproute.ts), when the server asks to be exposed. */
+    exposure?: Finding & { externalUrl?: string };
   };
   applyFailure: ApplyFailure | undefined;
   /** Children whose names are taken by objects not this server's, and those withheld meanwhile. */
   contested?: Contested | undefined;
+  /** The MCP handshake through the proxy (controller/verify/): status.verified and the Verified condition. */
+  verification?: { verified?: MCPServerStatus['verified']; finding?: Finding } | undefined;
 }
 
 export const CONDITION_TYPES = [
@@ -58,6 +69,9 @@ export const CONDITION_TYPES = [
 export const REFERENCE_CONDITIONS = {
   oidc: 'OIDCConfigRefValidated',
   authz: 'AuthzConfigRefValidated',
+  webhookConfig: 'WebhookConfigValidated',
+  externalAuth: 'ExternalAuthConfigValidated',
+  telemetry: 'TelemetryConfigRefValidated',
 } as const;
 
 export function statusUrl(server: MCPServer, cfg: ControllerConfig): string {
@@ -131,7 +145,8 @@ function phaseFor(server: MCPServer, observed: Observed, workload: Finding, prox
 
 /** An authentication or authorization reference that cannot be resolved (desired/proxy-security.ts). */
 function unresolvedReference(observed: Observed): Finding | undefined {
-  const finding = [observed.findings.oidc, observed.findings.authz].find((f) => f?.status === 'False');
+  const { oidc, authz, webhookConfig, externalAuth, telemetry } = observed.findings;
+  const finding = [oidc, authz, webhookConfig, externalAuth, telemetry].find((f) => f?.status === 'False');
   if (!finding) return undefined;
   return { ...finding, message: `${finding.message}; the proxy keeps its last configuration` };
 }
@@ -146,6 +161,18 @@ function appliedFinding(observed: Observed): Finding {
     return { status: 'False', reason: 'ApplyFailed', message: applyMessage(observed.applyFailure) };
   return { status: 'True', reason: 'Applied', message: 'every child object is applied' };
 }
+
+/**
+ * status.externalUrl while exposed; null once to clear one written before, since the status is written
+ * as a merge patch, which keeps every key it does not name.
+ */
+function externalUrlOf(server: MCPServer, observed: Observed): { externalUrl?: string } {
+  const url = observed.findings.exposure?.externalUrl;
+  if (url) return { externalUrl: url };
+  return server.status?.externalUrl ? { externalUrl: null as unknown as string } : {};
+}
+
+const findingOnly = ({ status, reason, message }: Finding): Finding => ({ status, reason, message });
 
 /** lastTransitionTime moves only when a condition's status does, as metav1.Condition specifies. */
 function condition(
@@ -201,12 +228,14 @@ export function statusFor(
   return {
     phase: verdict.phase,
     url: statusUrl(server, cfg),
+    ...externalUrlOf(server, observed),
     message: verdict.ready.message,
     readyReplicas: workloadHealth(observed.deployment).readyReplicas,
     ...(generation === undefined ? {} : { observedGeneration: generation }),
+    ...(observed.findings.toolConfig?.hash ? { toolConfigHash: observed.findings.toolConfig.hash } : {}),
     conditions: [
       ...CONDITION_TYPES.map((type) => condition(type, findings[type], previous, now, generation)),
-      ...(['oidc', 'authz'] as const).flatMap((which) => {
+      ...(['oidc', 'authz', 'externalAuth', 'telemetry', 'webhookConfig'] as const).flatMap((which) => {
         const finding = observed.findings[which];
         const type = REFERENCE_CONDITIONS[which];
         return finding ? [condition(type, finding, previous, now, generation)] : [];
@@ -214,7 +243,25 @@ export function statusFor(
       ...(observed.findings.scaleOut
         ? [condition(SCALE_OUT_CONDITION, observed.findings.scaleOut, previous, now, generation)]
         : []),
+      ...(observed.findings.toolConfig
+        ? [
+            condition(
+              TOOL_CONFIG_CONDITION,
+              findingOnly(observed.findings.toolConfig),
+              previous,
+              now,
+              generation,
+            ),
+          ]
+        : []),
+      ...(observed.findings.exposure
+        ? [condition(EXPOSED_CONDITION, findingOnly(observed.findings.exposure), previous, now, generation)]
+        : []),
+      ...(observed.verification?.finding
+        ? [condition('Verified', observed.verification.finding, previous, now, generation)]
+        : []),
     ],
+    ...(observed.verification?.verified ? { verified: observed.verification.verified } : {}),
   };
 }
 

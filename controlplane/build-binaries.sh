@@ -7,7 +7,8 @@
 # Usage: build-binaries.sh [component...]   (default: all)
 #   control plane: etcd kubernetes kwok helm cert-manager; redis (the proxy's shared state, Debian's);
 #                  otelcol (the OpenTelemetry Collector the telemetry tests send to);
-#                  gateway-api (the Gateway API's standard CRDs, data for the exposure tests)
+#                  gateway-api (the Gateway API's standard CRDs, data for the exposure tests);
+#                  traefik (a Gateway API implementation in pure Go: the exposure tests' real Gateway)
 #   real node:     containerd runc cni-plugins coredns metrics-server kube-router pause
 #                  node = kubernetes (kubelet, kube-proxy) and every real-node component
 set -euo pipefail
@@ -255,6 +256,21 @@ build_gateway-api() {
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
 
+# Traefik, the Gateway that test/integration/exposure-traefik.test.ts routes through: pure Go (Envoy-based
+# Gateways need a C++ Envoy no module proxy serves). controlplane/go/traefik pins it with its own replace
+# directives (a module's replaces do not apply to those who require it). v3.6: v3.7 requires a nested
+# module (traefik/dynamic/ext) the proxy does not serve.
+build_traefik() {
+  local out="$cache/bin/traefik-$TRAEFIK_VERSION"
+  need "$out" traefik || { log "traefik $TRAEFIK_VERSION: cached"; return; }
+  log "traefik $TRAEFIK_VERSION: building (about 12 minutes cold on 2 cores)"
+  mkdir -p "$out.tmp"
+  (cd "$here/go/traefik" && with_progress "traefik" go build -trimpath \
+    -ldflags "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" \
+    -o "$out.tmp/traefik" github.com/traefik/traefik/v3/cmd/traefik)
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
 # Redis for the proxy's shared sessions and rate limits (spec.sessionStorage): Debian's redis-tools, whose
 # /usr/bin/redis-check-rdb is the redis-server binary (Debian's redis-server package adds only a service that
 # would start on :6379 at install). Redis picks its mode from argv[0], so the cache gets a redis-server link.
@@ -287,7 +303,7 @@ done
 host_checked=
 for c in "${components[@]}"; do
   case "$c" in
-    etcd|kubernetes|kwok|helm|cert-manager|redis|otelcol|gateway-api) "build_$c" ;;
+    etcd|kubernetes|kwok|helm|cert-manager|redis|otelcol|gateway-api|traefik) "build_$c" ;;
     containerd|runc|cni-plugins|coredns|metrics-server|kube-router|pause)
       # Once, before the first node component: the packages the node runs with, and runc's and pause's build needs.
       [[ -n "$host_checked" ]] || { bash "$repo/realnode/host-packages.sh"; host_checked=1; }

@@ -5,7 +5,15 @@
 import type { FrontLimits } from './fronts/front.ts';
 import { serviceDnsNames } from '../lib/service-names.ts';
 import { authProblem } from './auth/config-check.ts';
+import { edgeProblem, type RunConfigEdge } from './edge-config.ts';
+import { outgoingAuthProblem, type RunConfigOutgoingAuth } from './outgoing-auth/run-config.ts';
 import { LOOPBACK_HOSTS, type AllowedNames } from './origin.ts';
+import type { RunConfigWebhooks } from './traffic-webhooks/run-config.ts';
+import { toolsProblem } from './tools/config-check.ts';
+import type { RunConfigTools } from './tools/plan.ts';
+import { telemetryProblem, type RunConfigTelemetry } from './telemetry/config.ts';
+
+export type { RunConfigTools } from './tools/plan.ts';
 
 export type Transport = 'stdio' | 'sse' | 'streamable-http';
 export type ProxyMode = 'sse' | 'streamable-http';
@@ -49,6 +57,19 @@ export interface RunConfigFile {
   sessionStorage?: RunConfigSessionStorage;
   /** spec.rateLimiting as ToolHive has it, counted in sessionStorage's Redis. */
   rateLimiting?: RunConfigRateLimiting;
+  /** How the proxy authenticates to an HTTP MCP server (spec.externalAuthConfigRef): outgoing-auth/run-config.ts. */
+  outgoingAuth?: RunConfigOutgoingAuth;
+  /**
+   * spec.toolConfigRef's MCPToolConfig spec (or spec.tools as toolsFilter): which tools clients see and
+   * call, under which names. The only section a running proxy re-reads when the file changes.
+   */
+  tools?: RunConfigTools;
+  /** spec.webhookConfigRef's MCPWebhookConfig: HTTP webhooks on every MCP request (proxy/traffic-webhooks/). */
+  webhooks?: RunConfigWebhooks;
+  /** OpenTelemetry traces and metrics over OTLP (spec.telemetryConfigRef or spec.telemetry): proxy/telemetry/. */
+  telemetry?: RunConfigTelemetry;
+  /** Behind an ingress (trustProxyHeaders, endpointPrefix) and the HTTP server's timeouts: edge-config.ts. */
+  edge?: RunConfigEdge;
 }
 
 /**
@@ -150,6 +171,11 @@ export interface ProxyConfig {
   audit?: boolean;
   sessionStorage?: RunConfigSessionStorage;
   rateLimiting?: RunConfigRateLimiting;
+  tools?: RunConfigTools;
+  outgoingAuth?: RunConfigOutgoingAuth;
+  webhooks?: RunConfigWebhooks;
+  telemetry?: RunConfigTelemetry;
+  edge?: RunConfigEdge;
   /** Flag only: the kubeconfig an attach target is reached with (in a pod, the service account). */
   kubeconfig?: string;
 }
@@ -190,8 +216,22 @@ export function checkRunConfigFile(value: unknown): RunConfigFile | { problem: s
   if (!isPort(file.proxyPort)) return { problem: 'proxyPort must be a port number' };
   const auth = file.auth === undefined ? undefined : authProblem(file.auth);
   if (auth) return { problem: auth };
+  const outgoing = outgoingProblem(file);
+  if (outgoing) return { problem: outgoing };
+  const tools = file.tools === undefined ? undefined : toolsProblem(file.tools);
+  if (tools) return { problem: tools };
+  const telemetry = file.telemetry === undefined ? undefined : telemetryProblem(file.telemetry);
+  if (telemetry) return { problem: telemetry };
+  const edge = file.edge === undefined ? undefined : edgeProblem(file.edge);
+  if (edge) return { problem: edge };
   if (!targetProblem(file.target)) return file as RunConfigFile;
   return { problem: targetProblem(file.target)! };
+}
+
+function outgoingProblem(file: Partial<RunConfigFile>): string | undefined {
+  if (file.outgoingAuth === undefined) return undefined;
+  if (file.transport === 'stdio') return 'outgoingAuth applies to HTTP servers only, not stdio';
+  return outgoingAuthProblem(file.outgoingAuth, file.auth !== undefined);
 }
 
 const TARGET_SHAPES =
@@ -242,5 +282,10 @@ export function configFromFile(file: RunConfigFile): ProxyConfig {
     audit: file.audit?.enabled === true,
     ...(file.sessionStorage ? { sessionStorage: file.sessionStorage } : {}),
     ...(file.rateLimiting ? { rateLimiting: file.rateLimiting } : {}),
+    ...(file.outgoingAuth ? { outgoingAuth: file.outgoingAuth } : {}),
+    ...(file.tools ? { tools: file.tools } : {}),
+    ...(file.webhooks ? { webhooks: file.webhooks } : {}),
+    ...(file.telemetry ? { telemetry: file.telemetry } : {}),
+    ...(file.edge ? { edge: file.edge } : {}),
   };
 }

@@ -23,6 +23,8 @@ export interface ProxyMetrics {
   rateLimited(scope: 'shared' | 'perUser', tool: string): void;
   /** A rate-limit check that failed (Redis away or slow): the call went on unlimited. */
   rateLimitError(): void;
+  /** A token exchange toward the MCP server (proxy/outgoing-auth/): 'exchanged' or why it failed. */
+  tokenExchange(outcome: string): void;
   /** One call to an MCPWebhookConfig webhook (proxy/traffic-webhooks/): its result and duration. */
   webhookCalled(type: string, webhook: string, result: string, seconds: number): void;
   /** A request refused by a webhook: its answer ('denied') or its failure under policy fail ('failure'). */
@@ -86,6 +88,14 @@ export function createProxyMetrics(
       'Rate-limit checks that failed (Redis unreachable, slow or erroring); the calls went on unlimited.',
     ),
   );
+  // outcome: exchanged, no-subject-token, unreachable, refused, malformed (outgoing-auth/failure.ts).
+  const tokenExchanges = registry.register(
+    new Counter(
+      'mcp_proxy_token_exchanges_total',
+      'Token exchanges toward the MCP server (outgoingAuth tokenExchange), by outcome: exchanged, or why not.',
+      ['outcome'],
+    ),
+  );
   // webhook names come from the MCPWebhookConfig: a bounded set, whatever clients send.
   const webhookCalls = registry.register(
     new Counter(
@@ -134,6 +144,7 @@ export function createProxyMetrics(
     authFailed: (reason) => authFailures.inc([reason]),
     rateLimited: (scope, tool) => rateLimited.inc([scope, tool]),
     rateLimitError: () => rateLimitErrors.inc(),
+    tokenExchange: (outcome) => tokenExchanges.inc([outcome]),
     webhookCalled(type, webhook, result, seconds) {
       webhookCalls.inc([type, webhook, result]);
       webhookLatency.observe([type, webhook], seconds);

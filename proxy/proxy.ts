@@ -13,10 +13,16 @@ import { StreamableHttpFront } from './fronts/streamable-http.ts';
 import { createAuthentication, type Authentication } from './auth/authentication.ts';
 import { withAuthorization } from './authz/wiring.ts';
 import { withRateLimits } from './ratelimit/wiring.ts';
+import { withTelemetry } from './telemetry/wiring.ts';
+import { createOutgoingCredentials, type OutgoingCredentials } from './outgoing-auth/outgoing-auth.ts';
+import { keepingSubjectTokens } from './outgoing-auth/subject-token.ts';
+import { withTrafficWebhooks } from './traffic-webhooks/wiring.ts';
+import { withToolControl, type ToolControl } from './tools/wiring.ts';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.ts';
 import { MemoryEventStore } from './streams/memory-event-store.ts';
 import type { PodPicker } from './shared-state/pod-picker.ts';
 import { sharedStateFor, type SharedState } from './shared-state/wiring.ts';
+import { serverTimeouts } from './edge-config.ts';
 import { startProxy, type RunningProxy } from './server.ts';
 
 /** The reconnection delay a stream's priming event asks clients for. */
@@ -32,15 +38,25 @@ export interface ProxyIO {
   jwksCooldownMs?: number;
   /** Where audit lines go (config.audit); stdout when absent. Tests and the bench pass their own. */
   auditOut?: Writable;
+  /** Where outgoingAuth's secrets are read from; process.env when absent. */
+  env?: NodeJS.ProcessEnv;
+  /** Tests: telemetry's metrics are exported this often (15 s otherwise). */
+  telemetryExportIntervalMs?: number;
 }
 
 /** The backend for the target; the SDK's HTTP client (about 30 MiB) is loaded only for HTTP servers. */
-export async function backendFor(config: ProxyConfig, io: ProxyIO, picker?: PodPicker): Promise<Backend> {
+export async function backendFor(
+  config: ProxyConfig,
+  io: ProxyIO,
+  picker?: PodPicker,
+  credentials?: OutgoingCredentials,
+): Promise<Backend> {
   const { target, limits } = config;
   if (target.kind === 'http') {
     const { HttpBackend } = await import('./backends/http.ts');
     const { url, podUrls } = target;
-    return new HttpBackend({ url, podUrls, transport: config.transport, limits, picker }, io.log);
+    const options = { url, podUrls, transport: config.transport, limits, picker, credentials };
+    return new HttpBackend(options, io.log);
   }
   const stream =
     target.kind === 'command' ? new ChildProcessStream(target.command, io.log) : attachStreamFor(target, io);
@@ -54,6 +70,8 @@ function attachStreamFor(target: PodTarget, io: ProxyIO): ServerStream {
 
 export interface StartedProxy extends RunningProxy {
   backend: Backend;
+  /** Applies a changed run-config `tools` section without a restart (config-watch.ts). */
+  applyTools: ToolControl['apply'];
 }
 
 export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<StartedProxy> {
@@ -72,11 +90,31 @@ async function assemble(
   io: ProxyIO,
   shared: SharedState | undefined,
 ): Promise<StartedProxy> {
-  const server = await backendFor(config, io, shared?.picker);
+  // Secrets from the environment (outgoing-auth/): a variable that is not set stops the start.
+  const credentials = config.outgoingAuth
+    ? createOutgoingCredentials(config.outgoingAuth, {
+        env: io.env ?? process.env,
+        log: io.log,
+        counted: (outcome) => metrics.tokenExchange(outcome),
+      })
+    : undefined;
+  const server = await backendFor(config, io, shared?.picker, credentials);
   const metrics = createProxyMetrics(server, { processMetrics: io.processMetrics ?? true });
   // Rate limits inside authorization: a denied call takes no token, a limited one is audited.
   const limited = withRateLimits(server, config, { log: io.log, metrics, redis: shared?.redis });
-  const backend = withAuthorization(limited, config, io);
+  const authorized = withAuthorization(limited, config, io);
+  // Tool filtering and renaming outside authorization, as ToolHive orders them: policies, rate limits
+  // and the server see the server's own tool names.
+  // Webhooks between the two, as ToolHive orders them: Cedar decides on the mutated request, and the
+  // webhooks see the server's tool names.
+  const hooked = withTrafficWebhooks(authorized, config, { log: io.log, metrics });
+  const tools = withToolControl(hooked, config.tools, io.log);
+  // Telemetry outermost: a request any wrapper answers is traced too, under the name the client used.
+  const backend = await withTelemetry(tools.backend, config, {
+    log: io.log,
+    env: io.env,
+    exportIntervalMs: io.telemetryExportIntervalMs,
+  });
   const deps: FrontDeps = {
     backend,
     allowed: config.allowed,
@@ -86,14 +124,27 @@ async function assemble(
     events: shared?.events ?? new MemoryEventStore(),
     retryMs: RECONNECT_DELAY_MS,
     ...(shared ? { directory: shared.directory } : {}),
+    ...(config.edge ? { edge: config.edge } : {}),
   };
   const authentication = config.auth ? authenticationFor(config, io, metrics) : undefined;
-  if (authentication) deps.authenticate = authentication.authenticate;
+  if (authentication)
+    deps.authenticate =
+      config.outgoingAuth?.type === 'tokenExchange'
+        ? keepingSubjectTokens(authentication.authenticate)
+        : authentication.authenticate;
   const fronts = [new StreamableHttpFront(deps), new SseFront(deps)];
   const sweepIntervalMs = Math.min(60_000, config.limits.idleSessionMs);
   const wellKnown = authentication?.serveMetadata;
   const running = await startProxy(
-    { backend, fronts, metrics, log: io.log, sweepIntervalMs, wellKnown },
+    {
+      backend,
+      fronts,
+      metrics,
+      log: io.log,
+      sweepIntervalMs,
+      wellKnown,
+      timeouts: serverTimeouts(config.edge),
+    },
     { host: config.host, port: config.port },
   ).catch((err: unknown) => {
     authentication?.close();
@@ -102,9 +153,12 @@ async function assemble(
   const close = async () => {
     await running.close();
     authentication?.close();
+    credentials?.close();
     shared?.close();
   };
-  return { ...running, backend, close };
+  // `backend` stays what it was before tool control existed (the server's, with authz and rate limits
+  // when configured): tests reach the multiplexer through it.
+  return { ...running, backend: authorized, close, applyTools: tools.apply };
 }
 
 /** Bearer-token authentication (proxy/auth/); throws when its files cannot be read. */
@@ -115,6 +169,7 @@ function authenticationFor(config: ProxyConfig, io: ProxyIO, metrics: ProxyMetri
     refused: (reason) => metrics.authFailed(reason),
     resourceName: config.name,
     verifier: { jwksCooldownMs: io.jwksCooldownMs },
+    edge: config.edge,
   });
   io.log.info(
     { issuer: auth.issuer, audiences: auth.audiences, resourceUrl: auth.resourceUrl },

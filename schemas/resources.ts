@@ -74,11 +74,7 @@ export const MCPAUTHZCONFIG: ApiResource = {
 
 // The companions ToolHive's MCPServer names by reference (spec.toolConfigRef, telemetryConfigRef,
 // groupRef, externalAuthConfigRef, webhookConfigRef); short names and columns are ToolHive's.
-const companion = (
-  kind: string,
-  shortNames: string[],
-  printerColumns: PrinterColumn[],
-): ApiResource => ({
+const companion = (kind: string, shortNames: string[], printerColumns: PrinterColumn[]): ApiResource => ({
   kind,
   plural: `${kind.toLowerCase()}s`,
   singular: kind.toLowerCase(),

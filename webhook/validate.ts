@@ -8,6 +8,8 @@ import { authWarnings } from './rules/auth-warnings.ts';
 import { checkAuthentication } from './rules/authentication.ts';
 import { checkAuthorization } from './rules/authorization.ts';
 import { checkCompanionReferences } from './rules/companion-references.ts';
+import { checkExternalAuth } from './rules/external-auth.ts';
+import { checkExposure } from './rules/exposure.ts';
 import { checkName } from './rules/names.ts';
 import { checkNamespace } from './rules/namespace.ts';
 import { checkPermissionProfile } from './rules/permission-profile.ts';
@@ -15,13 +17,18 @@ import { checkPodEscapes } from './rules/pod-escapes.ts';
 import { checkPodSecurity } from './rules/pod-security.ts';
 import { checkPodTemplate } from './rules/pod-template.ts';
 import { checkPolicy } from './rules/policy.ts';
+import { checkProxyEdge } from './rules/proxy-edge.ts';
 import { checkTransportAndPorts } from './rules/ports.ts';
 import { checkResources } from './rules/resources.ts';
 import { checkScaleOut } from './rules/scale-out.ts';
 import { checkSecrets } from './rules/secrets.ts';
 import { checkTenancyPolicy } from './rules/tenancy-policy.ts';
+import { checkTelemetry, telemetryWarnings } from './rules/telemetry.ts';
+import { checkToolConfig, toolConfigWarnings } from './rules/tool-config.ts';
+import { toolConfigVsVerifiedWarnings } from './rules/tool-config-vs-verified.ts';
 import { checkUnsupportedFields } from './rules/unsupported.ts';
 import { warningsFor } from './rules/warnings.ts';
+import { checkWebhookConfig } from './rules/webhook-config.ts';
 import { checkSchema } from './schema-validation.ts';
 
 export interface Verdict {
@@ -38,6 +45,7 @@ export function validateMCPServer(server: unknown, facts: AdmissionFacts, policy
     checkNamespace(server, policy),
     checkUnsupportedFields(server),
     checkTransportAndPorts(server),
+    checkProxyEdge(server),
     checkScaleOut(server, facts),
     checkSecrets(server, facts),
     checkPermissionProfile(server, facts),
@@ -49,11 +57,23 @@ export function validateMCPServer(server: unknown, facts: AdmissionFacts, policy
     checkAuthentication(server, facts),
     checkAuthorization(server, facts),
     checkCompanionReferences(server, facts),
+    checkToolConfig(server),
+    checkExternalAuth(server, facts),
+    checkWebhookConfig(server, facts),
+    checkTelemetry(server),
     checkTenancyPolicy(server, policy),
+    checkExposure(server, policy.exposure),
   ]) {
     if (found.length > 0) errors.push(...found);
   }
   const warnings = warningsFor(server);
   const auth = authWarnings(server);
-  return { errors, warnings: auth.length > 0 ? [...warnings, ...auth] : warnings };
+  const tools = toolConfigWarnings(server);
+  const more = [
+    ...auth,
+    ...tools,
+    ...toolConfigVsVerifiedWarnings(server, facts),
+    ...telemetryWarnings(server),
+  ];
+  return { errors, warnings: more.length > 0 ? [...warnings, ...more] : warnings };
 }

@@ -7,6 +7,7 @@ import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import type { ControllerConfig } from '../config.ts';
 import { desiredRunConfigMap } from './configmap.ts';
 import { desiredProxyDeployment } from './deployment.ts';
+import { desiredExposure } from './httproute.ts';
 import { desiredNetworkPolicy } from './networkpolicy.ts';
 import { desiredProxyNetworkPolicy } from './proxy-networkpolicy.ts';
 import { desiredRbac } from './rbac.ts';
@@ -14,6 +15,7 @@ import { desiredServices } from './services.ts';
 import { proxySecurity } from './proxy-security.ts';
 import { redisPasswordRef, scaleOutFinding } from './scale-out.ts';
 import { desiredStatefulSet } from './statefulset.ts';
+import { toolConfigPlan } from './tool-config.ts';
 import type { ChildObject, Finding, ServerFacts } from './types.ts';
 
 export interface DesiredState {
@@ -25,7 +27,15 @@ export interface DesiredState {
     permissionProfile: Finding;
     oidc?: Finding;
     authz?: Finding;
+    webhookConfig?: Finding;
+    /** Condition ExternalAuthConfigValidated (external-auth.ts), with an externalAuthConfigRef. */
+    externalAuth?: Finding;
+    /** Condition TelemetryConfigRefValidated (telemetry.ts), with a telemetryConfigRef. */
+    telemetry?: Finding;
     scaleOut?: Finding;
+    /** Condition ToolConfigValidated and status.toolConfigHash (tool-config.ts), with a toolConfigRef. */
+    toolConfig?: Finding & { hash?: string };
+    exposure?: Finding & { externalUrl?: string };
   };
 }
 
@@ -48,9 +58,11 @@ export function checkSecrets(server: MCPServer, facts: ServerFacts): Finding {
 export function desiredChildren(server: MCPServer, facts: ServerFacts, cfg: ControllerConfig): DesiredState {
   const policy = desiredNetworkPolicy(server, facts);
   const security = proxySecurity(server, facts, cfg);
-  const runConfig = desiredRunConfigMap(server, cfg, security);
+  const tools = toolConfigPlan(server, facts);
+  const runConfig = desiredRunConfigMap(server, cfg, security, tools.section);
   const proxy = desiredProxyDeployment(server, cfg, security, facts);
   const scaleOut = scaleOutFinding(server);
+  const exposure = desiredExposure(server, facts);
   const objects = [
     ...desiredRbac(server),
     runConfig,
@@ -59,15 +71,27 @@ export function desiredChildren(server: MCPServer, facts: ServerFacts, cfg: Cont
     ...desiredServices(server),
     desiredStatefulSet(server, facts),
     proxy,
+    ...(exposure.route ? [exposure.route] : []),
   ];
   return {
     objects,
-    held: security.hold ? [runConfig, proxy] : [],
+    held: security.hold || tools.hold ? [runConfig, proxy] : [],
     findings: {
       secrets: checkSecrets(server, facts),
       permissionProfile: policy.finding,
       ...security.findings,
       ...(scaleOut ? { scaleOut } : {}),
+      ...(tools.finding
+        ? { toolConfig: { ...tools.finding, ...(tools.hash ? { hash: tools.hash } : {}) } }
+        : {}),
+      ...(exposure.finding
+        ? {
+            exposure: {
+              ...exposure.finding,
+              ...(exposure.externalUrl ? { externalUrl: exposure.externalUrl } : {}),
+            },
+          }
+        : {}),
     },
   };
 }

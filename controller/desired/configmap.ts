@@ -14,6 +14,7 @@ import { childMetadata, commonLabels } from './labels.ts';
 import { firstPodName, MCP_CONTAINER, mcpServiceName, nameOf, namespaceOf, runConfigName } from './names.ts';
 import type { RunConfigAuth } from './proxy-auth.ts';
 import type { RunConfigAuthz } from './proxy-authz.ts';
+import { edgeSection, type RunConfigEdge } from './proxy-edge.ts';
 import { OPEN, type ProxySecurity } from './proxy-security.ts';
 import {
   podUrls,
@@ -24,6 +25,9 @@ import {
 } from './scale-out.ts';
 import type { RunConfigTools } from './tool-config.ts';
 import type { ChildObject } from './types.ts';
+import type { RunConfigWebhooks } from './webhook-config.ts';
+import type { RunConfigOutgoingAuth } from './external-auth.ts';
+import type { RunConfigTelemetry } from './telemetry.ts';
 
 export const RUNCONFIG_KEY = 'runconfig.json';
 export const RUNCONFIG_MOUNT_DIR = '/etc/mcp-operator';
@@ -41,11 +45,21 @@ export interface RunConfig {
   proxyMode: ProxyMode;
   proxyPort: number;
   target: ProxyTarget;
+  /** The exposed hostname (httproute.ts): the Gateway keeps the client's Host header. */
+  allowedHosts?: string[];
   auth?: RunConfigAuth;
   authz?: RunConfigAuthz;
   audit?: { enabled: true };
   sessionStorage?: RunConfigSessionStorage;
   rateLimiting?: RunConfigRateLimiting;
+  /** proxy-edge.ts: behind an ingress, and the HTTP server's timeouts; read at start. */
+  edge?: RunConfigEdge;
+  /** webhook-config.ts, through proxy-security.ts: in the checksum, the proxy reads it at start only. */
+  webhooks?: RunConfigWebhooks;
+  /** external-auth.ts, through proxy-security.ts: in the checksum, the proxy reads it at start only. */
+  outgoingAuth?: RunConfigOutgoingAuth;
+  /** telemetry.ts, through proxy-security.ts: in the checksum, the proxy reads it at start only. */
+  telemetry?: RunConfigTelemetry;
   /** tool-config.ts: only in the ConfigMap, never in runConfig() (the pod template's checksum). */
   tools?: RunConfigTools;
 }
@@ -73,6 +87,7 @@ export function runConfig(
   const { auth, authz, audit } = security;
   const sessionStorage = sessionStorageSection(server);
   const rateLimiting = rateLimitingSection(server);
+  const edge = edgeSection(server);
   return {
     version: 1,
     server: { name: nameOf(server), namespace },
@@ -80,11 +95,16 @@ export function runConfig(
     proxyMode,
     proxyPort,
     target,
+    ...(security.allowedHosts ? { allowedHosts: security.allowedHosts } : {}),
     ...(auth ? { auth } : {}),
     ...(authz ? { authz } : {}),
     ...(audit ? { audit } : {}),
     ...(sessionStorage ? { sessionStorage } : {}),
     ...(rateLimiting ? { rateLimiting } : {}),
+    ...(edge ? { edge } : {}),
+    ...(security.webhooks ? { webhooks: security.webhooks } : {}),
+    ...(security.outgoingAuth ? { outgoingAuth: security.outgoingAuth } : {}),
+    ...(security.telemetry ? { telemetry: security.telemetry } : {}),
   };
 }
 

@@ -61,10 +61,11 @@ function proxyContainer(server: MCPServer, cfg: ControllerConfig, security: Prox
   };
   // The password variable last, and the user's of the same name dropped: env is a list keyed by name.
   const password = redisPasswordEnv(server);
+  const fromSecrets = [...password, ...structuredClone(security.env ?? [])];
   const userEnv = (overrides?.env ?? [])
-    .filter((e) => !password.some((p) => p.name === e.name))
+    .filter((e) => !fromSecrets.some((p) => p.name === e.name))
     .map((e): Dict => ({ name: e.name, value: e.value }));
-  if (userEnv.length || password.length) container.env = [...userEnv, ...password];
+  if (userEnv.length || fromSecrets.length) container.env = [...userEnv, ...fromSecrets];
   if (server.spec.resources) container.resources = structuredClone(server.spec.resources);
   return container;
 }

@@ -17,13 +17,25 @@ import {
   type RunConfigAuth,
 } from './proxy-auth.ts';
 import { auditSection, authzPlan, type RunConfigAuthz } from './proxy-authz.ts';
+import { desiredExposure, exposedProxy } from './httproute.ts';
 import { namespaceOf } from './names.ts';
+import { webhookConfigPlan, type RunConfigWebhooks } from './webhook-config.ts';
+import { externalAuthPlan, type RunConfigOutgoingAuth } from './external-auth.ts';
+import { telemetryPlan, type RunConfigTelemetry } from './telemetry.ts';
 import type { Dict, Finding, ServerFacts } from './types.ts';
 
 export interface ProxySecurity {
   auth?: RunConfigAuth;
   authz?: RunConfigAuthz;
   audit?: { enabled: true };
+  /** spec.webhookConfigRef's webhooks (webhook-config.ts). */
+  webhooks?: RunConfigWebhooks;
+  /** spec.externalAuthConfigRef: how the proxy authenticates to the MCP server (external-auth.ts). */
+  outgoingAuth?: RunConfigOutgoingAuth;
+  /** spec.telemetryConfigRef or spec.telemetry: OpenTelemetry over OTLP (telemetry.ts). */
+  telemetry?: RunConfigTelemetry;
+  /** Environment of the proxy container from Secrets (the webhooks' HMAC keys, outgoing credentials). */
+  env?: Dict[];
   /** Volumes and mounts of the proxy pod for the files auth names (client secret, CA bundle). */
   volumes: Dict[];
   mounts: Dict[];
@@ -32,7 +44,15 @@ export interface ProxySecurity {
   egress: AuthEgress;
   /** proxyClientNamespaces: undefined, anyone may connect. */
   clients: readonly string[] | undefined;
-  findings: { oidc?: Finding; authz?: Finding };
+  /** Host names besides the Service's that clients use: the exposed hostname (httproute.ts). */
+  allowedHosts?: string[];
+  findings: {
+    oidc?: Finding;
+    authz?: Finding;
+    webhookConfig?: Finding;
+    externalAuth?: Finding;
+    telemetry?: Finding;
+  };
   /** A reference could not be resolved: leave the proxy's run config and Deployment as they are. */
   hold: boolean;
 }
@@ -51,27 +71,51 @@ export const OPEN: ProxySecurity = {
 export function proxySecurity(server: MCPServer, facts: ServerFacts, cfg: ControllerConfig): ProxySecurity {
   const spec = server.spec as unknown as Dict;
   const namespace = namespaceOf(server);
+  // Exposed through a Gateway, the resource is the external URL (its metadata follows it).
+  const exposure = desiredExposure(server, facts);
   const oidc = oidcPlan(spec, facts, {
     namespace,
-    proxyUrl: statusUrl(server, cfg),
+    proxyUrl: exposure.externalUrl ?? statusUrl(server, cfg),
     clusterIssuer: facts.clusterIssuer ?? TOOLHIVE_KUBE_ISSUER,
     clusterDomain: cfg.clusterDomain,
   });
   const authz = authzPlan(spec, facts, namespace);
   const audit = auditSection(spec);
-  const hold = oidc.finding?.status === 'False' || authz.finding?.status === 'False';
+  const webhooks = webhookConfigPlan(server, facts);
+  const outgoing = externalAuthPlan(server, facts);
+  const telemetry = telemetryPlan(server, facts);
+  const hold =
+    oidc.finding?.status === 'False' ||
+    authz.finding?.status === 'False' ||
+    webhooks.hold ||
+    outgoing.hold ||
+    telemetry.hold;
+  const env = [...webhooks.env, ...outgoing.env, ...telemetry.env];
+  const egressPorts = [...webhooks.egressPorts, ...outgoing.egressPorts, ...telemetry.egressPorts];
   return {
     ...(oidc.auth ? { auth: oidc.auth } : {}),
     ...(authz.authz ? { authz: authz.authz } : {}),
     ...(audit ? { audit } : {}),
-    volumes: oidc.volumes,
-    mounts: oidc.mounts,
+    ...(webhooks.section ? { webhooks: webhooks.section } : {}),
+    ...(outgoing.section ? { outgoingAuth: outgoing.section } : {}),
+    ...(telemetry.section ? { telemetry: telemetry.section } : {}),
+    ...(env.length ? { env } : {}),
+    volumes: [...oidc.volumes, ...webhooks.volumes],
+    mounts: [...oidc.mounts, ...webhooks.mounts],
     clusterToken: oidc.clusterToken,
-    egress: oidc.egress,
-    clients: facts.proxyClients,
+    egress: egressPorts.length
+      ? {
+          ...oidc.egress,
+          ports: [...new Set([...oidc.egress.ports, ...egressPorts])].sort((a, b) => a - b),
+        }
+      : oidc.egress,
+    ...exposedProxy(exposure, facts.proxyClients),
     findings: {
       ...(oidc.finding ? { oidc: oidc.finding } : {}),
       ...(authz.finding ? { authz: authz.finding } : {}),
+      ...(webhooks.finding ? { webhookConfig: webhooks.finding } : {}),
+      ...(outgoing.finding ? { externalAuth: outgoing.finding } : {}),
+      ...(telemetry.finding ? { telemetry: telemetry.finding } : {}),
     },
     hold,
   };

@@ -378,6 +378,8 @@ export interface MCPServerStatus {
   phase?: "Pending" | "Ready" | "Failed" | "Terminating" | "Stopped";
   /** URL is the URL where the MCP server can be accessed */
   url?: string;
+  /** ExternalURL is where clients outside the cluster reach the MCP server, through the Gateway API HTTPRoute the toolhive.stacklok.dev/expose annotation asks for (not a ToolHive field); also the proxy's OAuth resource URL */
+  externalUrl?: string;
   /** Message provides additional information about the current phase */
   message?: string;
   /** ReadyReplicas is the number of ready proxy replicas */
@@ -386,6 +388,39 @@ export interface MCPServerStatus {
   observedGeneration?: number;
   /** Conditions represent the latest available observations of the MCPServer's state */
   conditions?: Condition[];
+  /** ToolConfigHash stores the hash of the referenced ToolConfig for change detection */
+  toolConfigHash?: string;
+  verified?: VerifiedStatus;
+}
+
+/** What the last successful MCP handshake through the proxy found (initialize, tools/list, then the session ended); written by the controller (controller/verify/), and the Verified condition says whether it still holds. Not in ToolHive */
+export interface VerifiedStatus {
+  serverInfo?: VerifiedServerInfo;
+  /** The MCP protocol version the proxy agreed to in the handshake */
+  protocolVersion?: string;
+  /** The capabilities the server announced through the proxy (the keys of its ServerCapabilities: tools, prompts, resources, logging, completions...) */
+  capabilities?: string[];
+  /** The names of the tools the proxy listed, as clients see them (after the tool filter and renames), sorted; at most 100 (toolCount has them all) */
+  tools?: string[];
+  /** How many tools the proxy listed (every page) */
+  toolCount: number;
+  /** When the handshake succeeded */
+  lastVerifiedTime: string;
+  /** The MCPServer's metadata.generation the handshake was made for */
+  observedGeneration: number;
+  toolConfig?: VerifiedToolConfig;
+}
+
+/** The serverInfo of the initialize answer */
+export interface VerifiedServerInfo {
+  name?: string;
+  version?: string;
+}
+
+/** The MCPToolConfig (spec.toolConfigRef) in force when the handshake was made, and its metadata.generation: a change to it makes the controller verify again */
+export interface VerifiedToolConfig {
+  name: string;
+  generation: number;
 }
 
 /** ToolConfigRef names a MCPToolConfig in the same namespace */

@@ -8,7 +8,7 @@
 //   which this operator does not implement); its Cedar checked by lib/authz-config.ts, errors at
 //   spec.config.policies[i] with line and column.
 import { authzConfigFromSpec, checkCedarConfig } from '../../lib/authz-config.ts';
-import { FieldPath, forbidden, notSupported, required, type FieldError } from '../field.ts';
+import { FieldPath, forbidden, notSupported, required } from '../field.ts';
 import { checkConfigSchema } from '../schema-validation.ts';
 import { privateIpWarnings } from './auth-warnings.ts';
 import { cedarProblemErrors } from './cedar-problems.ts';

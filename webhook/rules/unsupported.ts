@@ -10,19 +10,7 @@ const UNSUPPORTED_REF = '#/$defs/Unsupported';
 
 // Fields whose schema is in place (so the CRD keeps their shape) but whose feature is still being built:
 // refused like the unsupported ones until it works end to end; each work removes its own entries.
-export const NOT_YET_WIRED: readonly string[] = [
-  'telemetry',
-  'telemetryConfigRef',
-  'tools',
-  'toolConfigRef',
-  'externalAuthConfigRef',
-  'webhookConfigRef',
-  'trustProxyHeaders',
-  'endpointPrefix',
-  'groupRef',
-  'proxyReadTimeout',
-  'proxyWriteTimeout',
-];
+export const NOT_YET_WIRED: readonly string[] = [];
 
 export const UNSUPPORTED_FIELDS: readonly string[] = [
   ...Object.entries(schemaJson.$defs.MCPServerSpec.properties as Record<string, { $ref?: string }>)
@@ -30,6 +18,16 @@ export const UNSUPPORTED_FIELDS: readonly string[] = [
     .map(([name]) => name),
   ...NOT_YET_WIRED,
 ];
+
+// Why a field is refused, and what to use instead, where there is more to say than the generic message.
+export const REFUSAL_REASONS: Readonly<Record<string, string>> = {
+  authServerRef:
+    'the embedded OAuth 2.0 authorization server is not implemented by this operator; authenticate clients with an external OpenID provider through spec.oidcConfigRef (an MCPOIDCConfig), and reach the server with spec.externalAuthConfigRef (tokenExchange, bearerToken or headerInjection)',
+  // ToolHive's issue #315 proposed `spec.ingress` and declined it; no ToolHive release defines its shape,
+  // so there is no meaning to implement.
+  ingress:
+    'no ToolHive release defines spec.ingress (proposed and declined in stacklok/toolhive#315); expose the server through the Gateway API instead: the annotations toolhive.stacklok.dev/expose, expose-hostname and expose-path (README "Exposing a server")',
+};
 
 // Go's omitempty zero values: ToolHive itself treats these as unset (and its CRD defaults
 // trustProxyHeaders to false), so an object exported from a ToolHive cluster is not denied for them.
@@ -47,7 +45,7 @@ export function checkUnsupportedFields(
   const errors: FieldError[] = [];
   for (const field of UNSUPPORTED_FIELDS) {
     if (!isZeroValue(spec[field]))
-      errors.push(forbidden(path.child(field), 'not supported by this operator'));
+      errors.push(forbidden(path.child(field), REFUSAL_REASONS[field] ?? 'not supported by this operator'));
   }
   return errors;
 }

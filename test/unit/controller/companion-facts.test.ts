@@ -6,7 +6,6 @@ import { authFacts } from '../../../controller/auth-facts.ts';
 import { referencedBy, REFERENCED_KINDS, WATCHED, OPTIONAL } from '../../../controller/informers.ts';
 import { cachedForm } from '../../../controller/cache-transform.ts';
 import type { Dict } from '../../../controller/desired/types.ts';
-import type { MCPServer } from '../../../schemas/generated/mcpserver.ts';
 
 const spec = {
   image: 'i',
@@ -44,7 +43,7 @@ describe('companion references in the controller', () => {
       proxyClients: undefined,
       secretKeys: () => Promise.resolve(undefined),
     };
-    const facts = await authFacts(server as unknown as MCPServer, caches as never, known);
+    const facts = await authFacts(server, caches, known);
     expect([...(facts.companions?.keys() ?? [])]).to.deep.equal([
       'MCPToolConfig/tools',
       'MCPTelemetryConfig/otel',
@@ -55,8 +54,8 @@ describe('companion references in the controller', () => {
     expect(facts.companions?.get('MCPToolConfig/tools')).to.deep.equal(cached['MCPToolConfig/team-a/tools']);
     expect(facts.companions?.get('MCPGroup/team')).to.equal(undefined);
     const none = await authFacts(
-      { metadata: { name: 'p', namespace: 'n' }, spec: { image: 'i' } } as never,
-      caches as never,
+      { metadata: { name: 'p', namespace: 'n' }, spec: { image: 'i' } },
+      caches,
       known,
     );
     expect(none.companions).to.equal(undefined);

@@ -1,16 +1,19 @@
 import { expect } from 'chai';
 import { FieldPath, forbidden, type FieldError } from '../../../../webhook/field.ts';
-import { checkUnsupportedFields, UNSUPPORTED_FIELDS } from '../../../../webhook/rules/unsupported.ts';
+import {
+  checkUnsupportedFields,
+  REFUSAL_REASONS,
+  UNSUPPORTED_FIELDS,
+} from '../../../../webhook/rules/unsupported.ts';
 import { mcpServer, withSpec } from '../builders.ts';
 
 describe('checkUnsupportedFields', () => {
   const spec = FieldPath.of('spec');
-  const notSupported = (field: string) => forbidden(spec.child(field), 'not supported by this operator');
   const cases: Record<string, { server: unknown; want: FieldError[] }> = {
     'accepts a spec without ToolHive-only fields': { server: mcpServer('s'), want: [] },
-    'denies authServerRef, naming it': {
+    'denies authServerRef, naming why and what to use instead': {
       server: mcpServer('s', withSpec({ authServerRef: { kind: 'MCPExternalAuthConfig', name: 'a' } })),
-      want: [notSupported('authServerRef')],
+      want: [forbidden(spec.child('authServerRef'), REFUSAL_REASONS.authServerRef!)],
     },
     'no longer denies the authentication, authorization, audit and scale-out fields': {
       server: mcpServer(
@@ -34,7 +37,19 @@ describe('checkUnsupportedFields', () => {
         's',
         withSpec({ authServerRef: { kind: 'MCPExternalAuthConfig', name: 'a' }, ingress: { host: 'h' } }),
       ),
-      want: [notSupported('authServerRef'), notSupported('ingress')],
+      want: [
+        forbidden(spec.child('authServerRef'), REFUSAL_REASONS.authServerRef!),
+        forbidden(spec.child('ingress'), REFUSAL_REASONS.ingress!),
+      ],
+    },
+    'refuses ingress naming the reason and the Gateway API annotations instead': {
+      server: mcpServer('s', withSpec({ ingress: { enabled: true } })),
+      want: [
+        forbidden(
+          spec.child('ingress'),
+          'no ToolHive release defines spec.ingress (proposed and declined in stacklok/toolhive#315); expose the server through the Gateway API instead: the annotations toolhive.stacklok.dev/expose, expose-hostname and expose-path (README "Exposing a server")',
+        ),
+      ],
     },
     'accepts zero values ToolHive itself treats as unset': {
       server: mcpServer(

@@ -1,3 +1,4 @@
+// Not in `make test` (Traefik builds in about 12 minutes cold, past CI's margin): `make test-gateway`.
 // Exposure through a real Gateway: Traefik (a Gateway API implementation in pure Go, built from the Go
 // module proxy by build-binaries.sh traefik) runs on this machine against the local control plane, with
 // a GatewayClass and a Gateway of its own; the controller (in-process) makes the HTTPRoutes of two exposed
