@@ -12,13 +12,14 @@
 //     the client gets the front's busy answer and retries.
 // Either part may be off: authorizer undefined (audit only) or audit undefined (authorization only).
 import type { Logger } from '../../lib/log.ts';
-import type {
-  Backend,
-  BackendSession,
-  SendOutcome,
-  SessionOptions,
-  SessionSink,
-} from '../backends/backend.ts';
+import type { Backend, SendOutcome, SessionOptions, SessionSink } from '../backends/backend.ts';
+import {
+  BackendDecorator,
+  sinkBefore,
+  SessionDecorator,
+  type LetGo,
+  type OpenInner,
+} from '../backends/decorator.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
 import { errorResponse, idKey, isRequest, isResponse, type RequestId, type RpcMessage } from '../jsonrpc.ts';
 import type { AuditLog, AuditOutcome } from './audit.ts';
@@ -46,36 +47,28 @@ interface InFlight {
   list?: ListKind;
 }
 
-export class AuthorizingBackend implements Backend {
-  private readonly inner: Backend;
+export class AuthorizingBackend extends BackendDecorator {
   readonly options: AuthorizingOptions;
   /** Tool annotations from the last tools/list answers, by tool name (server-wide, as ToolHive's). */
   readonly annotations = new Map<string, Record<string, boolean>>();
   private lastErrorLogMs = 0;
 
   constructor(inner: Backend, options: AuthorizingOptions) {
-    this.inner = inner;
+    super(inner);
     this.options = options;
   }
 
-  start(): Promise<void> {
-    return this.inner.start();
-  }
-  healthy(): boolean {
-    return this.inner.healthy();
-  }
-  restarts(): number {
-    return this.inner.restarts();
-  }
-  close(): Promise<void> {
+  override close(): Promise<void> {
     this.options.audit?.flush();
-    return this.inner.close().finally(() => this.options.audit?.flush());
+    return super.close();
+  }
+  protected override closed(): void {
+    this.options.audit?.flush();
   }
 
-  openSession(id: string, sink: SessionSink, options?: SessionOptions): BackendSession {
+  protected wrap(id: string, sink: SessionSink, _options: SessionOptions | undefined, open: OpenInner) {
     const session = new AuthorizedSession(this, id, sink);
-    session.attach(this.inner.openSession(id, session.sink, options));
-    return session;
+    return session.attach(open(session.sink));
   }
 
   /** Whether caller may do what the rule checks; evaluation errors are denials, logged at most every 30 s. */
@@ -98,32 +91,25 @@ export class AuthorizingBackend implements Backend {
   }
 }
 
-class AuthorizedSession implements BackendSession {
+class AuthorizedSession extends SessionDecorator {
   private readonly owner: AuthorizingBackend;
   private readonly id: string;
   private readonly downstream: SessionSink;
   private readonly inFlight = new Map<string, InFlight>();
-  private inner: BackendSession | undefined;
   readonly sink: SessionSink;
 
   constructor(owner: AuthorizingBackend, id: string, downstream: SessionSink) {
+    super();
     this.owner = owner;
     this.id = id;
     this.downstream = downstream;
-    this.sink = {
-      deliver: (message, related, upstreamId) => this.deliver(message, related, upstreamId),
-      ended: (reason) => downstream.ended(reason),
-      streamClosed: (requestId) => downstream.streamClosed?.(requestId),
-      streamOpened: (requestId) => downstream.streamOpened?.(requestId),
-    };
-  }
-
-  attach(inner: BackendSession): void {
-    this.inner = inner;
+    this.sink = sinkBefore(downstream, (message, related, upstreamId) =>
+      this.deliver(message, related, upstreamId),
+    );
   }
 
   send(message: RpcMessage, caller: Caller = ANONYMOUS): SendOutcome {
-    if (!isRequest(message)) return this.inner!.send(message, caller);
+    if (!isRequest(message)) return this.inner.send(message, caller);
     const rule = ruleFor(message.method, message.params);
     const entry: InFlight = { method: message.method, caller, startedMs: performance.now(), ...nameOf(rule) };
     if (!this.allowed(rule, caller)) {
@@ -134,15 +120,15 @@ class AuthorizedSession implements BackendSession {
     if (rule.kind === 'filter' && this.owner.options.authorizer) entry.list = rule.list;
     const tracked = entry.list !== undefined || this.owner.options.audit !== undefined;
     if (tracked) this.inFlight.set(idKey(message.id), entry);
-    const outcome = this.inner!.send(message, caller);
+    const outcome = this.inner.send(message, caller);
     if (outcome === 'busy' && tracked) this.inFlight.delete(idKey(message.id));
     return outcome;
   }
 
-  close(): void {
-    for (const entry of this.inFlight.values()) this.audit(entry, 'error');
+  /** Requests in flight are audited as errors when the session ends; a detached one goes on elsewhere. */
+  protected override letGo(why: LetGo): void {
+    if (why === 'close') for (const entry of this.inFlight.values()) this.audit(entry, 'error');
     this.inFlight.clear();
-    this.inner?.close();
   }
 
   private allowed(rule: MethodRule, caller: Caller): boolean {

@@ -10,13 +10,8 @@
 // cancellation never overtakes its request). Checks themselves are not serialised: ioredis pipelines
 // them on its one connection, and Redis answers in order.
 import type { Logger } from '../../lib/log.ts';
-import type {
-  Backend,
-  BackendSession,
-  SendOutcome,
-  SessionOptions,
-  SessionSink,
-} from '../backends/backend.ts';
+import type { Backend, SendOutcome, SessionOptions, SessionSink } from '../backends/backend.ts';
+import { BackendDecorator, SessionDecorator, type OpenInner } from '../backends/decorator.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
 import { answerWithStatus } from '../fronts/exchange.ts';
 import {
@@ -64,32 +59,22 @@ export function rateLimitedError(id: RpcRequest['id'], retryAfter: number): RpcE
   return answerWithStatus(error, 429, { 'retry-after': String(retryAfter) });
 }
 
-export class RateLimitingBackend implements Backend {
-  private readonly inner: Backend;
+export class RateLimitingBackend extends BackendDecorator {
   private readonly options: RateLimitingOptions;
   private failuresSinceLog = 0;
   private lastErrorLogMs = 0;
 
   constructor(inner: Backend, options: RateLimitingOptions) {
-    this.inner = inner;
+    super(inner);
     this.options = options;
   }
 
-  start(): Promise<void> {
-    return this.inner.start();
-  }
-  healthy(): boolean {
-    return this.inner.healthy();
-  }
-  restarts(): number {
-    return this.inner.restarts();
-  }
-  close(): Promise<void> {
-    return this.inner.close().finally(() => this.options.onClose?.());
+  protected override closed(): void {
+    this.options.onClose?.();
   }
 
-  openSession(id: string, sink: SessionSink, options?: SessionOptions): BackendSession {
-    return new LimitedSession(this, this.inner.openSession(id, sink, options), sink);
+  protected wrap(_id: string, sink: SessionSink, _options: SessionOptions | undefined, open: OpenInner) {
+    return new LimitedSession(this, sink).attach(open(sink));
   }
 
   /** The verdict for a request, or undefined when no bucket applies (not tools/call, or none configured). */
@@ -135,17 +120,16 @@ interface Waiting {
   verdict?: Verdict;
 }
 
-class LimitedSession implements BackendSession {
+class LimitedSession extends SessionDecorator {
   private readonly owner: RateLimitingBackend;
-  private readonly inner: BackendSession;
   private readonly sink: SessionSink;
   /** Messages behind a check in flight, in arrival order; empty almost always. */
   private queue: Waiting[] = [];
   private closed = false;
 
-  constructor(owner: RateLimitingBackend, inner: BackendSession, sink: SessionSink) {
+  constructor(owner: RateLimitingBackend, sink: SessionSink) {
+    super();
     this.owner = owner;
-    this.inner = inner;
     this.sink = sink;
   }
 
@@ -161,10 +145,9 @@ class LimitedSession implements BackendSession {
     return 'accepted';
   }
 
-  close(): void {
+  protected override letGo(): void {
     this.closed = true;
     this.queue = [];
-    this.inner.close();
   }
 
   private drain(): void {

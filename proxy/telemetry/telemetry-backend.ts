@@ -17,13 +17,8 @@ import {
   type TextMapPropagator,
   type Tracer,
 } from '@opentelemetry/api';
-import type {
-  Backend,
-  BackendSession,
-  SendOutcome,
-  SessionOptions,
-  SessionSink,
-} from '../backends/backend.ts';
+import type { Backend, SendOutcome, SessionOptions, SessionSink } from '../backends/backend.ts';
+import { BackendDecorator, sinkBefore, SessionDecorator, type OpenInner } from '../backends/decorator.ts';
 import type { Caller } from '../caller.ts';
 import {
   BACKEND_BUSY,
@@ -33,7 +28,6 @@ import {
   type RpcMessage,
   type RpcRequest,
 } from '../jsonrpc.ts';
-import type { UpstreamHandle } from '../shared-state/session-directory.ts';
 import {
   SESSION_CLOSED,
   outcomeAttributes,
@@ -60,38 +54,21 @@ export interface TelemetryOptions {
 
 const BUSY: Outcome = { ok: false, errorType: String(BACKEND_BUSY), code: BACKEND_BUSY, message: 'busy' };
 
-export class TelemetryBackend implements Backend {
-  private readonly inner: Backend;
+export class TelemetryBackend extends BackendDecorator {
   readonly options: TelemetryOptions;
-  adoptSession?: (id: string, sink: SessionSink, handle: UpstreamHandle) => BackendSession;
 
   constructor(inner: Backend, options: TelemetryOptions) {
-    this.inner = inner;
+    super(inner);
     this.options = options;
-    const adopt = inner.adoptSession?.bind(inner);
-    if (adopt)
-      this.adoptSession = (id, sink, handle) => {
-        const session = new TracedSession(this.options, id, sink);
-        return session.attach(adopt(id, session.sink, handle));
-      };
   }
 
-  start(): Promise<void> {
-    return this.inner.start();
-  }
-  healthy(): boolean {
-    return this.inner.healthy();
-  }
-  restarts(): number {
-    return this.inner.restarts();
-  }
-  close(): Promise<void> {
-    return this.inner.close().finally(() => this.options.onClose?.());
+  protected override closed(): Promise<void> | undefined {
+    return this.options.onClose?.();
   }
 
-  openSession(id: string, sink: SessionSink, options?: SessionOptions): BackendSession {
+  protected wrap(id: string, sink: SessionSink, _options: SessionOptions | undefined, open: OpenInner) {
     const session = new TracedSession(this.options, id, sink);
-    return session.attach(this.inner.openSession(id, session.sink, options));
+    return session.attach(open(session.sink));
   }
 }
 
@@ -102,42 +79,32 @@ interface Pending {
   target: string;
 }
 
-class TracedSession implements BackendSession {
+class TracedSession extends SessionDecorator {
   private readonly options: TelemetryOptions;
   private readonly id: string;
   private readonly pending = new Map<RequestId, Pending>();
-  private inner!: BackendSession;
   private protocolVersion: string | undefined;
   private open = true;
   /** What the inner session delivers to: ends spans, then hands on to the front's sink. */
   readonly sink: SessionSink;
-  handle?: () => UpstreamHandle | undefined;
-  resume?: (id: RequestId, upstreamEventId: string) => boolean;
 
   constructor(options: TelemetryOptions, id: string, outer: SessionSink) {
+    super();
     this.options = options;
     this.id = id;
-    this.sink = {
-      deliver: (message, related, eventId) => {
+    this.sink = sinkBefore(
+      outer,
+      (message, related, eventId) => {
         if (isResponse(message) && message.id !== null && message.id !== undefined)
           this.answered(message.id, message);
         outer.deliver(message, related, eventId);
       },
-      ended: (reason) => {
+      (reason) => {
         this.endAll();
         outer.ended(reason);
       },
-      ...(outer.streamClosed ? { streamClosed: (rid: RequestId) => outer.streamClosed!(rid) } : {}),
-      ...(outer.streamOpened ? { streamOpened: (rid: RequestId) => outer.streamOpened!(rid) } : {}),
-    };
+    );
     options.instruments?.sessionOpened();
-  }
-
-  attach(inner: BackendSession): this {
-    this.inner = inner;
-    if (inner.handle) this.handle = () => inner.handle!();
-    if (inner.resume) this.resume = (rid, eventId) => inner.resume!(rid, eventId);
-    return this;
   }
 
   send(message: RpcMessage, caller?: Caller): SendOutcome {
@@ -149,15 +116,8 @@ class TracedSession implements BackendSession {
     return outcome;
   }
 
-  close(): void {
+  protected override letGo(): void {
     this.endAll();
-    this.inner.close();
-  }
-
-  detach(): void {
-    this.endAll();
-    if (this.inner.detach) this.inner.detach();
-    else this.inner.close();
   }
 
   private begin(request: RpcRequest): void {

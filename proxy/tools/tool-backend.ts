@@ -11,13 +11,8 @@
 // The plan can be replaced while sessions are open (the run config file changed): lists answered
 // from then on use the new one, and every open session is told notifications/tools/list_changed so
 // its client lists again.
-import type {
-  Backend,
-  BackendSession,
-  SendOutcome,
-  SessionOptions,
-  SessionSink,
-} from '../backends/backend.ts';
+import type { Backend, SendOutcome, SessionOptions, SessionSink } from '../backends/backend.ts';
+import { BackendDecorator, sinkBefore, SessionDecorator, type OpenInner } from '../backends/decorator.ts';
 import type { Caller } from '../caller.ts';
 import { idKey, isRequest, isResponse, type RequestId, type RpcError, type RpcMessage } from '../jsonrpc.ts';
 import { callVerdict, planIsEmpty, rewriteToolList, type ToolPlan } from './plan.ts';
@@ -32,26 +27,14 @@ export function hiddenToolError(id: RequestId, name: string): RpcError {
 
 const LIST_CHANGED: RpcMessage = { jsonrpc: '2.0', method: 'notifications/tools/list_changed' };
 
-export class ToolControllingBackend implements Backend {
-  private readonly inner: Backend;
+export class ToolControllingBackend extends BackendDecorator {
   private current: ToolPlan;
   private readonly sessions = new Set<ToolSession>();
 
   constructor(inner: Backend, plan: ToolPlan) {
-    this.inner = inner;
+    super(inner);
     this.current = plan;
-    // Sessions another replica opened (spec.sessionStorage) are served the same way; the front tests
-    // for the member, so it exists here only where the inner backend has it.
-    if (inner.adoptSession)
-      this.adoptSession = (id, sink, handle) => {
-        const session = new ToolSession(this, sink);
-        session.attach(inner.adoptSession!(id, session.sink, handle));
-        this.sessions.add(session);
-        return session;
-      };
   }
-
-  adoptSession?: Backend['adoptSession'];
 
   get plan(): ToolPlan {
     return this.current;
@@ -63,23 +46,14 @@ export class ToolControllingBackend implements Backend {
     for (const session of this.sessions) session.listChanged();
   }
 
-  start(): Promise<void> {
-    return this.inner.start();
-  }
-  healthy(): boolean {
-    return this.inner.healthy();
-  }
-  restarts(): number {
-    return this.inner.restarts();
-  }
-  close(): Promise<void> {
+  override close(): Promise<void> {
     this.sessions.clear();
-    return this.inner.close();
+    return super.close();
   }
 
-  openSession(id: string, sink: SessionSink, options?: SessionOptions): BackendSession {
+  protected wrap(_id: string, sink: SessionSink, options: SessionOptions | undefined, open: OpenInner) {
     const session = new ToolSession(this, sink);
-    session.attach(this.inner.openSession(id, session.sink, options));
+    session.attach(open(session.sink));
     if (!options?.stateless) this.sessions.add(session);
     return session;
   }
@@ -89,73 +63,55 @@ export class ToolControllingBackend implements Backend {
   }
 }
 
-class ToolSession implements BackendSession {
+class ToolSession extends SessionDecorator {
   private readonly owner: ToolControllingBackend;
   private readonly downstream: SessionSink;
   /** Ids of this session's tools/list requests in flight, whose answers are rewritten. */
   private readonly lists = new Set<string>();
-  private inner: BackendSession | undefined;
   readonly sink: SessionSink;
 
   constructor(owner: ToolControllingBackend, downstream: SessionSink) {
+    super();
     this.owner = owner;
     this.downstream = downstream;
-    this.sink = {
-      deliver: (message, related, upstreamId) => this.deliver(message, related, upstreamId),
-      ended: (reason) => {
+    this.sink = sinkBefore(
+      downstream,
+      (message, related, upstreamId) => this.deliver(message, related, upstreamId),
+      (reason) => {
         owner.forget(this);
         downstream.ended(reason);
       },
-      streamClosed: (requestId) => downstream.streamClosed?.(requestId),
-      streamOpened: (requestId) => downstream.streamOpened?.(requestId),
-    };
+    );
   }
-
-  attach(inner: BackendSession): void {
-    this.inner = inner;
-    // Optional members exist here only where the inner session has them: the fronts test for them.
-    if (inner.detach) this.detach = () => this.let(inner.detach!.bind(inner));
-    if (inner.handle) this.handle = () => inner.handle!();
-    if (inner.resume) this.resume = (id, upstreamEventId) => inner.resume!(id, upstreamEventId);
-  }
-
-  detach?: () => void;
-  handle?: BackendSession['handle'];
-  resume?: BackendSession['resume'];
 
   send(message: RpcMessage, caller?: Caller): SendOutcome {
     const plan = this.owner.plan;
-    if (!isRequest(message) || planIsEmpty(plan)) return this.inner!.send(message, caller);
+    if (!isRequest(message) || planIsEmpty(plan)) return this.inner.send(message, caller);
     if (message.method === 'tools/list') {
       const key = idKey(message.id);
       this.lists.add(key);
-      const outcome = this.inner!.send(message, caller);
+      const outcome = this.inner.send(message, caller);
       if (outcome === 'busy') this.lists.delete(key);
       return outcome;
     }
     const name = message.params?.name;
-    if (message.method !== 'tools/call' || typeof name !== 'string') return this.inner!.send(message, caller);
+    if (message.method !== 'tools/call' || typeof name !== 'string') return this.inner.send(message, caller);
     const verdict = callVerdict(plan, name);
-    if (verdict.kind === 'pass') return this.inner!.send(message, caller);
+    if (verdict.kind === 'pass') return this.inner.send(message, caller);
     if (verdict.kind === 'refuse') {
       this.downstream.deliver(hiddenToolError(message.id, name), message.id);
       return 'accepted';
     }
-    return this.inner!.send({ ...message, params: { ...message.params, name: verdict.serverName } }, caller);
-  }
-
-  close(): void {
-    this.let(() => this.inner?.close());
+    return this.inner.send({ ...message, params: { ...message.params, name: verdict.serverName } }, caller);
   }
 
   listChanged(): void {
     this.downstream.deliver(LIST_CHANGED);
   }
 
-  private let(end: () => void): void {
+  protected override letGo(): void {
     this.owner.forget(this);
     this.lists.clear();
-    end();
   }
 
   private deliver(message: RpcMessage, related?: RequestId, upstreamId?: string): void {

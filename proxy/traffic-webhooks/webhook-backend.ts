@@ -7,24 +7,11 @@
 // The chain is asynchronous but send() is not: a session's messages that arrive while one of its
 // requests is with the webhooks wait behind it, so the server sees them in the order the client sent
 // them (a cancellation never overtakes its request). Chains themselves run at once, side by side.
-import type {
-  Backend,
-  BackendSession,
-  SendOutcome,
-  SessionOptions,
-  SessionSink,
-} from '../backends/backend.ts';
+import type { Backend, SendOutcome, SessionOptions, SessionSink } from '../backends/backend.ts';
+import { BackendDecorator, SessionDecorator, type OpenInner } from '../backends/decorator.ts';
 import { ANONYMOUS, type Caller } from '../caller.ts';
 import { answerWithStatus } from '../fronts/exchange.ts';
-import {
-  BACKEND_BUSY,
-  errorResponse,
-  isRequest,
-  isResponse,
-  type RequestId,
-  type RpcMessage,
-} from '../jsonrpc.ts';
-import type { UpstreamHandle } from '../shared-state/session-directory.ts';
+import { BACKEND_BUSY, errorResponse, isRequest, isResponse, type RpcMessage } from '../jsonrpc.ts';
 import { runChain, type ChainDeps, type ChainOutcome } from './chain.ts';
 
 export interface WebhookBackendOptions extends ChainDeps {
@@ -32,35 +19,20 @@ export interface WebhookBackendOptions extends ChainDeps {
   onClose?: () => void;
 }
 
-export class WebhookBackend implements Backend {
-  private readonly inner: Backend;
+export class WebhookBackend extends BackendDecorator {
   readonly options: WebhookBackendOptions;
-  adoptSession?: (id: string, sink: SessionSink, handle: UpstreamHandle) => BackendSession;
 
   constructor(inner: Backend, options: WebhookBackendOptions) {
-    this.inner = inner;
+    super(inner);
     this.options = options;
-    if (inner.adoptSession) {
-      const adopt = inner.adoptSession.bind(inner);
-      this.adoptSession = (id, sink, handle) => new WebhookSession(this, adopt(id, sink, handle), sink);
-    }
   }
 
-  start(): Promise<void> {
-    return this.inner.start();
-  }
-  healthy(): boolean {
-    return this.inner.healthy();
-  }
-  restarts(): number {
-    return this.inner.restarts();
-  }
-  close(): Promise<void> {
-    return this.inner.close().finally(() => this.options.onClose?.());
+  protected override closed(): void {
+    this.options.onClose?.();
   }
 
-  openSession(id: string, sink: SessionSink, options?: SessionOptions): BackendSession {
-    return new WebhookSession(this, this.inner.openSession(id, sink, options), sink);
+  protected wrap(_id: string, sink: SessionSink, _options: SessionOptions | undefined, open: OpenInner) {
+    return new WebhookSession(this, sink).attach(open(sink));
   }
 
   /** The chain's outcome for a client request or notification; undefined for answers. */
@@ -81,25 +53,17 @@ interface Waiting {
   outcome?: ChainOutcome;
 }
 
-class WebhookSession implements BackendSession {
+class WebhookSession extends SessionDecorator {
   private readonly owner: WebhookBackend;
-  private readonly inner: BackendSession;
   private readonly sink: SessionSink;
   private queue: Waiting[] = [];
   private closed = false;
 
-  constructor(owner: WebhookBackend, inner: BackendSession, sink: SessionSink) {
+  constructor(owner: WebhookBackend, sink: SessionSink) {
+    super();
     this.owner = owner;
-    this.inner = inner;
     this.sink = sink;
-    if (inner.detach) this.detach = () => this.stop(() => inner.detach!());
-    if (inner.handle) this.handle = () => inner.handle!();
-    if (inner.resume) this.resume = (id, upstreamEventId) => inner.resume!(id, upstreamEventId);
   }
-
-  detach?: () => void;
-  handle?: () => UpstreamHandle | undefined;
-  resume?: (id: RequestId, upstreamEventId: string) => boolean;
 
   send(message: RpcMessage, caller: Caller = ANONYMOUS): SendOutcome {
     const check = this.closed ? undefined : this.owner.check(message, caller);
@@ -115,14 +79,9 @@ class WebhookSession implements BackendSession {
     return 'accepted';
   }
 
-  close(): void {
-    this.stop(() => this.inner.close());
-  }
-
-  private stop(then: () => void): void {
+  protected override letGo(): void {
     this.closed = true;
     this.queue = [];
-    then();
   }
 
   private drain(): void {
