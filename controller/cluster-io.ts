@@ -18,8 +18,17 @@
 // object that does not exist whatever resourceVersion the apply carries, and answers 409 Conflict when
 // one does, so a name taken between the look-up and the create is never written over. The cost: one
 // GET per child on creation only; none in steady state, where the caches hold every child.
-import { createHash } from 'node:crypto';
 import type { Logger } from '../lib/log.ts';
+import {
+  appliedFrom,
+  applyBody,
+  CREATE_ONLY_VERSION,
+  isClusterIPChange,
+  mayHaveDrifted,
+  meta,
+  sha256,
+  type Applied,
+} from './applied.ts';
 import type { MCPServer, MCPServerStatus } from '../schemas/generated/mcpserver.ts';
 import { conflictWith, isOurs, type ChildConflict } from './adoption.ts';
 import { FIELD_MANAGER, type ControllerConfig } from './config.ts';
@@ -28,7 +37,6 @@ import { routeName } from './desired/httproute.ts';
 import { proxyDeploymentName, workloadName } from './desired/names.ts';
 import { redisPasswordRef } from './desired/scale-out.ts';
 import {
-  isDict,
   str,
   type ApiServerAddresses,
   type ChildKind,
@@ -54,75 +62,7 @@ import { lazyRolloutKey } from './rollout-key.ts';
 import { SecretDigests, type KeyDigests } from './secret-digests.ts';
 import type { Verifier } from './verify/verifier.ts';
 
-export interface Applied {
-  hash: string;
-  resourceVersion: string;
-  uid: string;
-  /** metadata.generation after the apply; undefined for kinds that have none (ConfigMap, Service...). */
-  generation: number | undefined;
-  /** A hash of the labels, annotations and owner references after the apply. */
-  metadataHash: string;
-}
-
-const meta = (o: Dict | undefined): Dict => (o && isDict(o.metadata) ? o.metadata : {});
 const refKey = (kind: string, namespace: string, name: string): string => `${kind}/${namespace}/${name}`;
-const sha256 = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
-const pick = (map: unknown, keys: unknown): Dict => {
-  const from = isDict(map) ? map : {};
-  return isDict(keys) ? Object.fromEntries(Object.keys(keys).map((k) => [k, from[k]])) : {};
-};
-/**
- * The labels and annotations we apply (others' keys are not ours: the Deployment controller's
- * revision annotation, say) and the owner references, as they are in `m`.
- */
-const metadataHash = (m: Dict, body: Dict): string =>
-  sha256([pick(m.labels, meta(body).labels), pick(m.annotations, meta(body).annotations), m.ownerReferences]);
-
-export function appliedFrom(hash: string, body: Dict, answer: Dict): Applied {
-  const m = meta(answer);
-  return {
-    hash,
-    resourceVersion: String(m.resourceVersion),
-    uid: String(m.uid),
-    generation: typeof m.generation === 'number' ? m.generation : undefined,
-    metadataHash: metadataHash(m, body),
-  };
-}
-
-/**
- * Whether `live` can differ from `body` as we applied it last (see the header: status-only
- * changes cannot). Only meaningful when `body` hashes to last.hash.
- */
-export function mayHaveDrifted(live: Dict, body: Dict, last: Applied): boolean {
-  const m = meta(live);
-  if (m.resourceVersion === last.resourceVersion) return false;
-  if (last.generation === undefined || m.generation !== last.generation) return true;
-  return m.uid !== last.uid || metadataHash(m, body) !== last.metadataHash;
-}
-
-/** Server-side apply bodies must never carry what the server owns; a last line of defence. */
-export function applyBody(object: ChildObject): Dict {
-  const body: Dict = { ...object, metadata: { ...object.metadata } };
-  delete body.status;
-  for (const key of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation']) {
-    delete (body.metadata as Dict)[key];
-  }
-  return body;
-}
-
-/**
- * Whether the API server refused an apply because a Service would go between having a ClusterIP and
- * being headless: it keeps spec.clusterIP once set. Such a Service is deleted and applied again; it
- * happens once, to an `mcp-<name>` made when that Service still had a ClusterIP.
- */
-export const isClusterIPChange = (kind: string, err: unknown): boolean =>
-  kind === 'Service' &&
-  err instanceof ApiError &&
-  err.code === 422 &&
-  /spec\.clusterIPs?\b/.test(err.message);
-
-/** A resourceVersion no object has (the largest int64): an apply carrying it only ever creates. */
-export const CREATE_ONLY_VERSION = '9223372036854775807';
 
 /** How the API server refuses a create-only apply to an object that exists. */
 const isConflict = (err: unknown): err is ApiError => err instanceof ApiError && err.code === 409;

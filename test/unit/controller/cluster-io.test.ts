@@ -1,7 +1,7 @@
 // When apply() may skip a request: after a change to what the controller does not own (status,
 // others' annotations) but never after a change to what it applied.
 import { expect } from 'chai';
-import { appliedFrom, isClusterIPChange, mayHaveDrifted } from '../../../controller/cluster-io.ts';
+import { appliedFrom, isClusterIPChange, mayHaveDrifted } from '../../../controller/applied.ts';
 import { ApiError } from '../../../controller/io.ts';
 import type { Dict } from '../../../controller/desired/types.ts';
 

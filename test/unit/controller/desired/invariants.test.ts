@@ -2,7 +2,7 @@
 // habit): no apply body carries status, managedFields or resourceVersion; every child is labelled and
 // owned by its server; the MCP server pods admit their own proxy alone; and building twice gives the same bodies (no hidden clock or randomness).
 import { expect } from 'chai';
-import { applyBody } from '../../../../controller/cluster-io.ts';
+import { applyBody } from '../../../../controller/applied.ts';
 import { desiredChildren } from '../../../../controller/desired/children.ts';
 import { selectorLabels } from '../../../../controller/desired/labels.ts';
 import { nameOf } from '../../../../controller/desired/names.ts';
