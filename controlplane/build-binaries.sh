@@ -8,7 +8,8 @@
 #   control plane: etcd kubernetes kwok helm cert-manager; redis (the proxy's shared state, Debian's);
 #                  otelcol (the OpenTelemetry Collector the telemetry tests send to);
 #                  gateway-api (the Gateway API's standard CRDs, data for the exposure tests);
-#                  traefik (a Gateway API implementation in pure Go: the exposure tests' real Gateway)
+#                  traefik (a Gateway API implementation in pure Go: the exposure tests' real Gateway);
+#                  toolhive (ToolHive's thv-operator and thv-proxyrunner, bench/toolhive.ts's peer)
 #   real node:     containerd runc cni-plugins coredns metrics-server kube-router pause
 #                  node = kubernetes (kubelet, kube-proxy) and every real-node component
 set -euo pipefail
@@ -271,6 +272,20 @@ build_traefik() {
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
 
+# ToolHive's operator and proxy runner (component "toolhive"), the same-run peer of bench/toolhive.ts (issue 18):
+# go install of its two commands at TOOLHIVE_VERSION with the toolchain GOTOOLCHAIN=go$TOOLHIVE_GO fetches from
+# the Go proxy (about 3 minutes cold on 2 cores). Not part of make test.
+build_toolhive() {
+  local out="$cache/bin/toolhive-$TOOLHIVE_VERSION"
+  need "$out" thv-operator thv-proxyrunner || { log "toolhive $TOOLHIVE_VERSION: cached"; return; }
+  log "toolhive $TOOLHIVE_VERSION: building thv-operator thv-proxyrunner with go $TOOLHIVE_GO (about 3 minutes cold on 2 cores)"
+  mkdir -p "$out.tmp"
+  with_progress "toolhive" env GOTOOLCHAIN="go$TOOLHIVE_GO" GOBIN="$out.tmp" go install -trimpath -ldflags "-s -w" \
+    "github.com/stacklok/toolhive/cmd/thv-operator@$TOOLHIVE_VERSION" \
+    "github.com/stacklok/toolhive/cmd/thv-proxyrunner@$TOOLHIVE_VERSION"
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
 # Redis for the proxy's shared sessions and rate limits (spec.sessionStorage): Debian's redis-tools, whose
 # /usr/bin/redis-check-rdb is the redis-server binary (Debian's redis-server package adds only a service that
 # would start on :6379 at install). Redis picks its mode from argv[0], so the cache gets a redis-server link.
@@ -303,7 +318,7 @@ done
 host_checked=
 for c in "${components[@]}"; do
   case "$c" in
-    etcd|kubernetes|kwok|helm|cert-manager|redis|otelcol|gateway-api|traefik) "build_$c" ;;
+    etcd|kubernetes|kwok|helm|cert-manager|redis|otelcol|gateway-api|traefik|toolhive) "build_$c" ;;
     containerd|runc|cni-plugins|coredns|metrics-server|kube-router|pause)
       # Once, before the first node component: the packages the node runs with, and runc's and pause's build needs.
       [[ -n "$host_checked" ]] || { bash "$repo/realnode/host-packages.sh"; host_checked=1; }
