@@ -6,7 +6,8 @@
 // - spec.toolConfigRef: the MCPToolConfig's filter and rename; spec.tools: the inline filter;
 // - spec.externalAuthConfigRef: bearerToken and headerInjection values from the Secret reach the server;
 // - spec.webhookConfigRef: a real HTTP webhook (insecureSkipVerify) denies a call, HMAC-signed with the
-//   Secret's key.
+//   Secret's key;
+// - spec.trustProxyHeaders + endpointPrefix: the SSE endpoint event names the public URL under the prefix.
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -263,5 +264,34 @@ describe('companions end to end: API server, controller, the proxy from its run 
       const want = `sha256=${createHmac('sha256', HMAC_KEY).update(`${ts}.${h.text}`).digest('hex')}`;
       expect(signature).to.equal(want);
     }
+  });
+
+  it('spec.trustProxyHeaders and endpointPrefix: the SSE endpoint event names the public URL under the prefix', async () => {
+    await apply(stdioServer('behind-ingress', { trustProxyHeaders: true, endpointPrefix: '/team-a' }));
+    const proxy = await proxyFor('behind-ingress', everything);
+    open.push(proxy);
+    const controller = new AbortController();
+    const res = await fetch(`${proxy.url}/sse`, {
+      headers: {
+        accept: 'text/event-stream',
+        'x-forwarded-host': '127.0.0.1:9443',
+        'x-forwarded-proto': 'https',
+      },
+      signal: controller.signal,
+    });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    try {
+      while (!/event: endpoint\ndata: .*\n/.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+    } finally {
+      controller.abort();
+    }
+    expect(/event: endpoint\ndata: (.*)\n/.exec(text)?.[1]).to.match(
+      /^https:\/\/127\.0\.0\.1:9443\/team-a\/messages\?sessionId=[\w-]+$/,
+    );
   });
 });
