@@ -15,6 +15,7 @@ import type { Backend, SendOutcome, SessionOptions, SessionSink } from '../backe
 import { BackendDecorator, sinkBefore, SessionDecorator, type OpenInner } from '../backends/decorator.ts';
 import type { Caller } from '../caller.ts';
 import { idKey, isRequest, isResponse, type RequestId, type RpcError, type RpcMessage } from '../jsonrpc.ts';
+import { setTraceHeaders, traceHeadersOf } from '../telemetry/trace-context.ts';
 import { callVerdict, planIsEmpty, rewriteToolList, type ToolPlan } from './plan.ts';
 
 /** JSON-RPC invalid params: what MCP servers answer a call to an unknown tool with (and ToolHive here). */
@@ -102,7 +103,10 @@ class ToolSession extends SessionDecorator {
       this.downstream.deliver(hiddenToolError(message.id, name), message.id);
       return 'accepted';
     }
-    return this.inner.send({ ...message, params: { ...message.params, name: verdict.serverName } }, caller);
+    const renamed = { ...message, params: { ...message.params, name: verdict.serverName } };
+    // The W3C trace context travels beside the message object (the client's, or telemetry's span): keep it.
+    setTraceHeaders(renamed, traceHeadersOf(message));
+    return this.inner.send(renamed, caller);
   }
 
   listChanged(): void {
