@@ -1,0 +1,139 @@
+// The proxy with tool control and telemetry in the bench (bench/proxy-features.ts): our proxy from a
+// run-config file with extra sections, and sessions that call a tool by the name clients see (`say` is
+// server-everything's echo renamed), with the SDK client or a bare node:http client, as mcp-paths.ts's
+// sessions do for echo.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { RunConfigFile } from '../../proxy/config.ts';
+import {
+  CLI,
+  IMAGE_FLAGS,
+  freePort,
+  httpPath,
+  startGroup,
+  untilAnswering,
+  type BenchPath,
+  type BenchSession,
+} from './mcp-paths.ts';
+import { parseProcStatCpuSeconds } from './soak-memory.ts';
+
+/** Our proxy from a run-config file in dir, in front of serverUrl, with the extra sections given. */
+export async function oursWith(
+  name: string,
+  dir: string,
+  serverUrl: string,
+  extra: Pick<RunConfigFile, 'tools' | 'telemetry'> = {},
+  nodeFlags: string[] = [],
+): Promise<BenchPath> {
+  const port = await freePort();
+  const file: RunConfigFile = {
+    version: 1,
+    server: { name: 'bench', namespace: 'bench' },
+    transport: 'streamable-http',
+    proxyPort: port,
+    host: '127.0.0.1',
+    target: { kind: 'http', url: serverUrl },
+    ...extra,
+  };
+  const config = path.join(dir, `runconfig-${port}.json`);
+  writeFileSync(config, JSON.stringify(file));
+  const proxy = startGroup([...IMAGE_FLAGS, ...nodeFlags, CLI, 'proxy', '--config', config]);
+  await untilAnswering(`http://127.0.0.1:${port}/health`, (s) => s === 200);
+  return httpPath(name, [proxy], new URL(`http://127.0.0.1:${port}/mcp`));
+}
+
+/** A path whose sessions call `tool` (echo, or its new name) with the SDK client or the bare node:http client. */
+export function calling(p: BenchPath, tool: string, plain: boolean): BenchPath {
+  const connect = () => (plain ? plainSession(p.url!, tool) : sdkSession(p.url!, tool));
+  return { ...p, name: `${p.name}${plain ? ', node:http' : ''}`, connect };
+}
+
+export async function sdkSession(url: URL, tool: string): Promise<BenchSession & { client: Client }> {
+  const client = new Client({ name: 'bench', version: '1' });
+  const transport = new StreamableHTTPClientTransport(url);
+  await client.connect(transport);
+  return {
+    client,
+    async echo(message) {
+      const result = await client.callTool({ name: tool, arguments: { message } });
+      if (!JSON.stringify(result.content).includes(message)) throw new Error(`${tool} did not echo`);
+    },
+    close: async () => {
+      await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    },
+  };
+}
+
+function post(url: URL, agent: Agent, body: object | undefined, session?: string, method = 'POST') {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    ...(session ? { 'mcp-session-id': session } : {}),
+  };
+  return new Promise<{ status: number; session?: string; text: string }>((resolve, reject) => {
+    const req = request(url, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          session: res.headers['mcp-session-id'] as string | undefined,
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
+
+async function plainSession(url: URL, tool: string): Promise<BenchSession> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const clientInfo = { name: 'bench', version: '1' };
+  const params = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo };
+  const init = await post(url, agent, { jsonrpc: '2.0', id: 0, method: 'initialize', params });
+  if (!init.session) throw new Error(`initialize was refused: ${init.status} ${init.text}`);
+  const session = init.session;
+  await post(url, agent, { jsonrpc: '2.0', method: 'notifications/initialized' }, session);
+  let id = 1;
+  return {
+    async echo(message) {
+      const call = { name: tool, arguments: { message } };
+      const body = { jsonrpc: '2.0', id: id++, method: 'tools/call', params: call };
+      const answer = await post(url, agent, body, session);
+      if (!answer.text.includes(message)) throw new Error(`${tool} did not echo: ${answer.status}`);
+    },
+    async close() {
+      await post(url, agent, undefined, session, 'DELETE');
+      agent.destroy();
+    },
+  };
+}
+
+/** User + system seconds of one process (0 once it is gone). */
+export function cpuSeconds(pid: number): number {
+  try {
+    return parseProcStatCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return 0;
+  }
+}
+
+/** The pid of this process's child whose command line contains `part`, if any. */
+export function childWith(part: string): number | undefined {
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (ppid === process.pid && cmdline.includes(part)) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
+}
