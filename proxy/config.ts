@@ -204,28 +204,32 @@ const TRANSPORTS: readonly string[] = ['stdio', 'sse', 'streamable-http'];
 /** The Service clients reach the proxy by, as the controller names it. */
 export const proxyServiceName = (name: string): string => `mcp-${name}-proxy`;
 
+/** Each part of the file's shape, in the order a problem is reported; undefined when it is right. */
+const FILE_CHECKS: readonly ((file: Partial<RunConfigFile>) => string | undefined)[] = [
+  (f) => (f.version === 1 ? undefined : `run config version ${String(f.version)} is not supported (want 1)`),
+  (f) => (typeof f.server?.name === 'string' ? undefined : 'server.name is required'),
+  (f) =>
+    TRANSPORTS.includes(String(f.transport))
+      ? undefined
+      : `transport must be one of ${TRANSPORTS.join(', ')}`,
+  (f) => (isPort(f.proxyPort) ? undefined : 'proxyPort must be a port number'),
+  (f) => (f.auth === undefined ? undefined : authProblem(f.auth)),
+  outgoingProblem,
+  (f) => (f.tools === undefined ? undefined : toolsProblem(f.tools)),
+  (f) => (f.telemetry === undefined ? undefined : telemetryProblem(f.telemetry)),
+  (f) => (f.edge === undefined ? undefined : edgeProblem(f.edge)),
+  (f) => targetProblem(f.target),
+];
+
 /** The file's problems, or the file typed. Only the shape is checked; targets are tried at start. */
 export function checkRunConfigFile(value: unknown): RunConfigFile | { problem: string } {
   if (typeof value !== 'object' || value === null) return { problem: 'run config is not a JSON object' };
   const file = value as Partial<RunConfigFile>;
-  if (file.version !== 1)
-    return { problem: `run config version ${String(file.version)} is not supported (want 1)` };
-  if (typeof file.server?.name !== 'string') return { problem: 'server.name is required' };
-  if (!TRANSPORTS.includes(String(file.transport)))
-    return { problem: `transport must be one of ${TRANSPORTS.join(', ')}` };
-  if (!isPort(file.proxyPort)) return { problem: 'proxyPort must be a port number' };
-  const auth = file.auth === undefined ? undefined : authProblem(file.auth);
-  if (auth) return { problem: auth };
-  const outgoing = outgoingProblem(file);
-  if (outgoing) return { problem: outgoing };
-  const tools = file.tools === undefined ? undefined : toolsProblem(file.tools);
-  if (tools) return { problem: tools };
-  const telemetry = file.telemetry === undefined ? undefined : telemetryProblem(file.telemetry);
-  if (telemetry) return { problem: telemetry };
-  const edge = file.edge === undefined ? undefined : edgeProblem(file.edge);
-  if (edge) return { problem: edge };
-  if (!targetProblem(file.target)) return file as RunConfigFile;
-  return { problem: targetProblem(file.target)! };
+  for (const check of FILE_CHECKS) {
+    const problem = check(file);
+    if (problem) return { problem };
+  }
+  return file as RunConfigFile;
 }
 
 function outgoingProblem(file: Partial<RunConfigFile>): string | undefined {

@@ -81,42 +81,53 @@ export function proxySecurity(server: MCPServer, facts: ServerFacts, cfg: Contro
   });
   const authz = authzPlan(spec, facts, namespace);
   const audit = auditSection(spec);
-  const webhooks = webhookConfigPlan(server, facts);
-  const outgoing = externalAuthPlan(server, facts);
-  const telemetry = telemetryPlan(server, facts);
-  const hold =
-    oidc.finding?.status === 'False' ||
-    authz.finding?.status === 'False' ||
-    webhooks.hold ||
-    outgoing.hold ||
-    telemetry.hold;
-  const env = [...webhooks.env, ...outgoing.env, ...telemetry.env];
-  const egressPorts = [...webhooks.egressPorts, ...outgoing.egressPorts, ...telemetry.egressPorts];
+  const companions = companionParts(server, facts);
   return {
     ...(oidc.auth ? { auth: oidc.auth } : {}),
     ...(authz.authz ? { authz: authz.authz } : {}),
     ...(audit ? { audit } : {}),
-    ...(webhooks.section ? { webhooks: webhooks.section } : {}),
-    ...(outgoing.section ? { outgoingAuth: outgoing.section } : {}),
-    ...(telemetry.section ? { telemetry: telemetry.section } : {}),
-    ...(env.length ? { env } : {}),
-    volumes: [...oidc.volumes, ...webhooks.volumes],
-    mounts: [...oidc.mounts, ...webhooks.mounts],
+    ...companions.sections,
+    ...(companions.env.length ? { env: companions.env } : {}),
+    volumes: [...oidc.volumes, ...companions.volumes],
+    mounts: [...oidc.mounts, ...companions.mounts],
     clusterToken: oidc.clusterToken,
-    egress: egressPorts.length
-      ? {
-          ...oidc.egress,
-          ports: [...new Set([...oidc.egress.ports, ...egressPorts])].sort((a, b) => a - b),
-        }
-      : oidc.egress,
+    egress: withPorts(oidc.egress, companions.egressPorts),
     ...exposedProxy(exposure, facts.proxyClients),
     findings: {
       ...(oidc.finding ? { oidc: oidc.finding } : {}),
       ...(authz.finding ? { authz: authz.finding } : {}),
+      ...companions.findings,
+    },
+    hold: oidc.finding?.status === 'False' || authz.finding?.status === 'False' || companions.hold,
+  };
+}
+
+/** The run config sections, environment, files and egress of the referenced companion resources. */
+function companionParts(server: MCPServer, facts: ServerFacts) {
+  const webhooks = webhookConfigPlan(server, facts);
+  const outgoing = externalAuthPlan(server, facts);
+  const telemetry = telemetryPlan(server, facts);
+  return {
+    sections: {
+      ...(webhooks.section ? { webhooks: webhooks.section } : {}),
+      ...(outgoing.section ? { outgoingAuth: outgoing.section } : {}),
+      ...(telemetry.section ? { telemetry: telemetry.section } : {}),
+    },
+    findings: {
       ...(webhooks.finding ? { webhookConfig: webhooks.finding } : {}),
       ...(outgoing.finding ? { externalAuth: outgoing.finding } : {}),
       ...(telemetry.finding ? { telemetry: telemetry.finding } : {}),
     },
-    hold,
+    hold: webhooks.hold || outgoing.hold || telemetry.hold,
+    env: [...webhooks.env, ...outgoing.env, ...telemetry.env],
+    egressPorts: [...webhooks.egressPorts, ...outgoing.egressPorts, ...telemetry.egressPorts],
+    volumes: webhooks.volumes,
+    mounts: webhooks.mounts,
   };
+}
+
+/** The proxy's egress with more ports open (sorted, once each); the same object when none. */
+function withPorts(egress: ProxySecurity['egress'], ports: readonly number[]): ProxySecurity['egress'] {
+  if (ports.length === 0) return egress;
+  return { ...egress, ports: [...new Set([...egress.ports, ...ports])].sort((a, b) => a - b) };
 }
