@@ -112,7 +112,8 @@ describe('exposure through a real Gateway (Traefik): the HTTPRoute serves MCP at
   const viaGateway = ((url: string | URL, init?: RequestInit) =>
     undiciFetch(url, { ...(init as object), dispatcher })) as unknown as typeof fetch;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(360_000); // removing the Gateway API CRDs: up to 120 s
     const binary = traefikBinary();
     await installCrd();
     await kubectl(['apply', '--server-side', '-f', gatewayApiCrds()]);
@@ -207,7 +208,8 @@ describe('exposure through a real Gateway (Traefik): the HTTPRoute serves MCP at
     }
   });
 
-  after(async () => {
+  after(async function () {
+    this.timeout(360_000); // removing the Gateway API CRDs: up to 120 s
     await manager?.stop();
     traefik?.kill('SIGTERM');
     await Promise.all(proxies.map((p) => p.close()));

@@ -64,7 +64,8 @@ describe('exposure through the Gateway API: an HTTPRoute per annotated MCPServer
   this.timeout(180_000);
   let manager: Manager;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(360_000); // removing the Gateway API CRDs: up to 120 s
     await installCrd();
     await removeGatewayCrds();
     for (const name of [ns, opsNs]) await kubectl(['create', 'namespace', name]);
@@ -85,7 +86,8 @@ describe('exposure through the Gateway API: an HTTPRoute per annotated MCPServer
     await manager.start();
   });
 
-  after(async () => {
+  after(async function () {
+    this.timeout(360_000); // removing the Gateway API CRDs: up to 120 s
     await manager?.stop();
     for (const name of [ns, opsNs])
       await controlPlane().kubectl(['delete', 'namespace', name, '--wait=false']);

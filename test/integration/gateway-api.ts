@@ -63,13 +63,25 @@ export async function removeGatewayApi(kubectl: Kubectl): Promise<void> {
       ]);
     }
   }
-  const r = await kubectl([
-    'delete',
-    'crd',
-    '--ignore-not-found',
-    '--wait=true',
-    '--timeout=90s',
-    ...GATEWAY_CRDS,
-  ]);
+  // Every instance goes first, by the API (so admission and finalizers run as for any delete).
+  for (const crd of GATEWAY_CRDS)
+    await kubectl(['delete', crd, '--all', '-A', '--ignore-not-found', '--wait=true', '--timeout=60s']);
+  const r = await kubectl(['delete', 'crd', '--ignore-not-found', '--wait=false', ...GATEWAY_CRDS]);
   if (r.code !== 0) throw new Error(`deleting the Gateway API CRDs: ${r.stderr}`);
+  // Then the API server's own cleanup finalizer is dropped: with no instances left it has nothing to do,
+  // and in kube-apiserver v1.37 it can spin for minutes. Each of its turns writes a Terminating condition,
+  // the write rebuilds the CRD's storage, and its next list meets the new watch cache still initializing
+  // ("could not list instances: storage is (re)initializing", retried with a growing backoff). Seen in CI
+  // and here: 240 s were not enough for ten CRDs.
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const left = await kubectl(['get', 'crd', '--ignore-not-found', '-o', 'name', ...GATEWAY_CRDS]);
+    const names = left.stdout.split('\n').filter(Boolean);
+    if (left.code === 0 && names.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`the Gateway API CRDs are still there after 120 s: ${names.join(', ')}`);
+    for (const name of names)
+      await kubectl(['patch', name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }
