@@ -8,7 +8,8 @@
 //   what ToolHive's own CRD answers: their snake_case tokenExchange fields do not exist (tokenUrl Required);
 // - the controller (the manager in-process): a bearerToken config becomes the run config's outgoingAuth
 //   section (a variable name, no secret), the proxy container's variable from the Secret, and condition
-//   ExternalAuthConfigValidated True.
+//   ExternalAuthConfigValidated True; the config changed -> the proxy's variable follows; deleted ->
+//   the condition turns False (ExternalAuthConfigNotFound) and the run config keeps what it had.
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { loadApiAccess } from '../../controller/api-access.ts';
@@ -186,5 +187,51 @@ describe('outgoing authentication on a real API server', function () {
       ),
     );
     expect(condition).to.include({ status: 'True', reason: 'ExternalAuthConfigValid' });
+  });
+
+  it('follows a changed MCPExternalAuthConfig; deleted, ExternalAuthConfigValidated False and the run config held', async () => {
+    expect(manager, 'the previous test starts the manager').to.not.equal(undefined);
+    await mustKubectl(['-n', NS, 'patch', 'secret', 'upstream', '-p', '{"stringData":{"rotated":"t1"}}']);
+    const patch = { spec: { bearerToken: { tokenSecretRef: { name: 'upstream', key: 'rotated' } } } };
+    await mustKubectl([
+      '-n',
+      NS,
+      'patch',
+      'mcpexternalauthconfig',
+      'bearer',
+      '--type=merge',
+      '-p',
+      JSON.stringify(patch),
+    ]);
+    const env = await eventually('the variable from the new key', async () => {
+      const d = JSON.parse(await mustKubectl(['-n', NS, 'get', 'deployment', 'fetch', '-o', 'json'])) as {
+        spec: { template: { spec: { containers: { env?: Json[] }[] } } };
+      };
+      const found = d.spec.template.spec.containers[0]!.env?.find(
+        (e) => e.name === 'TOOLHIVE_BEARER_TOKEN_BEARER',
+      );
+      return JSON.stringify(found?.valueFrom).includes('rotated') ? found : undefined;
+    });
+    expect(env.valueFrom).to.deep.equal({ secretKeyRef: { name: 'upstream', key: 'rotated' } });
+    const runConfig = async () =>
+      JSON.parse(
+        (
+          JSON.parse(await mustKubectl(['-n', NS, 'get', 'configmap', 'fetch-runconfig', '-o', 'json'])) as {
+            data: Record<string, string>;
+          }
+        ).data['runconfig.json']!,
+      ) as Json;
+    const before = await runConfig();
+
+    await mustKubectl(['-n', NS, 'delete', 'mcpexternalauthconfig', 'bearer']);
+    const condition = await eventually('ExternalAuthConfigValidated False', async () => {
+      const c = (await getServer(NS, 'fetch')).status?.conditions?.find(
+        (found) => found.type === 'ExternalAuthConfigValidated',
+      );
+      return c?.status === 'False' ? c : undefined;
+    });
+    expect(condition.reason).to.equal('ExternalAuthConfigNotFound');
+    expect(condition.message).to.contain('the proxy keeps the configuration it had');
+    expect((await runConfig()).outgoingAuth).to.deep.equal(before.outgoingAuth);
   });
 });

@@ -112,7 +112,14 @@ describe('two namespace-scoped installs side by side (e2e)', function () {
           throw new Error(r.stderr.trim() || 'accepted');
         },
         60_000,
-      );
+      ).catch((e: Error) => {
+        // Seen once in a full run (connection refused for 60 s), never alone: say what the operator did.
+        const op = operators.get(team.install)!;
+        const exited = op.exitCode() === null ? 'still running' : `exited with ${op.exitCode()}`;
+        throw new Error(
+          `${e.message}\n${team.install} operator (${exited}), its log:\n${op.output().slice(-4000)}`,
+        );
+      });
     }
   });
 

@@ -45,6 +45,8 @@ export interface StandIn {
   exited: Promise<void>;
   /** Everything the process wrote to stderr (its JSON log) so far. */
   output(): string;
+  /** Its exit code (or the signal's name) once it has exited; null while it runs. */
+  exitCode(): number | string | null;
   /** Resolves when the process has exited (SIGTERM, then SIGKILL after 5 s). */
   stop(): Promise<void>;
 }
@@ -219,6 +221,7 @@ export async function runDeploymentLocally(
     podName,
     exited,
     output: () => output,
+    exitCode: () => child.exitCode ?? child.signalCode,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

@@ -4,7 +4,9 @@
 //   the run config's telemetry section, ToolHive's normalization, TelemetryConfigRefValidated True;
 // - sensitiveHeaders -> the proxy container's variables from the Secret, nothing secret in the ConfigMap;
 // - the older inline spec.telemetry -> the same section;
-// - a reference to a missing MCPTelemetryConfig -> TelemetryConfigRefValidated False.
+// - a reference to a missing MCPTelemetryConfig -> TelemetryConfigRefValidated False;
+// - the example's MCPTelemetryConfig changed -> the run config follows; deleted -> the condition turns
+//   False and the run config keeps what it had.
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
@@ -155,5 +157,31 @@ describe('the controller with MCPTelemetryConfig and spec.telemetry', function (
       return found?.status === 'False' ? found : undefined;
     });
     expect(c.reason).to.equal('TelemetryConfigRefNotFound');
+  });
+
+  it('follows a changed MCPTelemetryConfig; deleted, TelemetryConfigRefValidated False and the run config held', async () => {
+    await kubectl([
+      '-n',
+      ns,
+      'patch',
+      'mcptelemetryconfig',
+      'basic-telemetry',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { openTelemetry: { tracing: { samplingRate: '0.5' } } } }),
+    ]);
+    const changed = await eventually('samplingRate 0.5 in the run config', async () => {
+      const t = await telemetryOf('fetch');
+      return (t.tracing as Json | undefined)?.samplingRate === 0.5 ? t : undefined;
+    });
+    expect(changed.tracing).to.deep.equal({ enabled: true, samplingRate: 0.5 });
+
+    await kubectl(['-n', ns, 'delete', 'mcptelemetryconfig', 'basic-telemetry']);
+    const c = await eventually('TelemetryConfigRefValidated False', async () => {
+      const found = await condition('fetch', 'TelemetryConfigRefValidated');
+      return found?.status === 'False' ? found : undefined;
+    });
+    expect(c.reason).to.equal('TelemetryConfigRefNotFound');
+    expect(await telemetryOf('fetch')).to.deep.equal(changed);
   });
 });

@@ -3,7 +3,8 @@
 //   section with ToolHive's defaults, the HMAC key as the proxy's environment from its Secret (never in the
 //   ConfigMap), the CA as a Secret volume, and WebhookConfigValidated True;
 // - the MCPWebhookConfig deleted -> WebhookConfigValidated False (WebhookConfigInvalid) and the run config
-//   keeps the webhooks it had (the proxy is held); created again -> True again.
+//   keeps the webhooks it had (the proxy is held); created again -> True again;
+// - the MCPWebhookConfig changed (a timeout, a failure policy) -> the run config follows.
 import { expect } from 'chai';
 import { loadApiAccess } from '../../controller/api-access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
@@ -135,5 +136,28 @@ describe('the controller with MCPWebhookConfig (spec.webhookConfigRef)', functio
     await eventually('WebhookConfigValidated True again', async () =>
       (await condition('hooked', 'WebhookConfigValidated'))?.status === 'True' ? true : undefined,
     );
+  });
+
+  it('follows a changed MCPWebhookConfig into the run config', async () => {
+    const mutating = [
+      { name: 'mutate-1', url: 'https://mutate.example.com:8443', timeout: '7s', failurePolicy: 'ignore' },
+    ];
+    await kubectl([
+      '-n',
+      ns,
+      'patch',
+      'mcpwebhookconfig',
+      'hooks',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { mutating } }),
+    ]);
+    const followed = await eventually('the new timeout in the run config', async () => {
+      const hooks = (JSON.parse(await runConfigText('hooked')) as Json).webhooks as { mutating: Json[] };
+      return hooks.mutating[0]?.timeoutMs === 7000 ? hooks.mutating : undefined;
+    });
+    expect(followed).to.deep.equal([
+      { name: 'mutate-1', url: 'https://mutate.example.com:8443', failurePolicy: 'ignore', timeoutMs: 7000 },
+    ]);
   });
 });
