@@ -7,7 +7,8 @@
 // node:http client, the two proxies taking alternating turns of 250 ms (ABBA, TOOLHIVE_PROXY_SLICES turns
 // each); calls/s, p50, the ratio ours/ToolHive, each proxy's CPU per call and resident memory. Then the
 // MCP conformance suite against the conformance server (test/fixtures/conformance-server) directly,
-// through ours and through ToolHive's. Holds /tmp/bench.lock (bench/lib/locks.ts) for the whole run.
+// through ours and through ToolHive's (bound to loopback, and to 0.0.0.0 as in a pod), and a DNS-rebinding
+// probe of each (bench/toolhive/proxy-rebinding.ts). Holds /tmp/bench.lock (bench/lib/locks.ts) throughout.
 // Run with `node_modules/.bin/node bench/toolhive-proxy.ts`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { BENCH_LOCK, holdLocks } from './lib/locks.ts';
 import { rssMiB, type BenchPath } from './lib/mcp-paths.ts';
 import { everythingHttp, type HttpServer } from './lib/redis-path.ts';
 import { listScenarios, runSuite, summarize, type SuiteSummary } from './toolhive/proxy-conformance.ts';
+import { rebindingProbe } from './toolhive/proxy-rebinding.ts';
 import { complaints, startProxyRunner, type ProxyRunnerPath } from './toolhive/proxy-runner.ts';
 import { turns } from './toolhive/proxy-turns.ts';
 import { ensureBinaries, toolhiveVersion } from './toolhive/thv-operator.ts';
@@ -149,17 +151,24 @@ async function conformance(dir: string, binaries: string): Promise<void> {
   track({ stop: () => server.close(), pid: server.child.pid, group: false });
   const ours = track(await oursWith('ours', dir, server.url));
   const thv = track(await startProxyRunner('toolhive', binaries, server.url));
+  const inPod = track(await startProxyRunner('toolhive (0.0.0.0)', binaries, server.url, '0.0.0.0'));
   const scenarios = await listScenarios();
   say(`MCP conformance suite (${scenarios.length} server scenarios, --suite all) against ${server.url}:`);
   const direct = await runSuite(server.url, scenarios);
+  const through = async (p: BenchPath) =>
+    summarize(scenarios, await runSuite(p.url!.href, scenarios), direct);
   printSuite('directly', summarize(scenarios, direct));
-  printSuite('through ours', summarize(scenarios, await runSuite(ours.url!.href, scenarios), direct));
-  printSuite("through ToolHive's", summarize(scenarios, await runSuite(thv.url!.href, scenarios), direct));
-  await thv.stop();
+  printSuite('through ours', await through(ours));
+  printSuite("through ToolHive's, bound to 127.0.0.1", await through(thv));
+  printSuite("through ToolHive's, bound to 0.0.0.0 as the operator binds it in a pod", await through(inPod));
+  say('DNS-rebinding probe (an initialize POST with a foreign Origin, then a foreign Host):');
+  say(`  directly: ${JSON.stringify(await rebindingProbe(new URL(server.url)))}`);
+  for (const p of [ours, thv, inPod]) say(`  ${p.name}: ${JSON.stringify(await rebindingProbe(p.url!))}`);
+  await Promise.all([thv.stop(), inPod.stop()]);
   const noAuth = /no authentication configured/u;
-  const said = complaints(thv.log()).filter((line) => !noAuth.test(line));
+  const said = [thv, inPod].flatMap((p) => complaints(p.log()).filter((line) => !noAuth.test(line)));
   say(
-    `  ToolHive's runner logged ${said.length} warnings or errors beyond "no authentication configured"${said.length ? ':' : ''}`,
+    `  ToolHive's runners logged ${said.length} warnings or errors beyond "no authentication configured"${said.length ? ':' : ''}`,
   );
   for (const line of said.slice(0, 10)) say(`    ${line}`);
 }

@@ -26,8 +26,18 @@ export interface ProxyRunnerRunConfig {
   port: number;
 }
 
-/** The run config the operator would write for an MCPRemoteProxy named `name` in front of remoteUrl. */
-export function proxyRunnerRunConfig(name: string, remoteUrl: string, port: number): ProxyRunnerRunConfig {
+/**
+ * The run config the operator would write for an MCPRemoteProxy named `name` in front of remoteUrl, but
+ * bound to `host`: 127.0.0.1 here, where the runner also checks Origin (runner.prependOriginMiddleware
+ * allows only its own loopback origins); the operator writes 0.0.0.0 (TOOLHIVE_PROXY_HOST in its chart),
+ * where the runner has no Origin allowlist unless allowed_origins is set, which the operator never sets.
+ */
+export function proxyRunnerRunConfig(
+  name: string,
+  remoteUrl: string,
+  port: number,
+  host = '127.0.0.1',
+): ProxyRunnerRunConfig {
   const url = new URL(remoteUrl);
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new Error(`remote_url: Unsupported value: "${url.protocol}": supported values: "http:", "https:"`);
@@ -39,7 +49,7 @@ export function proxyRunnerRunConfig(name: string, remoteUrl: string, port: numb
     base_name: name,
     remote_url: url.href,
     transport: 'streamable-http',
-    host: '127.0.0.1',
+    host,
     port,
   };
 }
@@ -82,18 +92,20 @@ export interface ProxyRunnerPath extends BenchPath {
 
 /**
  * thv-proxyrunner from `binaries` in a scratch cwd holding its runconfig.json, in front of serverUrl, in
- * its own process group (stop() ends it); resolves once it answers on /mcp.
+ * its own process group (stop() ends it), bound to `host` and reached at 127.0.0.1; resolves once it
+ * answers on /mcp.
  */
 export async function startProxyRunner(
   name: string,
   binaries: string,
   serverUrl: string,
+  host = '127.0.0.1',
 ): Promise<ProxyRunnerPath> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-thv-proxyrunner-'));
   const port = await freePort();
   writeFileSync(
     path.join(dir, 'runconfig.json'),
-    JSON.stringify(proxyRunnerRunConfig(name, serverUrl, port)),
+    JSON.stringify(proxyRunnerRunConfig(name, serverUrl, port, host)),
   );
   const kubeconfig = path.join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, unusedKubeconfig(`https://127.0.0.1:${await freePort()}`));

@@ -14,6 +14,7 @@ import {
   proxyRunnerRunConfig,
   unusedKubeconfig,
 } from '../../../bench/toolhive/proxy-runner.ts';
+import { verdict } from '../../../bench/toolhive/proxy-rebinding.ts';
 import { order, p50 } from '../../../bench/toolhive/proxy-turns.ts';
 
 describe('bench/toolhive-proxy: the proxy runner', () => {
@@ -27,6 +28,7 @@ describe('bench/toolhive-proxy: the proxy runner', () => {
       host: '127.0.0.1',
       port: 8080,
     });
+    assert.equal(proxyRunnerRunConfig('bench', 'http://127.0.0.1:4000/mcp', 8080, '0.0.0.0').host, '0.0.0.0');
   });
 
   it('refuses a URL that is not HTTP and a port out of range, naming the field', () => {
@@ -143,5 +145,16 @@ describe('bench/toolhive-proxy: the conformance suite', () => {
       ],
       newInfos: ['ok/SSE'],
     });
+  });
+});
+
+describe('bench/toolhive-proxy: the DNS-rebinding probe', () => {
+  it("tells the server's refusal from the proxy's, and a request that went through", () => {
+    const server =
+      '{"jsonrpc":"2.0","error":{"code":-32000,"message":"Forbidden: Host and Origin must be loopback"},"id":null}';
+    assert.equal(verdict(403, server), 'refused by the server behind it');
+    assert.equal(verdict(403, 'Forbidden: Origin not allowed'), 'refused by the proxy');
+    assert.equal(verdict(421, ''), 'refused by the proxy');
+    assert.equal(verdict(200, '{"result":{}}'), 'accepted');
   });
 });
