@@ -9,19 +9,24 @@
 //
 // ToolHive's binaries are built when missing (build-binaries.sh toolhive, about 3 minutes cold); its CRDs and
 // example come from its module in the Go module cache. Its operator's log: .cache/bench/thv-operator-<n>.log.
-// Settings (environment): BENCH_COUNTS (100), BENCH_STEADY_SECONDS (60), BENCH_SUBJECTS (toolhive,ours).
+// Settings (environment): BENCH_COUNTS (100), BENCH_STEADY_SECONDS (60), BENCH_SUBJECTS (toolhive,ours),
+// BENCH_WORKLOADS (scale; `manifests,scale` adds toolhive/manifests.ts: the seed guide's manifests and
+// ToolHive's examples applied unchanged to each operator, admitted or refused, Ready within
+// BENCH_READY_SECONDS, 60).
 // Holds /tmp/bench.lock; stops every cluster and operator it started before it exits.
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import type { ControlPlane } from '../controlplane/cluster.ts';
 import { cacheDir } from '../controlplane/versions.ts';
-import { createLogger } from '../lib/log.ts';
+import { createLogger, type Logger } from '../lib/log.ts';
 import { createAll } from './lib/controller-cluster.ts';
 import { startBenchController } from './lib/controller-process.ts';
 import { BENCH_LOCK, holdLocks } from './lib/locks.ts';
 import { installCrd } from './lib/soak-cluster.ts';
 import { measure, type Result, type Subject } from './toolhive/measure.ts';
+import { manifestsTable, type OperatorRun } from './toolhive/manifests-report.ts';
+import { oursManifestSubject, runManifests, toolhiveManifestSubject } from './toolhive/manifests.ts';
 import { table } from './toolhive/report.ts';
 import {
   ensureBinaries,
@@ -40,6 +45,8 @@ const settings = {
   steadyMs: Number(process.env.BENCH_STEADY_SECONDS ?? 60) * 1000,
   subjects: (process.env.BENCH_SUBJECTS ?? 'toolhive,ours').split(','),
   compiled: process.env.BENCH_COMPILED === '1',
+  workloads: (process.env.BENCH_WORKLOADS ?? 'scale').split(','),
+  readyMs: Number(process.env.BENCH_READY_SECONDS ?? 60) * 1000,
 };
 
 function toolhiveSubject(binaries: string, version: string, module: string, count: number): Subject {
@@ -81,12 +88,36 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void (stopRunning?.() ?? Promise.resolve()).finally(() => process.exit(130)));
 }
 
+async function manifests(binaries: string, version: string, module: string, log: Logger): Promise<void> {
+  const runs: OperatorRun[] = [];
+  for (const name of settings.subjects) {
+    const logFile = path.join(cacheDir(), 'bench', 'thv-operator-manifests.log');
+    mkdirSync(path.dirname(logFile), { recursive: true });
+    const subject =
+      name === 'ours' ? oursManifestSubject : toolhiveManifestSubject({ binaries, version, module, logFile });
+    process.stderr.write(
+      `${subject.name}: the seed manifests and ToolHive's examples on a fresh control plane\n`,
+    );
+    const run = await runManifests(subject, {
+      readyMs: settings.readyMs,
+      log,
+      onStarted: (stop) => (stopRunning = stop),
+    });
+    stopRunning = undefined;
+    runs.push(run);
+    process.stderr.write(`${JSON.stringify(run)}\n`); // kept if a later run is cut short
+  }
+  process.stdout.write(`${manifestsTable(runs)}\n`);
+}
+
 async function main(): Promise<void> {
   const log = createLogger('bench', process.env.LOG_LEVEL ?? 'warn');
   await holdLocks([BENCH_LOCK], (line) => process.stderr.write(`${line}\n`));
   const version = toolhiveVersion();
   const binaries = await ensureBinaries(version);
   const module = await moduleDir(version);
+  if (settings.workloads.includes('manifests')) await manifests(binaries, version, module, log);
+  if (!settings.workloads.includes('scale')) return;
   const example = readFileSync(path.join(module, EXAMPLE), 'utf8');
   const results: Result[] = [];
   for (const count of settings.counts) {
