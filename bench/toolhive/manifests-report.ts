@@ -106,10 +106,13 @@ export function manifestsTable(runs: OperatorRun[]): string {
     );
   const head = ['kind (admitted / refused)', ...runs.map((r) => r.operator)];
   const body = kinds.map((k) => [k, ...counts.map((c) => cell(c.get(k)))]);
-  const servers = (r: OperatorRun) => r.rows.filter((d) => d.ready);
+  // Several documents may apply the same MCPServer (ToolHive's examples reuse names): one per object.
+  const servers = (r: OperatorRun) => [
+    ...new Map(r.rows.filter((d) => d.ready).map((d) => [`${d.namespace}/${d.name}`, d])).values(),
+  ];
   const readyRow = [
-    `MCPServers Ready in ${runs[0]?.readyBoundSeconds ?? 0} s`,
-    ...runs.map((r) => `${servers(r).filter((d) => d.ready!.ready).length} of ${servers(r).length} admitted`),
+    `MCPServers admitted, Ready in ${runs[0]?.readyBoundSeconds ?? 0} s`,
+    ...runs.map((r) => `${servers(r).filter((d) => d.ready!.ready).length} of ${servers(r).length}`),
   ];
   const out = [
     '',

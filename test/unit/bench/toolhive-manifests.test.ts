@@ -138,6 +138,7 @@ describe('bench/toolhive manifests: the table', () => {
       rows: [
         row('MCPServer', 'osv', { admitted: true }, true),
         row('MCPServer', 'fetch', { admitted: true }, false),
+        row('MCPServer', 'fetch', { admitted: true }, false),
         row('MCPServerEntry', 'e', {
           refused: 'resource mapping not found: no matches for kind "MCPServerEntry" in version "v1"',
         }),
@@ -149,24 +150,25 @@ describe('bench/toolhive manifests: the table', () => {
     assert.deepEqual(
       [...countByKind(runs[1]!.rows)],
       [
-        ['MCPServer', { admitted: 2, refused: 0 }],
+        ['MCPServer', { admitted: 3, refused: 0 }],
         ['MCPServerEntry', { admitted: 0, refused: 1 }],
       ],
     );
   });
 
-  it('puts both operators side by side, with Ready, each refusal and each server not Ready', () => {
+  it('puts both operators side by side, with Ready per MCPServer, each refusal and each server not Ready', () => {
     const lines = manifestsTable(runs).split('\n');
     const cells = (prefix: string) => lines.find((l) => l.startsWith(prefix))?.split(/\s{2,}/);
     assert.deepEqual(cells('kind'), ['kind (admitted / refused)', 'ToolHive v0.44.0', 'ours']);
     assert.deepEqual(cells('MCPGroup'), ['MCPGroup', '1 / 0', '-']);
-    assert.deepEqual(cells('MCPServer '), ['MCPServer', '1 / 1', '2 / 0']);
+    assert.deepEqual(cells('MCPServer '), ['MCPServer', '1 / 1', '3 / 0']);
     assert.deepEqual(cells('MCPServerEntry'), ['MCPServerEntry', '-', '0 / 1']);
-    assert.deepEqual(cells('all documents'), ['all documents', '2 / 1', '2 / 1']);
-    assert.deepEqual(cells('MCPServers Ready'), [
-      'MCPServers Ready in 60 s',
-      '1 of 1 admitted',
-      '1 of 2 admitted',
+    assert.deepEqual(cells('all documents'), ['all documents', '2 / 1', '3 / 1']);
+    // Two documents apply ns/fetch: one MCPServer.
+    assert.deepEqual(cells('MCPServers admitted'), [
+      'MCPServers admitted, Ready in 60 s',
+      '1 of 1',
+      '1 of 2',
     ]);
     assert.ok(lines.includes('Ready, ours: our children are available'));
     assert.ok(
@@ -174,6 +176,6 @@ describe('bench/toolhive manifests: the table', () => {
     );
     assert.ok(lines.includes('  seed/x.yaml #1 MCPServerEntry e: no such kind: MCPServerEntry in v1'));
     assert.ok(lines.includes('ours: 1 admitted MCPServers not Ready'));
-    assert.ok(lines.includes('  seed/x.yaml #1 ns/fetch: phase "Pending: waiting"'));
+    assert.equal(lines.filter((l) => l === '  seed/x.yaml #1 ns/fetch: phase "Pending: waiting"').length, 1);
   });
 });
