@@ -10,7 +10,7 @@
 //   idle attach         a stdio session idle for some minutes (the other rows run meanwhile), then a call.
 import type { ControlPlane } from '../../controlplane/cluster.ts';
 import { firstEcho } from '../lib/realnode-echo.ts';
-import { eventually, isReady, kubectl, sleep } from '../lib/realnode-kube.ts';
+import { apiGet, eventually, isReady, kubectl, sleep } from '../lib/realnode-kube.ts';
 import {
   NAMESPACE,
   peerServer,
@@ -178,7 +178,7 @@ async function secretRotated(pc: PeerCluster): Promise<string> {
   }
 }
 
-/** backendReplicas 2 on streamable-http: what runs, and where SESSIONS × 3 get-env calls land. */
+/** backendReplicas 2 on streamable-http: what runs, and where SESSIONS open sessions' 3 get-env calls each land. */
 async function backendReplicas(pc: PeerCluster): Promise<string> {
   const name = 'fail-replicas';
   const SESSIONS = 6;
@@ -193,40 +193,51 @@ async function backendReplicas(pc: PeerCluster): Promise<string> {
     const pods = await serverPods(pc.cp, name);
     const landed = new Map<string, number>();
     let failed = 0;
-    let stayed = 0;
     const errors = new Set<string>();
+    // All sessions open at once (as concurrent clients are), then 3 calls on each in turn.
+    const sessions: PeerSession[] = [];
     for (let i = 0; i < SESSIONS; i++) {
-      const session = await openSession((await live.via.target())!).catch(
-        (e: Error) => (errors.add(e.message.slice(0, 60)), undefined),
-      );
-      if (!session) {
-        failed += 3;
-        continue;
-      }
-      const hosts = new Set<string>();
-      for (let c = 0; c < 3; c++) {
+      const session = await openSession((await live.via.target())!).catch((e: unknown) => {
+        errors.add(describeError(e));
+        return undefined;
+      });
+      if (session) sessions.push(session);
+      else failed += 3;
+    }
+    const hosts = sessions.map(() => new Set<string>());
+    for (let c = 0; c < 3; c++)
+      for (const [i, session] of sessions.entries()) {
         try {
           const host = /HOSTNAME\\?"\s*:\s*\\?"([^"\\]+)/.exec(await session.call('get-env'))?.[1] ?? '?';
-          hosts.add(host);
+          hosts[i]!.add(host);
           landed.set(host, (landed.get(host) ?? 0) + 1);
         } catch (err) {
           failed++;
           errors.add(describeError(err));
         }
       }
-      if (hosts.size === 1) stayed++;
-      await session.close();
-    }
-    const spread = [...landed].map(([h, n]) => `${h.replace(`${name}-`, '…')}: ${n}`).join(', ');
+    await Promise.all(sessions.map((x) => x.close()));
+    const stayed = hosts.filter((h) => h.size === 1).length;
+    const spread = [...landed].map(([h, n]) => `${n} on ${h}`).join(', ');
     return [
       `${pods.server.filter(isReady).length} server pod(s) Ready, ${pods.proxy.filter(isReady).length} proxy`,
-      `${SESSIONS} sessions × 3 calls landed on ${spread || 'nothing'}`,
+      `${SESSIONS} sessions open at once × 3 calls: ${spread || 'none answered'}`,
+      `the server Service's sessionAffinity ${await affinity(pc.cp, name)}`,
       `${stayed} of ${SESSIONS} sessions kept one backend`,
       `${failed} calls failed${errors.size ? ` (${[...errors].join(' | ')})` : ''}`,
     ].join('; ');
   } finally {
     await live.close();
   }
+}
+
+/** The sessionAffinity of the Services in front of the server pods (mcp-<name>, which both operators make). */
+async function affinity(cp: ControlPlane, name: string): Promise<string> {
+  const svc = await apiGet<{ spec: { sessionAffinity?: string } }>(
+    cp,
+    `/api/v1/namespaces/${NAMESPACE}/services/mcp-${name}`,
+  );
+  return svc ? (svc.spec.sessionAffinity ?? 'None') : '(no Service mcp-' + name + ')';
 }
 
 export interface IdleSession {

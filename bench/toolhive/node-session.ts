@@ -50,14 +50,21 @@ export async function openSession(target: HttpTarget, timeoutMs = 15_000): Promi
   };
 }
 
-/** An error in a few words: "HTTP 404", "no answer", or the message's start; `ms`: how long it took. */
+/**
+ * An error in a few words: "HTTP 404: <the JSON-RPC error's message>" (the SDK's StreamableHTTPError
+ * carries the status as `code` and the body in its message), "no answer", or the message's start;
+ * `ms`: how long it took.
+ */
 export function describeError(err: unknown, ms?: number): string {
   const message = err instanceof Error ? err.message : String(err);
   const took = ms === undefined ? '' : ` (${(ms / 1000).toFixed(0)} s)`;
   if (/timed out|timeout/i.test(message)) return `no answer${took}`;
-  const status = /HTTP (\d{3})/.exec(message);
-  if (status) return `HTTP ${status[1]}${took}`;
-  return `error: ${message.replace(/\s+/g, ' ').slice(0, 60)}${took}`;
+  const code = (err as { code?: unknown }).code;
+  const status =
+    typeof code === 'number' && code >= 100 && code < 600 ? code : /HTTP (\d{3})/.exec(message)?.[1];
+  const said = /"message"\s*:\s*"([^"]{1,60})/.exec(message)?.[1];
+  if (status) return `HTTP ${status}${said ? ` "${said}"` : ''}${took}`;
+  return `error: ${message.replace(/\s+/g, ' ').slice(0, 80)}${took}`;
 }
 
 /** A call's outcome in a few words: "works", or describeError's. */
