@@ -21,14 +21,19 @@ export interface HttpTarget {
   fetch?: FetchLike;
 }
 
-const checkEcho = (content: unknown, message: string): void => {
-  if (!JSON.stringify(content).includes(message))
-    throw new Error(`echo did not come back: ${JSON.stringify(content)}`);
-};
+/** An SDK session on any tool: text of each answer (throws on a tool error or timeout); close DELETEs it. */
+export interface ToolSession {
+  call(tool: string, args?: Record<string, unknown>): Promise<string>;
+  close(): Promise<void>;
+}
 
-/** An SDK session: initialize (connect), then echo calls; close ends the session with DELETE. */
-export async function httpSession(target: HttpTarget, timeoutMs = 30_000): Promise<EchoSession> {
-  const client = new Client({ name: 'bench-node', version: '1' });
+/** Initialize (connect) an SDK client to the target, one call at a time; close ends the session with DELETE. */
+export async function toolSession(
+  target: HttpTarget,
+  timeoutMs = 30_000,
+  name = 'bench-node',
+): Promise<ToolSession> {
+  const client = new Client({ name, version: '1' });
   const transport = target.sse
     ? new SSEClientTransport(target.url, { fetch: target.fetch })
     : new StreamableHTTPClientTransport(target.url, { fetch: target.fetch });
@@ -44,13 +49,27 @@ export async function httpSession(target: HttpTarget, timeoutMs = 30_000): Promi
     throw err;
   }
   return {
-    async echo(message) {
-      const result = await client.callTool({ name: 'echo', arguments: { message } }, undefined, {
+    async call(tool, args = {}) {
+      const result = await client.callTool({ name: tool, arguments: args }, undefined, {
         timeout: timeoutMs,
       });
-      checkEcho(result.content, message);
+      const text = JSON.stringify(result.content);
+      if (result.isError) throw new Error(`tool error: ${text.slice(0, 120)}`);
+      return text;
     },
     close,
+  };
+}
+
+/** An SDK session of echo calls (toolSession's), each checked to come back. */
+export async function httpSession(target: HttpTarget, timeoutMs = 30_000): Promise<EchoSession> {
+  const session = await toolSession(target, timeoutMs);
+  return {
+    async echo(message) {
+      const text = await session.call('echo', { message });
+      if (!text.includes(message)) throw new Error(`echo did not come back: ${text}`);
+    },
+    close: () => session.close(),
   };
 }
 

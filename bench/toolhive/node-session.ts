@@ -1,10 +1,7 @@
 // An MCP client session for bench/toolhive-node.ts (the SDK client, one call at a time, any tool), what
 // a call on it came to in a few words (works, 404, no answer, ...), and the start trial: kubectl apply
 // of one MCPServer to the first echo answered through its proxy Service (as bench/node.ts times ours).
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { firstEcho, type HttpTarget } from '../lib/realnode-echo.ts';
+import { firstEcho, toolSession, type HttpTarget, type ToolSession } from '../lib/realnode-echo.ts';
 import { kubectl } from '../lib/realnode-kube.ts';
 import {
   peerServer,
@@ -15,40 +12,10 @@ import {
   type Transport,
 } from './node-peers.ts';
 
-export interface PeerSession {
-  /** The text of the tool's answer; throws on an error, a JSON-RPC error or a timeout. */
-  call(tool: string, args?: Record<string, unknown>): Promise<string>;
-  close(): Promise<void>;
-}
+export type PeerSession = ToolSession;
 
-export async function openSession(target: HttpTarget, timeoutMs = 15_000): Promise<PeerSession> {
-  const client = new Client({ name: 'bench-toolhive-node', version: '1' });
-  const transport = target.sse
-    ? new SSEClientTransport(target.url, { fetch: target.fetch })
-    : new StreamableHTTPClientTransport(target.url, { fetch: target.fetch });
-  const close = async () => {
-    if (transport instanceof StreamableHTTPClientTransport)
-      await transport.terminateSession().catch(() => undefined);
-    await client.close().catch(() => undefined);
-  };
-  try {
-    await client.connect(transport, { timeout: timeoutMs });
-  } catch (err) {
-    await close();
-    throw err;
-  }
-  return {
-    async call(tool, args = {}) {
-      const result = await client.callTool({ name: tool, arguments: args }, undefined, {
-        timeout: timeoutMs,
-      });
-      const text = JSON.stringify(result.content);
-      if (result.isError) throw new Error(`tool error: ${text.slice(0, 120)}`);
-      return text;
-    },
-    close,
-  };
-}
+export const openSession = (target: HttpTarget, timeoutMs = 15_000): Promise<PeerSession> =>
+  toolSession(target, timeoutMs, 'bench-toolhive-node');
 
 /**
  * An error in a few words: "HTTP 404: <the JSON-RPC error's message>" (the SDK's StreamableHTTPError
