@@ -1,26 +1,18 @@
 // The MCP conformance suite (@modelcontextprotocol/conformance, `server` mode, every scenario) against a
 // URL, for bench/toolhive-proxy.ts: the conformance server directly, through our proxy and through
-// ToolHive's proxy runner. The suite is run as test/unit/proxy/e2e/conformance.test.ts runs it (the whole
-// suite under a deadline, then each scenario it did not reach alone under its own), and each scenario's
-// checks.json is summed up: a scenario passes with a successful check and no failed or warned one.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+// ToolHive's proxy runner. The suite runs through test/support/conformance-suite.ts, the runner
+// test/unit/proxy/e2e/conformance.test.ts uses too (the whole suite under a deadline, then each scenario it
+// did not reach alone under its own); each scenario's checks.json is summed up here: a scenario passes with
+// a successful check and no failed or warned one.
+import {
+  listScenarios,
+  runSuite as runConformance,
+  scenarioOf,
+  SCENARIO_MS,
+  type Check,
+} from '../../test/support/conformance-suite.ts';
 
-const CONFORMANCE = fileURLToPath(import.meta.resolve('@modelcontextprotocol/conformance/dist/index.js'));
-const run = promisify(execFile);
-const SUITE_MS = 30_000;
-const SCENARIO_MS = 20_000;
-
-export interface Check {
-  name: string;
-  status: 'SUCCESS' | 'FAILURE' | 'WARNING' | 'INFO' | 'SKIPPED';
-  description: string;
-  errorMessage?: string;
-}
+export { listScenarios, scenarioOf, type Check };
 
 /**
  * One scenario's result: its successful checks, each failed or warned check with its message, and the
@@ -43,45 +35,9 @@ export function outcome(checks: Check[]): Outcome {
   };
 }
 
-/** The suite's result directories: server-<scenario>-<ISO time with dashes>. */
-const RESULT_DIR = /^server-([\w-]+?)-\d{4}-\d\d-\d\dT[\d-]+Z$/u;
-
-export function scenarioOf(dirName: string): string | undefined {
-  return RESULT_DIR.exec(dirName)?.[1];
-}
-
-/** The server scenarios the suite has (`list --server` prints `  - name [versions]`). */
-export async function listScenarios(): Promise<string[]> {
-  const { stdout } = await run(process.execPath, [CONFORMANCE, 'list', '--server']);
-  return [...stdout.matchAll(/^ {2}- ([\w-]+)/gmu)].map((match) => match[1]!);
-}
-
-async function runChecks(args: string[], timeout: number, into: Map<string, Outcome>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'bench-conformance-'));
-  try {
-    const options = { cwd: dir, timeout, maxBuffer: 16 * 1024 * 1024 };
-    await run(process.execPath, [CONFORMANCE, 'server', ...args, '--output-dir', dir], options).catch(
-      () => undefined,
-    );
-    for (const entry of await readdir(dir)) {
-      const scenario = scenarioOf(entry);
-      if (scenario === undefined) continue;
-      const written = await readFile(join(dir, entry, 'checks.json'), 'utf8').catch(() => undefined);
-      if (written !== undefined) into.set(scenario, outcome(JSON.parse(written) as Check[]));
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 /** Every scenario against url; a scenario missing from the map did not finish within SCENARIO_MS. */
-export async function runSuite(url: string, scenarios: string[]): Promise<Map<string, Outcome>> {
-  const results = new Map<string, Outcome>();
-  await runChecks(['--url', url, '--suite', 'all'], SUITE_MS, results);
-  for (const name of scenarios.filter((s) => !results.has(s)))
-    await runChecks(['--url', url, '--scenario', name], SCENARIO_MS, results);
-  return results;
-}
+export const runSuite = (url: string, scenarios: string[]): Promise<Map<string, Outcome>> =>
+  runConformance(url, scenarios, outcome);
 
 export interface SuiteSummary {
   scenarios: number;

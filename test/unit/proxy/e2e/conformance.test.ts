@@ -5,16 +5,17 @@
 // must pass the same way, with as many successful checks as directly. A scenario passes when it has a
 // successful check and no failed one and no warning (the suite only warns, for example, when a server
 // sends no priming event or does not resume a closed SSE stream, SEP-1699).
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { StartedProxy } from '../../../../proxy/proxy.ts';
 import { BoundedEventStore } from '../../../fixtures/conformance-server/event-store.ts';
+import {
+  listScenarios,
+  runSuite as runConformance,
+  SCENARIO_MS,
+  SUITE_MS,
+  type Check,
+} from '../../../support/conformance-suite.ts';
 import {
   CONFORMANCE_SERVER,
   startConformanceServer,
@@ -22,17 +23,6 @@ import {
   untilHealthy,
   type RunningServer,
 } from '../support/servers.ts';
-
-const CONFORMANCE = fileURLToPath(import.meta.resolve('@modelcontextprotocol/conformance/dist/index.js'));
-const run = promisify(execFile);
-
-interface Check {
-  name: string;
-  status: 'SUCCESS' | 'FAILURE' | 'WARNING' | 'INFO' | 'SKIPPED';
-  description: string;
-  errorMessage?: string;
-  details?: { message?: unknown };
-}
 
 /**
  * What one scenario came to: its successful checks, each failed or warned check with its message, and
@@ -68,51 +58,8 @@ export function outcome(checks: Check[]): Outcome {
   };
 }
 
-/** The server scenarios the suite has (`list --server` prints `  - name [versions]`). */
-async function listScenarios(): Promise<string[]> {
-  const { stdout } = await run(process.execPath, [CONFORMANCE, 'list', '--server']);
-  return [...stdout.matchAll(/^ {2}- ([\w-]+)/gmu)].map((match) => match[1]!);
-}
-
-/** The suite's result directories are named server-<scenario>-<ISO time with dashes>. */
-const RESULT_DIR = /^server-([\w-]+?)-\d{4}-\d\d-\d\dT[\d-]+Z$/u;
-/**
- * The suite has no deadline of its own (a POST whose answer never starts waits forever), so a run is
- * stopped after SUITE_MS (all scenarios take about 3 s here) and each scenario it did not reach is run on
- * its own for up to SCENARIO_MS (the SSE polling scenario waits up to 15 s by itself).
- */
-const SUITE_MS = 30_000;
-const SCENARIO_MS = 20_000;
-
-/** Runs the suite with `args` and reads the checks.json of each scenario it finished. */
-async function runChecks(args: string[], timeout: number, into: Map<string, Outcome>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'mcp-conformance-'));
-  try {
-    const options = { cwd: dir, timeout, maxBuffer: 16 * 1024 * 1024 };
-    await run(process.execPath, [CONFORMANCE, 'server', ...args, '--output-dir', dir], options).catch(
-      () => undefined,
-    );
-    for (const entry of await readdir(dir)) {
-      const scenario = RESULT_DIR.exec(entry)?.[1];
-      if (scenario === undefined) continue;
-      // The directory is made when the scenario starts, checks.json when it ends.
-      const written = await readFile(join(dir, entry, 'checks.json'), 'utf8').catch(() => undefined);
-      if (written !== undefined) into.set(scenario, outcome(JSON.parse(written) as Check[]));
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** Every server scenario against url (the suite's exit code is ignored: the checks tell). */
-async function runSuite(url: string, scenarios: string[]): Promise<Map<string, Outcome>> {
-  const results = new Map<string, Outcome>();
-  await runChecks(['--url', url, '--suite', 'all'], SUITE_MS, results);
-  for (const name of scenarios.filter((scenario) => !results.has(scenario))) {
-    await runChecks(['--url', url, '--scenario', name], SCENARIO_MS, results);
-  }
-  return results;
-}
+/** Every server scenario against url, each read by outcome(). */
+const runSuite = (url: string, scenarios: string[]) => runConformance(url, scenarios, outcome);
 
 /** Each scenario that did not pass, with why: `name (n passed): problems`, or `name: unfinished`. */
 function notPassing(scenarios: string[], results: Map<string, Outcome>, expected?: Map<string, Outcome>) {
