@@ -3,7 +3,6 @@
 // server-everything's echo renamed), with the SDK client or a bare node:http client, as mcp-paths.ts's
 // sessions do for echo.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -13,6 +12,7 @@ import {
   IMAGE_FLAGS,
   freePort,
   httpPath,
+  plainHttpSession,
   startGroup,
   untilAnswering,
   type BenchPath,
@@ -47,7 +47,7 @@ export async function oursWith(
 
 /** A path whose sessions call `tool` (echo, or its new name) with the SDK client or the bare node:http client. */
 export function calling(p: BenchPath, tool: string, plain: boolean): BenchPath {
-  const connect = () => (plain ? plainSession(p.url!, tool) : sdkSession(p.url!, tool));
+  const connect = () => (plain ? plainHttpSession(p.url!, {}, tool) : sdkSession(p.url!, tool));
   return { ...p, name: `${p.name}${plain ? ', node:http' : ''}`, connect };
 }
 
@@ -64,52 +64,6 @@ export async function sdkSession(url: URL, tool: string): Promise<BenchSession &
     close: async () => {
       await transport.terminateSession().catch(() => undefined);
       await client.close();
-    },
-  };
-}
-
-function post(url: URL, agent: Agent, body: object | undefined, session?: string, method = 'POST') {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-    ...(session ? { 'mcp-session-id': session } : {}),
-  };
-  return new Promise<{ status: number; session?: string; text: string }>((resolve, reject) => {
-    const req = request(url, { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode!,
-          session: res.headers['mcp-session-id'] as string | undefined,
-          text: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}
-
-async function plainSession(url: URL, tool: string): Promise<BenchSession> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const clientInfo = { name: 'bench', version: '1' };
-  const params = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo };
-  const init = await post(url, agent, { jsonrpc: '2.0', id: 0, method: 'initialize', params });
-  if (!init.session) throw new Error(`initialize was refused: ${init.status} ${init.text}`);
-  const session = init.session;
-  await post(url, agent, { jsonrpc: '2.0', method: 'notifications/initialized' }, session);
-  let id = 1;
-  return {
-    async echo(message) {
-      const call = { name: tool, arguments: { message } };
-      const body = { jsonrpc: '2.0', id: id++, method: 'tools/call', params: call };
-      const answer = await post(url, agent, body, session);
-      if (!answer.text.includes(message)) throw new Error(`${tool} did not echo: ${answer.status}`);
-    },
-    async close() {
-      await post(url, agent, undefined, session, 'DELETE');
-      agent.destroy();
     },
   };
 }

@@ -141,50 +141,45 @@ function post(
   });
 }
 
+/** The protocol version an initialize answer (JSON or one SSE event) gives, if any. */
+export function negotiatedVersion(text: string): string | undefined {
+  return /"protocolVersion"\s*:\s*"([^"]+)"/.exec(text)?.[1];
+}
+
 /**
  * A session from a bare node:http client: no SDK, no fetch, no SSE parsing (it accepts JSON and SSE, as the
  * specification asks and supergateway requires, and finds the echo in whichever body comes). It shows
- * what the proxy itself costs, apart from the SDK client's own HTTP overhead.
+ * what the proxy itself costs, apart from the SDK client's own HTTP overhead. Like every conforming
+ * client (and the SDK's) it sends MCP-Protocol-Version with the negotiated version on each request after
+ * initialize: servers may answer differently with it (the SDK's servers with an event store open every
+ * SSE answer with a priming event for 2025-11-25, and over @hono/node-server that answer waits a 1 ms
+ * timer), so a client without it would measure another server than the proxies see.
  */
-async function plainHttpSession(url: URL, headers: Record<string, string> = {}): Promise<BenchSession> {
+export async function plainHttpSession(
+  url: URL,
+  headers: Record<string, string> = {},
+  tool = 'echo',
+): Promise<BenchSession> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const init = await post(
-    url,
-    agent,
-    {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-11-25',
-        capabilities: {},
-        clientInfo: { name: 'bench', version: '1' },
-      },
-    },
-    { extra: headers },
-  );
+  const clientInfo = { name: 'bench', version: '1' };
+  const params = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo };
+  const initialize = { jsonrpc: '2.0', id: 0, method: 'initialize', params };
+  const init = await post(url, agent, initialize, { extra: headers });
   if (!init.session) throw new Error(`initialize was refused: ${init.status} ${init.text}`);
   const session = init.session;
-  await post(
-    url,
-    agent,
-    { jsonrpc: '2.0', method: 'notifications/initialized' },
-    { session, extra: headers },
-  );
+  const version = negotiatedVersion(init.text);
+  const extra = version ? { ...headers, 'mcp-protocol-version': version } : headers;
+  await post(url, agent, { jsonrpc: '2.0', method: 'notifications/initialized' }, { session, extra });
   let id = 1;
   return {
     async echo(message) {
-      const params = { name: 'echo', arguments: { message } };
-      const answer = await post(
-        url,
-        agent,
-        { jsonrpc: '2.0', id: id++, method: 'tools/call', params },
-        { session, extra: headers },
-      );
-      if (!answer.text.includes(message)) throw new Error(`echo did not come back: ${answer.status}`);
+      const call = { name: tool, arguments: { message } };
+      const body = { jsonrpc: '2.0', id: id++, method: 'tools/call', params: call };
+      const answer = await post(url, agent, body, { session, extra });
+      if (!answer.text.includes(message)) throw new Error(`${tool} did not echo: ${answer.status}`);
     },
     async close() {
-      await post(url, agent, {}, { session, method: 'DELETE', extra: headers });
+      await post(url, agent, {}, { session, method: 'DELETE', extra });
       agent.destroy();
     },
   };
