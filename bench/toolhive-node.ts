@@ -11,7 +11,8 @@
 //      the idle attach idle for BENCH_IDLE_MINUTES (3) while the other rows run.
 // Prints the tables; stops every cluster it started, also on error or a signal. It holds /tmp/bench.lock
 // and /tmp/realnode.lock. Settings: BENCH_REPEATS, BENCH_IDLE_MINUTES, BENCH_PEERS (ToolHive,ours),
-// LOG_LEVEL (info).
+// LOG_LEVEL (info), and REALNODE_STREAM_IDLE_TIMEOUT (realnode/config.ts: kubelet and containerd close exec and
+// attach streams idle that long, as a production node or a load balancer does; unset: 4h).
 import { loadavg } from 'node:os';
 import { readPids } from '../controlplane/processes.ts';
 import { createLogger } from '../lib/log.ts';

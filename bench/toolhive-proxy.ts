@@ -8,7 +8,8 @@
 // each); calls/s, p50, the ratio ours/ToolHive, each proxy's CPU per call and resident memory. Then the
 // MCP conformance suite against the conformance server (test/fixtures/conformance-server) directly,
 // through ours and through ToolHive's (bound to loopback, and to 0.0.0.0 as in a pod), and a DNS-rebinding
-// probe of each (bench/toolhive/proxy-rebinding.ts). Holds /tmp/bench.lock (bench/lib/locks.ts) throughout.
+// probe of each (bench/toolhive/proxy-rebinding.ts). Ours runs compiled, as its image runs it
+// (TOOLHIVE_PROXY_SOURCE=1: from source). Holds /tmp/bench.lock (bench/lib/locks.ts) throughout.
 // Run with `node_modules/.bin/node bench/toolhive-proxy.ts`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -16,7 +17,8 @@ import path from 'node:path';
 import { startConformanceServer, type RunningServer } from '../test/unit/proxy/support/servers.ts';
 import { calling, childWith, cpuSeconds, oursWith, sdkSession } from './lib/features-path.ts';
 import { BENCH_LOCK, holdLocks } from './lib/locks.ts';
-import { rssMiB, type BenchPath } from './lib/mcp-paths.ts';
+import { compileServers, compiledPath } from './lib/compile.ts';
+import { CLI, rssMiB, type BenchPath } from './lib/mcp-paths.ts';
 import { everythingHttp, type HttpServer } from './lib/redis-path.ts';
 import { listScenarios, runSuite, summarize, type SuiteSummary } from './toolhive/proxy-conformance.ts';
 import { rebindingProbe } from './toolhive/proxy-rebinding.ts';
@@ -28,6 +30,9 @@ const LEVELS = (process.env.TOOLHIVE_PROXY_SESSIONS ?? '1,32').split(',').map(Nu
 const SLICES = Number(process.env.TOOLHIVE_PROXY_SLICES ?? 24);
 const SLICE_MS = 250;
 const SKIP_CONFORMANCE = process.env.TOOLHIVE_PROXY_CONFORMANCE === '0';
+// Ours compiled to JavaScript with the image's flags, as its pods run it, unless TOOLHIVE_PROXY_SOURCE=1
+// (from source Node's type stripper adds about 35 MiB of RSS and nothing per call).
+const FROM_SOURCE = process.env.TOOLHIVE_PROXY_SOURCE === '1';
 
 const load = () =>
   loadavg()
@@ -146,10 +151,10 @@ function printSuite(name: string, s: SuiteSummary): void {
   if (s.newInfos.length) say(`    informational where directly not: ${s.newInfos.join(', ')}`);
 }
 
-async function conformance(dir: string, binaries: string): Promise<void> {
+async function conformance(dir: string, binaries: string, cli: string): Promise<void> {
   const server: RunningServer = await startConformanceServer();
   track({ stop: () => server.close(), pid: server.child.pid, group: false });
-  const ours = track(await oursWith('ours', dir, server.url));
+  const ours = track(await oursWith('ours', dir, server.url, {}, [], cli));
   const thv = track(await startProxyRunner('toolhive', binaries, server.url));
   const inPod = track(await startProxyRunner('toolhive (0.0.0.0)', binaries, server.url, '0.0.0.0'));
   const scenarios = await listScenarios();
@@ -181,12 +186,14 @@ async function main(): Promise<void> {
   try {
     const server: HttpServer = await everythingHttp();
     track({ stop: () => Promise.resolve(quietly(() => server.stop())), pid: childWith('streamableHttp') });
-    const ours = track(await oursWith('ours', dir, server.url));
+    const cli = FROM_SOURCE ? CLI : compiledPath(CLI);
+    if (!FROM_SOURCE) await compileServers([CLI]);
+    const ours = track(await oursWith(FROM_SOURCE ? 'ours (source)' : 'ours', dir, server.url, {}, [], cli));
     const thv = track(await startProxyRunner(`toolhive ${version}`, binaries, server.url));
     for (const p of [ours, thv]) say(await prove(p));
     await loadRuns(ours, thv);
     await stopAll();
-    if (!SKIP_CONFORMANCE) await conformance(dir, binaries);
+    if (!SKIP_CONFORMANCE) await conformance(dir, binaries, cli);
   } finally {
     await stopAll();
     rmSync(dir, { recursive: true, force: true });

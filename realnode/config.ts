@@ -28,7 +28,12 @@ export interface RuntimeBinaries {
 const q = (s: string): string => `'${s.replace(/'/g, "\\'")}'`;
 
 /** containerd's config (version 3): CRI with runc on cgroupfs, our CNI network, the local pause image. */
-export function containerdConfig(dirs: NodeDirs, bins: RuntimeBinaries, pauseImage: string): string {
+export function containerdConfig(
+  dirs: NodeDirs,
+  bins: RuntimeBinaries,
+  pauseImage: string,
+  streamIdleTimeout?: string,
+): string {
   return [
     'version = 3',
     `root = ${q(dirs.containerdRoot)}`,
@@ -64,6 +69,7 @@ export function containerdConfig(dirs: NodeDirs, bins: RuntimeBinaries, pauseIma
     // exec, attach and port-forward streams: kubelet proxies them from the API server, on loopback.
     "  stream_server_address = '127.0.0.1'",
     "  stream_server_port = '0'",
+    ...(streamIdleTimeout ? [`  stream_idle_timeout = ${q(streamIdleTimeout)}`] : []),
     '',
   ].join('\n');
 }
@@ -104,8 +110,21 @@ export interface KubeletFiles {
   servingKey: string;
 }
 
+/**
+ * How long an idle exec, attach or port-forward stream lives (a Go duration), for kubelet and containerd
+ * alike; unset: their default, 4h. REALNODE_STREAM_IDLE_TIMEOUT sets it (bench/toolhive-node's idle
+ * attach: a production node or a load balancer in front of it closes idle streams much sooner).
+ */
+export function streamIdleTimeout(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.REALNODE_STREAM_IDLE_TIMEOUT?.trim();
+  if (!value) return undefined;
+  if (!/^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/.test(value))
+    throw new Error(`REALNODE_STREAM_IDLE_TIMEOUT must be a Go duration such as 90s or 1m, not "${value}"`);
+  return value;
+}
+
 /** KubeletConfiguration for this machine: cgroup v1 with cgroupfs, the node IP, no image GC. */
-export function kubeletConfig(dirs: NodeDirs, files: KubeletFiles): string {
+export function kubeletConfig(dirs: NodeDirs, files: KubeletFiles, idleTimeout?: string): string {
   return stringify({
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
     kind: 'KubeletConfiguration',
@@ -144,6 +163,7 @@ export function kubeletConfig(dirs: NodeDirs, files: KubeletFiles): string {
     // kubectl logs, exec and port-forward go through these; the test node's pods are short-lived.
     containerLogMaxSize: '10Mi',
     containerLogMaxFiles: 2,
+    ...(idleTimeout ? { streamingConnectionIdleTimeout: idleTimeout } : {}),
   });
 }
 

@@ -20,6 +20,7 @@ import {
   containerdConfig,
   kubeletArgs,
   kubeletConfig,
+  streamIdleTimeout,
   kubeProxyArgs,
   kubeProxyConfig,
   kubeRouterArgs,
@@ -59,14 +60,15 @@ function writeFiles(ctx: RealNodeContext, dirs: NodeDirs, pauseImage: string): v
   for (const d of [dirs.cniConfDir, dirs.cniIpamDir, dirs.podLogs, dirs.volumes, dirs.kubeletRoot])
     mkdirSync(d, { recursive: true });
   writeFileSync(dirs.resolvConf, '# No upstream resolver: nothing routes out of this node.\n');
-  writeFileSync(dirs.containerdConfig, containerdConfig(dirs, ctx.bins, pauseImage));
+  const idleTimeout = streamIdleTimeout(process.env);
+  writeFileSync(dirs.containerdConfig, containerdConfig(dirs, ctx.bins, pauseImage, idleTimeout));
   writeFileSync(path.join(dirs.cniConfDir, '10-mcp-realnode.conflist'), cniConflist(dirs));
   const files = writeNodePki(dirs, createNodePki(ctx.ca), {
     server: ctx.server,
     caPem: ctx.ca.certPem,
     contextName: ctx.contextName,
   });
-  writeFileSync(dirs.kubeletConfig, kubeletConfig(dirs, files));
+  writeFileSync(dirs.kubeletConfig, kubeletConfig(dirs, files, idleTimeout));
   writeFileSync(dirs.kubeProxyConfig, kubeProxyConfig(dirs));
 }
 

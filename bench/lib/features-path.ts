@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { imageEnv } from '../../lib/dockerfile.ts';
 import type { RunConfigFile } from '../../proxy/config.ts';
 import {
   CLI,
@@ -20,13 +21,14 @@ import {
 } from './mcp-paths.ts';
 import { parseProcStatCpuSeconds } from './soak-memory.ts';
 
-/** Our proxy from a run-config file in dir, in front of serverUrl, with the extra sections given. */
+/** Our proxy (cli: from source, or compiled) from a run-config file in dir, in front of serverUrl, with the extra sections given. */
 export async function oursWith(
   name: string,
   dir: string,
   serverUrl: string,
   extra: Pick<RunConfigFile, 'tools' | 'telemetry'> = {},
   nodeFlags: string[] = [],
+  cli = CLI,
 ): Promise<BenchPath> {
   const port = await freePort();
   const file: RunConfigFile = {
@@ -40,7 +42,9 @@ export async function oursWith(
   };
   const config = path.join(dir, `runconfig-${port}.json`);
   writeFileSync(config, JSON.stringify(file));
-  const proxy = startGroup([...IMAGE_FLAGS, ...nodeFlags, CLI, 'proxy', '--config', config]);
+  // The image's environment too (MALLOC_ARENA_MAX): an http target has no child that it would reach.
+  const env = { MALLOC_ARENA_MAX: imageEnv().MALLOC_ARENA_MAX ?? '' };
+  const proxy = startGroup([...IMAGE_FLAGS, ...nodeFlags, cli, 'proxy', '--config', config], env);
   await untilAnswering(`http://127.0.0.1:${port}/health`, (s) => s === 200);
   return httpPath(name, [proxy], new URL(`http://127.0.0.1:${port}/mcp`));
 }

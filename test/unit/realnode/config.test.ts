@@ -8,6 +8,7 @@ import {
   kubeletConfig,
   kubeProxyConfig,
   kubeRouterArgs,
+  streamIdleTimeout,
 } from '../../../realnode/config.ts';
 import { realNodeApiserverArgs, realNodeControllerManagerArgs } from '../../../realnode/flags.ts';
 import { DNS_SERVICE_IP, NODE_IP, nodeDirs, SERVICE_CIDR, SUPERNET } from '../../../realnode/layout.ts';
@@ -55,6 +56,19 @@ describe('realnode/config', function () {
     expect(at(c, 'authorization.mode')).to.equal('Webhook');
     expect(at(c, 'readOnlyPort')).to.equal(0);
     expect(at(c, 'imageGCHighThresholdPercent')).to.equal(100);
+    expect(at(c, 'streamingConnectionIdleTimeout')).to.equal(undefined);
+  });
+
+  it('an idle stream timeout, when set, reaches kubelet and containerd alike; a malformed one is refused', function () {
+    const files = { caCert: 'ca', servingCert: 'crt', servingKey: 'key' };
+    const timeout = streamIdleTimeout({ REALNODE_STREAM_IDLE_TIMEOUT: '90s' });
+    expect(timeout).to.equal('90s');
+    expect(at(parse(kubeletConfig(dirs, files, timeout)), 'streamingConnectionIdleTimeout')).to.equal('90s');
+    const toml = containerdConfig(dirs, { runc: '/bin/runc', cniBinDir: '/cni' }, 'p', timeout);
+    expect(toml).to.include("stream_idle_timeout = '90s'");
+    expect(containerdConfig(dirs, { runc: '/bin/runc', cniBinDir: '/cni' }, 'p')).not.to.include('stream_idle');
+    expect(streamIdleTimeout({})).to.equal(undefined);
+    expect(() => streamIdleTimeout({ REALNODE_STREAM_IDLE_TIMEOUT: '90' })).to.throw(/Go duration/);
   });
 
   it('kube-proxy in nftables mode, and kube-router as a firewall only', function () {
