@@ -127,12 +127,14 @@ async function main(): Promise<void> {
   const started: BenchPath[] = [];
   try {
     const flags = (name: string) => (PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}/${name}`] : []);
-    const plain = await oursWith('plain', dir, server.url, {}, flags('plain'));
+    const plain = await oursWith('plain', dir, server.url, {}, { nodeFlags: flags('plain') });
     started.push(plain);
     const rich: { rate: number; path: BenchPath }[] = [];
     for (const rate of RATES) {
       const name = `features (sampling ${rate})`;
-      const p = await oursWith(name, dir, server.url, features(collector, rate), flags(`features-${rate}`));
+      const p = await oursWith(name, dir, server.url, features(collector, rate), {
+        nodeFlags: flags(`features-${rate}`),
+      });
       started.push(p);
       rich.push({ rate, path: p });
     }

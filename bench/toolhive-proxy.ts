@@ -154,7 +154,7 @@ function printSuite(name: string, s: SuiteSummary): void {
 async function conformance(dir: string, binaries: string, cli: string): Promise<void> {
   const server: RunningServer = await startConformanceServer();
   track({ stop: () => server.close(), pid: server.child.pid, group: false });
-  const ours = track(await oursWith('ours', dir, server.url, {}, [], cli));
+  const ours = track(await oursWith('ours', dir, server.url, {}, { cli }));
   const thv = track(await startProxyRunner('toolhive', binaries, server.url));
   const inPod = track(await startProxyRunner('toolhive (0.0.0.0)', binaries, server.url, '0.0.0.0'));
   const scenarios = await listScenarios();
@@ -188,7 +188,7 @@ async function main(): Promise<void> {
     track({ stop: () => Promise.resolve(quietly(() => server.stop())), pid: childWith('streamableHttp') });
     const cli = FROM_SOURCE ? CLI : compiledPath(CLI);
     if (!FROM_SOURCE) await compileServers([CLI]);
-    const ours = track(await oursWith(FROM_SOURCE ? 'ours (source)' : 'ours', dir, server.url, {}, [], cli));
+    const ours = track(await oursWith(FROM_SOURCE ? 'ours (source)' : 'ours', dir, server.url, {}, { cli }));
     const thv = track(await startProxyRunner(`toolhive ${version}`, binaries, server.url));
     for (const p of [ours, thv]) say(await prove(p));
     await loadRuns(ours, thv);

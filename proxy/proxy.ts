@@ -10,18 +10,15 @@ import type { PodTarget, ProxyConfig } from './config.ts';
 import type { FrontDeps } from './fronts/front.ts';
 import { SseFront } from './fronts/sse.ts';
 import { StreamableHttpFront } from './fronts/streamable-http.ts';
-import { createAuthentication, type Authentication } from './auth/authentication.ts';
-import { withAuthorization } from './authz/wiring.ts';
-import { withRateLimits } from './ratelimit/wiring.ts';
+import type { Authentication } from './auth/authentication.ts';
 import { withTelemetry } from './telemetry/wiring.ts';
 import { createOutgoingCredentials, type OutgoingCredentials } from './outgoing-auth/outgoing-auth.ts';
 import { keepingSubjectTokens } from './outgoing-auth/subject-token.ts';
-import { withTrafficWebhooks } from './traffic-webhooks/wiring.ts';
 import { withToolControl, type ToolControl } from './tools/wiring.ts';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.ts';
 import { MemoryEventStore } from './streams/memory-event-store.ts';
 import type { PodPicker } from './shared-state/pod-picker.ts';
-import { sharedStateFor, type SharedState } from './shared-state/wiring.ts';
+import type { SharedState } from './shared-state/wiring.ts';
 import { serverTimeouts } from './edge-config.ts';
 import { startProxy, type RunningProxy } from './server.ts';
 
@@ -74,8 +71,14 @@ export interface StartedProxy extends RunningProxy {
   applyTools: ToolControl['apply'];
 }
 
+// What a run config does not ask for is not loaded: Redis (ioredis), bearer tokens (jose), Cedar (its
+// WebAssembly module, yaml) and traffic webhooks (fast-json-patch) are imported only with their sections,
+// so a plain proxy holds none of them (bench/toolhive-proxy.ts: idle RSS). Each wiring function still
+// decides on its own section, as before.
 export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<StartedProxy> {
-  const shared = sharedStateFor(config, io.log);
+  const shared = config.sessionStorage
+    ? (await import('./shared-state/wiring.ts')).sharedStateFor(config, io.log)
+    : undefined;
   try {
     return await assemble(config, io, shared);
   } catch (err) {
@@ -83,6 +86,41 @@ export async function runProxy(config: ProxyConfig, io: ProxyIO): Promise<Starte
     shared?.close();
     throw err;
   }
+}
+
+/**
+ * The server's backend inside rate limits, authorization and traffic webhooks, each only when the run
+ * config has its section (and only then loaded). `authorized` is the backend tests reach the multiplexer
+ * through; `hooked` the outermost of the three.
+ */
+async function guarded(
+  server: Backend,
+  config: ProxyConfig,
+  io: ProxyIO,
+  metrics: ProxyMetrics,
+  shared: SharedState | undefined,
+): Promise<{ authorized: Backend; hooked: Backend }> {
+  // Rate limits inside authorization: a denied call takes no token, a limited one is audited.
+  const limited = config.rateLimiting
+    ? (await import('./ratelimit/wiring.ts')).withRateLimits(server, config, {
+        log: io.log,
+        metrics,
+        redis: shared?.redis,
+      })
+    : server;
+  const authorized =
+    config.authz || config.audit
+      ? (await import('./authz/wiring.ts')).withAuthorization(limited, config, io)
+      : limited;
+  // Webhooks between authorization and tool control, as ToolHive orders them: Cedar decides on the
+  // mutated request, and the webhooks see the server's tool names.
+  const hooked = config.webhooks
+    ? (await import('./traffic-webhooks/wiring.ts')).withTrafficWebhooks(authorized, config, {
+        log: io.log,
+        metrics,
+      })
+    : authorized;
+  return { authorized, hooked };
 }
 
 async function assemble(
@@ -100,14 +138,9 @@ async function assemble(
     : undefined;
   const server = await backendFor(config, io, shared?.picker, credentials);
   const metrics = createProxyMetrics(server, { processMetrics: io.processMetrics ?? true });
-  // Rate limits inside authorization: a denied call takes no token, a limited one is audited.
-  const limited = withRateLimits(server, config, { log: io.log, metrics, redis: shared?.redis });
-  const authorized = withAuthorization(limited, config, io);
-  // Tool filtering and renaming outside authorization, as ToolHive orders them: policies, rate limits
-  // and the server see the server's own tool names.
-  // Webhooks between the two, as ToolHive orders them: Cedar decides on the mutated request, and the
-  // webhooks see the server's tool names.
-  const hooked = withTrafficWebhooks(authorized, config, { log: io.log, metrics });
+  const { authorized, hooked } = await guarded(server, config, io, metrics, shared);
+  // Tool filtering and renaming outside authorization, as ToolHive orders them: policies, rate limits,
+  // webhooks and the server see the server's own tool names.
   const tools = withToolControl(hooked, config.tools, io.log);
   // Telemetry outermost: a request any wrapper answers is traced too, under the name the client used.
   const backend = await withTelemetry(tools.backend, config, {
@@ -126,7 +159,7 @@ async function assemble(
     ...(shared ? { directory: shared.directory } : {}),
     ...(config.edge ? { edge: config.edge } : {}),
   };
-  const authentication = config.auth ? authenticationFor(config, io, metrics) : undefined;
+  const authentication = config.auth ? await authenticationFor(config, io, metrics) : undefined;
   if (authentication)
     deps.authenticate =
       config.outgoingAuth?.type === 'tokenExchange'
@@ -162,8 +195,13 @@ async function assemble(
 }
 
 /** Bearer-token authentication (proxy/auth/); throws when its files cannot be read. */
-function authenticationFor(config: ProxyConfig, io: ProxyIO, metrics: ProxyMetrics): Authentication {
+async function authenticationFor(
+  config: ProxyConfig,
+  io: ProxyIO,
+  metrics: ProxyMetrics,
+): Promise<Authentication> {
   const auth = config.auth!;
+  const { createAuthentication } = await import('./auth/authentication.ts');
   const authentication = createAuthentication(auth, {
     log: io.log,
     refused: (reason) => metrics.authFailed(reason),

@@ -27,8 +27,7 @@ export async function oursWith(
   dir: string,
   serverUrl: string,
   extra: Pick<RunConfigFile, 'tools' | 'telemetry'> = {},
-  nodeFlags: string[] = [],
-  cli = CLI,
+  { nodeFlags = [], cli = CLI }: { nodeFlags?: string[]; cli?: string } = {},
 ): Promise<BenchPath> {
   const port = await freePort();
   const file: RunConfigFile = {
