@@ -8,7 +8,15 @@
 //     process: one hostile policy sent to admission would break every later check). The limits are
 //     well below those and well above what a person writes: nesting 32, 200 operators, 32 KiB.
 // The rest of the code calls Cedar only through here.
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import { createRequire } from 'node:module';
+import type * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+
+// cedar-wasm is loaded with its first call, not at import: its WebAssembly module holds about 14 MiB
+// resident, which an operator that never reviews a Cedar policy, and a proxy without authz, do not need.
+// Its Node build is CommonJS, so it loads synchronously and every function here stays synchronous.
+let wasm: typeof cedar | undefined;
+const load = (): typeof cedar =>
+  (wasm ??= createRequire(import.meta.url)('@cedar-policy/cedar-wasm/nodejs') as typeof cedar);
 
 type Failure = { type: 'failure'; errors: cedar.DetailedError[]; warnings: cedar.DetailedError[] };
 
@@ -85,16 +93,26 @@ function limited<A extends unknown[], R>(
   };
 }
 
-export const checkParsePolicySet = limited((set: cedar.PolicySet) => textsOf(set), cedar.checkParsePolicySet);
-export const checkParseEntities = guarded(cedar.checkParseEntities);
-export const policySetTextToParts = limited((text: string) => [text], cedar.policySetTextToParts);
+export const checkParsePolicySet = limited(
+  (set: cedar.PolicySet) => textsOf(set),
+  (set: cedar.PolicySet) => load().checkParsePolicySet(set),
+);
+export const checkParseEntities = guarded((...a: Parameters<typeof cedar.checkParseEntities>) =>
+  load().checkParseEntities(...a),
+);
+export const policySetTextToParts = limited(
+  (text: string) => [text],
+  (text: string) => load().policySetTextToParts(text),
+);
 export const policyToJson = limited(
   (text: string) => [text],
-  (text: string) => cedar.policyToJson(text),
+  (text: string) => load().policyToJson(text),
 );
 export const preparsePolicySet = limited(
   (_id: string, set: cedar.PolicySet) => textsOf(set),
-  cedar.preparsePolicySet,
+  (id: string, set: cedar.PolicySet) => load().preparsePolicySet(id, set),
 );
-export const statefulIsAuthorized = guarded(cedar.statefulIsAuthorized);
+export const statefulIsAuthorized = guarded((...a: Parameters<typeof cedar.statefulIsAuthorized>) =>
+  load().statefulIsAuthorized(...a),
+);
 export type { Context, Entities } from '@cedar-policy/cedar-wasm/nodejs';
