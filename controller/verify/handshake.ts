@@ -2,8 +2,8 @@
 // page), then the session is ended (DELETE) and the connection closed. The whole check has one deadline;
 // whatever happens, it resolves to an Outcome and never throws, so the caller needs no try.
 // Not here: where to dial (target.ts), when (schedule.ts), what status says about it (status-map.ts).
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type {
   StreamableHTTPClientTransport,
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -25,8 +25,26 @@ export interface HandshakeOptions {
   fetch?: FetchLike;
 }
 
+// The SDK's client is loaded with the first handshake, not at the operator's start: about 20 MiB
+// resident (its transport, zod schemas) that an operator with no proxy to verify yet does not hold.
+type Sdk = {
+  Client: typeof Client;
+  StreamableHTTPClientTransport: typeof StreamableHTTPClientTransport;
+  StreamableHTTPError: typeof StreamableHTTPError;
+};
+let sdk: Sdk | undefined;
+async function loadSdk(): Promise<Sdk> {
+  if (sdk) return sdk;
+  const [client, transport] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+  ]);
+  sdk = { Client: client.Client, ...transport };
+  return sdk;
+}
+
 const httpCode = (err: unknown): number | undefined =>
-  err instanceof StreamableHTTPError ? err.code : undefined;
+  sdk && err instanceof sdk.StreamableHTTPError ? err.code : undefined;
 
 /**
  * A proxy that wants a bearer token answers 401: the operator presents none, so the proxy never gets
@@ -83,6 +101,7 @@ async function hangUp(client: Client, transport: StreamableHTTPClientTransport):
 export async function handshake(options: HandshakeOptions): Promise<HandshakeOutcome> {
   const deadline = Date.now() + options.timeoutMs;
   let expiredNow = false;
+  const { Client, StreamableHTTPClientTransport } = await loadSdk();
   const client = new Client(CLIENT_INFO, { capabilities: {} });
   const transport = new StreamableHTTPClientTransport(options.url, {
     ...(options.fetch ? { fetch: options.fetch } : {}),
