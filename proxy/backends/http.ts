@@ -79,6 +79,7 @@ export class HttpBackend implements Backend {
   private readonly answeringPods = new Set<string>();
   private readonly picker: PodPicker;
   private prober: NodeJS.Timeout | undefined;
+  private lastFullProbe = 0;
   private closed = false;
   private readonly agents = keptAliveAgents();
   /** The SDK's SSE client, loaded only for sse servers (the SDK costs about 30 MiB resident). */
@@ -103,16 +104,20 @@ export class HttpBackend implements Backend {
   }
 
   /**
-   * The next probe: after the ping interval while the server answers, but every RETRY_MS while it does
-   * not, so that a server that starts after the proxy (the usual order in a pod rollout) is seen within
-   * half a second instead of a whole interval, and the proxy turns Ready as soon as it can serve.
+   * The next probe: after the ping interval while every pod answers, but every RETRY_MS while one does
+   * not, so that a server that starts after the proxy (the usual order in a pod rollout, and a second
+   * backend pod starting beside the first) is seen within half a second instead of a whole interval:
+   * the proxy turns Ready as soon as it can serve, and new sessions spread to the new pod at once
+   * (bench/toolhive-node's backendReplicas row had put all its sessions on pod 0). Between the full
+   * probes of every pod at the ping interval, the quick ones go only to the pods not answering.
    */
   private scheduleProbe(): void {
-    const delay = this.answering
-      ? this.options.limits.pingIntervalMs
-      : Math.min(RETRY_MS, this.options.limits.pingIntervalMs);
+    const ping = this.options.limits.pingIntervalMs;
+    const missing = this.pods.filter((pod) => !this.answeringPods.has(pod));
+    const delay = missing.length > 0 ? Math.min(RETRY_MS, ping) : ping;
     this.prober = setTimeout(() => {
-      void this.probe().then(() => {
+      const full = performance.now() - this.lastFullProbe >= ping - 1;
+      void this.probe(full ? this.pods : missing).then(() => {
         if (!this.closed) this.scheduleProbe();
       });
     }, delay);
@@ -183,11 +188,14 @@ export class HttpBackend implements Backend {
     return Promise.resolve();
   }
 
-  private async probe(): Promise<void> {
+  private async probe(pods = this.pods): Promise<void> {
+    if (pods === this.pods) this.lastFullProbe = performance.now();
     await Promise.all(
-      this.pods.map(async (pod) => {
+      pods.map(async (pod) => {
         try {
           await probe(new URL(pod), this.agents, this.options.limits.pingIntervalMs);
+          if (!this.answeringPods.has(pod) && this.pods.length > 1)
+            this.log.info({ url: pod }, 'MCP server pod answers: new sessions may go to it');
           this.answeringPods.add(pod);
         } catch (err) {
           if (this.answeringPods.delete(pod))
