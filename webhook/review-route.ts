@@ -1,7 +1,7 @@
 // One admission path served on Node's plain request/response, without express: this is the only hot path
 // of the webhook (every `kubectl apply` of an MCPServer), and express's per-request work (prototype
 // swaps, router walk, body-parser's content negotiation) cost several times the review itself
-// (bench/webhook). Probes and /metrics stay on express (server.ts).
+// (bench/webhook). The probes and /metrics are on the same plain API (server.ts).
 // Whatever arrives, the answer is JSON in bounded time: malformed bodies get a 4xx, a handler that throws
 // or hangs gets controller-runtime's `Errored` review (allowed: false, code 500) with a short message,
 // the detail only in our log. Request bodies are never logged.

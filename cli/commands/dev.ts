@@ -124,7 +124,7 @@ async function up(
   const log = createLogger('dev');
   const node = await chooseNode(nodeOption, log);
   const cp = await startControlPlane({ log, name, ownerPid: foreground ? process.pid : null, node });
-  // Loaded only here: the operator pulls in the Kubernetes client, express and the controller.
+  // Loaded only here: the operator pulls in the Kubernetes client, the webhook and the controller.
   const operator = !withOperator
     ? undefined
     : node === 'real'

@@ -1,5 +1,5 @@
 // Every subcommand, in the order `mcp-operator help` lists them. Add one entry per new command.
-// Each command's module is imported only when that command runs: the Kubernetes client, express and
+// Each command's module is imported only when that command runs: the Kubernetes client, the webhook and
 // the MCP SDK together take seconds to load, which `dev status` or `validate --offline` should not pay.
 import type { Command } from '../command.ts';
 
