@@ -66,7 +66,9 @@ describe('realnode/config', function () {
     expect(at(parse(kubeletConfig(dirs, files, timeout)), 'streamingConnectionIdleTimeout')).to.equal('90s');
     const toml = containerdConfig(dirs, { runc: '/bin/runc', cniBinDir: '/cni' }, 'p', timeout);
     expect(toml).to.include("stream_idle_timeout = '90s'");
-    expect(containerdConfig(dirs, { runc: '/bin/runc', cniBinDir: '/cni' }, 'p')).not.to.include('stream_idle');
+    expect(containerdConfig(dirs, { runc: '/bin/runc', cniBinDir: '/cni' }, 'p')).not.to.include(
+      'stream_idle',
+    );
     expect(streamIdleTimeout({})).to.equal(undefined);
     expect(() => streamIdleTimeout({ REALNODE_STREAM_IDLE_TIMEOUT: '90' })).to.throw(/Go duration/);
   });
