@@ -67,7 +67,7 @@ lint: $(NODE_MODULES) ## ESLint and Prettier
 
 .PHONY: bench-toolhive
 bench-toolhive: $(NODE_MODULES) binaries ## ToolHive v0.44 side by side: manifests and scale on KWOK, the proxy, the real node (builds ToolHive when missing; about 30 min)
-	BENCH_WORKLOADS=manifests,scale BENCH_COUNTS=100,1000 $(NODE) bench/toolhive.ts
+	BENCH_WORKLOADS=manifests,scale BENCH_COUNTS=100,1000 BENCH_COMPILED=1 $(NODE) bench/toolhive.ts
 	$(NODE) bench/toolhive-proxy.ts
 	BENCH_REPEATS=3 $(NODE) bench/toolhive-node.ts
 
