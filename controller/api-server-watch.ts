@@ -9,8 +9,8 @@
 import { isIP } from 'node:net';
 import type { Logger } from '../lib/log.ts';
 import { dictsIn, isDict, type ApiServerAddresses, type Dict } from './desired/types.ts';
-import type { KubeClient } from './kube-client.ts';
-import { ListWatch } from './list-watch.ts';
+import type { KubeClient } from '../lib/kube/client.ts';
+import { ListWatch } from '../lib/kube/list-watch.ts';
 
 export const API_SERVICE_PATH = '/api/v1/namespaces/default/services';
 export const API_SLICE_PATH = '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices';

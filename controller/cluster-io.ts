@@ -56,7 +56,7 @@ import {
   type ObjectKey,
   type ReconcileIO,
 } from './io.ts';
-import type { KubeClient } from './kube-client.ts';
+import type { KubeClient } from '../lib/kube/client.ts';
 import { resourcePath, type KnownKind } from './resources.ts';
 import { lazyRolloutKey } from './rollout-key.ts';
 import { SecretDigests, type KeyDigests } from './secret-digests.ts';

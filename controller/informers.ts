@@ -19,11 +19,11 @@ import { LABEL_INSTANCE, MANAGED_SELECTOR } from './desired/labels.ts';
 import { configFiles, oidcFiles, type OidcFile } from './desired/oidc-files.ts';
 import { COMPANION_KINDS, companionRefs, type CompanionKind } from '../schemas/companion-refs.ts';
 import { CHILD_KINDS, dictsIn, isDict, str, type Dict } from './desired/types.ts';
-import type { KubeClient } from './kube-client.ts';
-import { ListWatch, objectKey, type CacheEvent } from './list-watch.ts';
+import type { KubeClient } from '../lib/kube/client.ts';
+import { ListWatch, objectKey, type CacheEvent } from '../lib/kube/list-watch.ts';
 import { resourcePath, type KnownKind } from './resources.ts';
 
-export type { CacheEvent } from './list-watch.ts';
+export type { CacheEvent } from '../lib/kube/list-watch.ts';
 export type CacheHandler = (kind: KnownKind, event: CacheEvent, object: Dict) => void;
 
 /** Every watched kind and its label selector (undefined: everything of that kind). */

@@ -6,6 +6,7 @@ import type { ControllerConfig } from './config.ts';
 import type { ChildConflict } from './adoption.ts';
 import type { ChildKind, ChildObject, Dict, ServerFacts } from './desired/types.ts';
 import type { Verification, VerificationInput } from './verify/verifier.ts';
+import { ApiError } from '../lib/kube/api-error.ts';
 
 export interface ObjectKey {
   namespace: string;
@@ -68,17 +69,8 @@ export interface ReconcileIO {
   verification?(server: MCPServer, input: VerificationInput): Verification;
 }
 
-/** An API error with its HTTP code. */
-export class ApiError extends Error {
-  readonly code: number;
-  readonly reason: string;
-  constructor(code: number, reason: string, message: string) {
-    super(message);
-    this.name = 'ApiError';
-    this.code = code;
-    this.reason = reason;
-  }
-}
+/** An API error with its HTTP code (lib/kube/api-error.ts). */
+export { ApiError } from '../lib/kube/api-error.ts';
 
 /**
  * Errors retrying cannot fix: the API server rejected the object itself (invalid, forbidden by

@@ -6,7 +6,7 @@
 // expire and a second leader start: the manager then stops, and the process exits to restart clean.
 import type { Logger } from '../lib/log.ts';
 import { ApiError } from './io.ts';
-import type { KubeClient } from './kube-client.ts';
+import type { KubeClient } from '../lib/kube/client.ts';
 import { resourcePath } from './resources.ts';
 
 export interface LeaseSpec {

@@ -4,7 +4,7 @@
 import { EXPOSE_ANNOTATION } from '../lib/exposure.ts';
 import { hostname } from 'node:os';
 import type { Logger } from '../lib/log.ts';
-import type { ApiAccess } from './api-access.ts';
+import type { ApiAccess } from '../lib/kube/access.ts';
 import { ApiServerWatch } from './api-server-watch.ts';
 import type { MCPServer } from '../schemas/generated/mcpserver.ts';
 import { ClusterIO } from './cluster-io.ts';
@@ -14,7 +14,7 @@ import { isDict, str, type Dict } from './desired/types.ts';
 import { GroupStatusReconciler } from './groups/reconciler.ts';
 import { Caches, REFERENCED_KINDS, referencedBy, type CacheEvent, type ReferencedKind } from './informers.ts';
 import { keyString, type ObjectKey } from './io.ts';
-import { KubeClient } from './kube-client.ts';
+import { KubeClient } from '../lib/kube/client.ts';
 import { LeaderElector } from './leader.ts';
 import { PolicyWatch } from './policy-watch.ts';
 import { serviceAccountIssuer } from './service-account-issuer.ts';

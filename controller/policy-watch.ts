@@ -11,8 +11,8 @@ import { exposureFromPolicyData, type ExposurePolicy } from '../lib/exposure.ts'
 import { proxyClientsFromPolicyData } from '../lib/proxy-clients.ts';
 import { cachedForm } from './cache-transform.ts';
 import { isDict, type Dict } from './desired/types.ts';
-import type { KubeClient } from './kube-client.ts';
-import { ListWatch, type CacheEvent } from './list-watch.ts';
+import type { KubeClient } from '../lib/kube/client.ts';
+import { ListWatch, type CacheEvent } from '../lib/kube/list-watch.ts';
 import { resourcePath } from './resources.ts';
 
 export type ProxyClientsValue = readonly string[] | undefined;

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { isDict, str, type Dict } from './desired/types.ts';
 import { ApiError } from './io.ts';
-import type { KubeClient } from './kube-client.ts';
+import type { KubeClient } from '../lib/kube/client.ts';
 
 /** The part of KubeClient used here (tests pass a fake). */
 export type ApiRequester = Pick<KubeClient, 'request'>;

@@ -8,7 +8,7 @@
 // default, with a warning.
 import type { Logger } from '../lib/log.ts';
 import { isDict, str } from './desired/types.ts';
-import type { KubeClient } from './kube-client.ts';
+import type { KubeClient } from '../lib/kube/client.ts';
 import { TOOLHIVE_KUBE_ISSUER } from './desired/proxy-auth.ts';
 
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';

@@ -2,7 +2,8 @@
 // webhook.ts) and the integration tests' local webhook: Secret keys and ConfigMaps by GET
 // (cluster-lookup.ts), namespaces' Pod Security labels from a watch (namespace-levels.ts), and whether the
 // user a review names may make it (requester-access.ts).
-import { AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeClient } from '../lib/kube/client.ts';
+import { authorizationCalls, coreCalls, customObjectCalls } from '../lib/kube/typed-calls.ts';
 import type { Logger } from '../lib/log.ts';
 import { authConfigLookupFrom, clusterLookupFrom } from './cluster-lookup.ts';
 import type { ClusterLookup } from './facts.ts';
@@ -17,15 +18,15 @@ export interface AdmissionLookup {
 }
 
 /** Starts the namespace watch (not awaited: a missing RBAC rule shows as not ready, not as a crash). */
-export function startAdmissionLookup(kubeConfig: KubeConfig, log: Logger): AdmissionLookup {
-  const levels = new NamespaceLevels(namespaceInformer(kubeConfig), log);
+export function startAdmissionLookup(client: KubeClient, log: Logger): AdmissionLookup {
+  const levels = new NamespaceLevels(namespaceInformer(client, log), log);
   levels.start().catch((err: unknown) => log.error({ err }, 'Failed to start the namespace watch'));
   return {
     lookup: {
-      ...clusterLookupFrom(kubeConfig.makeApiClient(CoreV1Api)),
-      ...authConfigLookupFrom(kubeConfig.makeApiClient(CustomObjectsApi)),
+      ...clusterLookupFrom(coreCalls(client)),
+      ...authConfigLookupFrom(customObjectCalls(client)),
       namespaceEnforceLevel: (namespace) => levels.levelOf(namespace),
-      requesterMay: requesterCheck(kubeConfig.makeApiClient(AuthorizationV1Api)),
+      requesterMay: requesterCheck(authorizationCalls(client)),
     },
     readiness: () => (levels.synced() ? [] : ['namespace Pod Security labels']),
     stop: () => levels.stop(),

@@ -9,9 +9,11 @@
 // them all) or a TTL, and a TTL that remembers "not found" would wrongly deny an MCPServer applied
 // right after its Secret, the most common order in a manifest. So there is nothing to sync before
 // readiness either.
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { isNotFound } from '../lib/api-status.ts';
+import { loadApiAccess } from '../lib/kube/access.ts';
+import { KubeClient } from '../lib/kube/client.ts';
+import { coreCalls, customObjectCalls } from '../lib/kube/typed-calls.ts';
 import { pluralOf } from './config-kinds.ts';
 import type { ClusterLookup } from './facts.ts';
 import type { Dict } from './rules/shape.ts';
@@ -59,15 +61,10 @@ export function authConfigLookupFrom(
   };
 }
 
-/** A lookup using the given kubeconfig file, or the default (in-cluster, then ~/.kube/config). */
-export function createClusterLookup(kubeconfigPath?: string): Promise<ClusterLookup> {
-  const kubeConfig = new KubeConfig();
-  if (kubeconfigPath) kubeConfig.loadFromFile(kubeconfigPath);
-  else kubeConfig.loadFromDefault();
-  return Promise.resolve({
-    ...clusterLookupFrom(kubeConfig.makeApiClient(CoreV1Api)),
-    ...authConfigLookupFrom(kubeConfig.makeApiClient(CustomObjectsApi)),
-  });
+/** A lookup using the given kubeconfig file, or the default ($KUBECONFIG, ~/.kube/config, in-cluster). */
+export async function createClusterLookup(kubeconfigPath?: string): Promise<ClusterLookup> {
+  const client = new KubeClient(await loadApiAccess(kubeconfigPath));
+  return { ...clusterLookupFrom(coreCalls(client)), ...authConfigLookupFrom(customObjectCalls(client)) };
 }
 
 export function clusterLookupFrom(reader: SecretAndConfigMapReader): ClusterLookup {

@@ -1,10 +1,11 @@
 // An informer kept running for the webhook's whole life: started once (synced() from the first list on,
-// for /readyz), and started again after a delay whenever it stops on an error, which client-node's
-// informer does for anything but an expired resourceVersion. The policy ConfigMap (policy-source.ts)
-// and the namespaces' Pod Security labels (namespace-levels.ts) are watched this way.
+// for /readyz), and started again after a delay whenever it stops on an error, as client-node's informer
+// did for anything but an expired resourceVersion (lib/kube/typed-calls.ts's informer, used since, retries
+// by itself and never stops). The policy ConfigMap (policy-source.ts) and the namespaces' Pod Security
+// labels (namespace-levels.ts) are watched this way.
 import type { Logger } from '../lib/log.ts';
 
-/** The part of a client-node informer this needs. */
+/** The part of an informer this needs (lib/kube/typed-calls.ts's retries on its own and never emits 'error'). */
 export interface Restartable {
   on(verb: 'error', cb: (err?: unknown) => void): void;
   start(): Promise<void>;

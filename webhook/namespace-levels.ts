@@ -6,8 +6,9 @@
 // small as the set of labelled namespaces and a review reads it without a request. Until the first list
 // completes the webhook is not ready. A value that is not a level counts as `restricted`, failing closed
 // (Pod Security admission itself refuses pods in such a namespace).
-import type { KubeConfig } from '@kubernetes/client-node';
-import { CoreV1Api, ListWatch, Watch, type V1Namespace } from '@kubernetes/client-node';
+import type { V1Namespace } from '@kubernetes/client-node';
+import type { KubeClient } from '../lib/kube/client.ts';
+import { Informer } from '../lib/kube/typed-calls.ts';
 import type { Logger } from '../lib/log.ts';
 import { KeptWatch } from './kept-watch.ts';
 import { POD_SECURITY_LEVELS, type PodSecurityLevel } from './policy.ts';
@@ -19,7 +20,7 @@ export function enforceLevel(value: string): PodSecurityLevel {
   return POD_SECURITY_LEVELS.includes(value as PodSecurityLevel) ? (value as PodSecurityLevel) : 'restricted';
 }
 
-/** The part of a client-node informer used here; unit tests pass a fake. */
+/** The part of an informer used here (lib/kube/typed-calls.ts's, client-node's surface); unit tests pass a fake. */
 export interface NamespaceInformer {
   on(verb: 'add' | 'update' | 'delete', cb: (namespace: V1Namespace) => void): void;
   on(verb: 'error', cb: (err?: unknown) => void): void;
@@ -64,10 +65,12 @@ export class NamespaceLevels {
   }
 }
 
-/** An informer for the namespaces that carry the enforce label. */
-export function namespaceInformer(kubeConfig: KubeConfig): NamespaceInformer {
-  const api = kubeConfig.makeApiClient(CoreV1Api);
-  const labelSelector = ENFORCE_LABEL;
-  const list = () => api.listNamespace({ labelSelector });
-  return new ListWatch<V1Namespace>('/api/v1/namespaces', new Watch(kubeConfig), list, false, labelSelector);
+/** An informer for the namespaces that carry the enforce label; each keeps only its name and labels. */
+export function namespaceInformer(client: KubeClient, log: Logger): NamespaceInformer {
+  const transform = (ns: Record<string, unknown>) => {
+    const { name, labels } = (ns.metadata ?? {}) as { name?: string; labels?: Record<string, string> };
+    return { metadata: { name, labels } };
+  };
+  const source = { path: '/api/v1/namespaces', labelSelector: ENFORCE_LABEL, transform };
+  return new Informer<V1Namespace>(client, source, log);
 }

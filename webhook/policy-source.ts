@@ -8,8 +8,9 @@
 // Parsing is injected (webhook/policy.ts's parsePolicy in production). The watch is a client-node
 // informer (list, then watch from that resourceVersion) restricted by field selector to the one name,
 // so the operator needs get/list/watch on ConfigMaps in that namespace only.
-import type { KubeConfig } from '@kubernetes/client-node';
-import { CoreV1Api, ListWatch, Watch, type V1ConfigMap } from '@kubernetes/client-node';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { KubeClient } from '../lib/kube/client.ts';
+import { Informer } from '../lib/kube/typed-calls.ts';
 import type { Logger } from '../lib/log.ts';
 import { KeptWatch } from './kept-watch.ts';
 
@@ -29,7 +30,7 @@ export function policyAfterEvent<P>(
   return 'policy' in parsed ? { policy: parsed.policy, errors: [] } : { policy: last, errors: parsed.errors };
 }
 
-/** The part of a client-node informer used here; unit tests pass a fake that emits events by hand. */
+/** The part of an informer used here (lib/kube/typed-calls.ts's); unit tests pass a fake that emits events by hand. */
 export interface ConfigMapInformer {
   on(verb: 'add' | 'update' | 'delete', cb: (configMap: V1ConfigMap) => void): void;
   on(verb: 'error', cb: (err?: unknown) => void): void;
@@ -99,13 +100,12 @@ export class PolicySource<P> {
 
 /** An informer for the one ConfigMap namespace/name. */
 export function configMapInformer(
-  kubeConfig: KubeConfig,
+  client: KubeClient,
   namespace: string,
   name: string,
+  log: Logger,
 ): ConfigMapInformer {
-  const api = kubeConfig.makeApiClient(CoreV1Api);
   const fieldSelector = `metadata.name=${name}`;
-  const path = `/api/v1/namespaces/${namespace}/configmaps`;
-  const list = () => api.listNamespacedConfigMap({ namespace, fieldSelector });
-  return new ListWatch<V1ConfigMap>(path, new Watch(kubeConfig), list, false, undefined, fieldSelector);
+  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`;
+  return new Informer<V1ConfigMap>(client, { path, fieldSelector }, log);
 }

@@ -3,7 +3,7 @@
 // metrics, and with --leader-elect reconciles only while it holds the Lease. Runs until SIGTERM or
 // SIGINT, or until leadership is lost (exit code 1, so the pod restarts as a fresh candidate).
 import { parseArgs } from 'node:util';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { DEFAULT_PROXY_IMAGE, defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { createControllerMetrics, serveMetrics } from '../../controller/metrics.ts';

@@ -2,7 +2,6 @@
 // serving certificate comes from, where referenced Secrets and the policy are read, then serves until
 // SIGTERM or SIGINT. `mcp-operator run` does the same next to the controller.
 import { parseArgs } from 'node:util';
-import { AdmissionregistrationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_LIFETIMES } from '../../certs/authority.ts';
 import { FileSource } from '../../certs/file-source.ts';
 import { generateRsaKeyPem } from '../../certs/issuer.ts';
@@ -22,6 +21,9 @@ import { createAdmissionMetrics } from '../../webhook/metrics.ts';
 import { otlpPushFromEnv } from '../../lib/otlp-metrics.ts';
 import type { Command } from '../command.ts';
 import { untilSignal } from '../signals.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
+import { KubeClient } from '../../lib/kube/client.ts';
+import { coreCalls, webhookConfigurationCalls } from '../../lib/kube/typed-calls.ts';
 
 const USAGE = `Usage: mcp-operator webhook [--port 9443] [--host ADDR] CERTIFICATES [--kubeconfig PATH] [--policy-configmap NS/NAME]
 
@@ -89,24 +91,17 @@ export function parseWebhookOptions(args: string[]): WebhookOptions | { problem:
   };
 }
 
-function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  if (path) kubeConfig.loadFromFile(path);
-  else kubeConfig.loadFromDefault();
-  return kubeConfig;
-}
-
 async function certificateSource(
   o: WebhookOptions,
-  kubeConfig: KubeConfig,
+  client: KubeClient,
   log: Logger,
 ): Promise<CertificateSource> {
   if (o.certDir) return new FileSource({ dir: o.certDir }, log);
   if (o.localCaFile) return createLocalDevSource({ caFile: o.localCaFile }, log);
   const namespace = o.namespace!;
-  const store = secretAuthorityStore(kubeConfig.makeApiClient(CoreV1Api), namespace, `${o.name}-webhook-tls`);
+  const store = secretAuthorityStore(coreCalls(client), namespace, `${o.name}-webhook-tls`);
   const publisher = webhookCaBundlePublisher(
-    kubeConfig.makeApiClient(AdmissionregistrationV1Api),
+    webhookConfigurationCalls(client),
     webhookConfigurationNames(o.name),
     log,
   );
@@ -126,12 +121,13 @@ export interface RunningAdmission {
 
 /** Starts the admission webhooks as the options say; `mcp-operator run` starts them the same way. */
 export async function startAdmission(o: WebhookOptions, log: Logger): Promise<RunningAdmission> {
-  const kubeConfig = loadKubeConfig(o.kubeconfig);
-  const certs = await certificateSource(o, kubeConfig, log);
+  // The API server through this repository's JSON client (lib/kube/), as the controller reaches it.
+  const client = new KubeClient(await loadApiAccess(o.kubeconfig));
+  const certs = await certificateSource(o, client, log);
   await certs.start();
   const policySource = o.policyConfigMap
     ? new PolicySource<AdmissionPolicy>({
-        informer: configMapInformer(kubeConfig, o.policyConfigMap.namespace, o.policyConfigMap.name),
+        informer: configMapInformer(client, o.policyConfigMap.namespace, o.policyConfigMap.name, log),
         parse: parsePolicy,
         fallback: defaultPolicy(),
         log,
@@ -141,7 +137,7 @@ export async function startAdmission(o: WebhookOptions, log: Logger): Promise<Ru
   policySource
     ?.start()
     .catch((err: unknown) => log.error({ err }, 'Failed to start the policy ConfigMap watch'));
-  const reads = startAdmissionLookup(kubeConfig, log);
+  const reads = startAdmissionLookup(client, log);
   const handlers = createAdmissionHandlers({
     lookup: reads.lookup,
     policy: () => policySource?.current() ?? defaultPolicy(),
@@ -160,6 +156,7 @@ export async function startAdmission(o: WebhookOptions, log: Logger): Promise<Ru
       await otlp?.stop();
       await server.close();
       await Promise.all([certs.stop(), policySource?.stop(), reads.stop()]);
+      client.close();
     },
   };
 }

@@ -5,7 +5,9 @@ import type { MCPServer } from '../../schemas/generated/mcpserver.ts';
 import type { ExposurePolicy } from '../../lib/exposure.ts';
 import type { OwnerReference } from './labels.ts';
 
-export type Dict = Record<string, unknown>;
+import { isDict, str, type Dict } from '../../lib/dict.ts';
+
+export { isDict, str, type Dict };
 
 export interface ChildMetadata {
   name: string;
@@ -108,6 +110,4 @@ export interface Finding {
 
 export type Builder<T> = (server: MCPServer, facts: ServerFacts) => T;
 
-export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-export const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const dictsIn = (v: unknown): Dict[] => (Array.isArray(v) ? v.filter(isDict) : []);

@@ -10,7 +10,7 @@ import type { Dict } from '../desired/types.ts';
 import { isDict, str } from '../desired/types.ts';
 import type { CacheEvent } from '../informers.ts';
 import { ApiError, keyString } from '../io.ts';
-import type { KubeRequest } from '../kube-client.ts';
+import type { KubeRequest } from '../../lib/kube/client.ts';
 import { WorkQueue } from '../queue.ts';
 import { resourcePath, type KnownKind } from '../resources.ts';
 import { desiredGroupStatus, groupStatusDiffers } from './status.ts';

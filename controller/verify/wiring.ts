@@ -2,7 +2,7 @@
 // way target.ts says for where the operator runs. Options come from the CLI (--verify-proxies, default
 // auto); a Manager made without them (the integration tests' in-process controllers) checks nothing.
 import type { Logger } from '../../lib/log.ts';
-import type { ApiAccess } from '../api-access.ts';
+import type { ApiAccess } from '../../lib/kube/access.ts';
 import type { ControllerConfig } from '../config.ts';
 import { apiServerFetch } from './api-server-fetch.ts';
 import { handshake } from './handshake.ts';

@@ -13,7 +13,7 @@ import { silentLogger } from '../../lib/log.ts';
 import { webhookConfigurationNames } from '../../webhook/configuration.ts';
 import { type AdmissionPolicy, defaultPolicy, parsePolicy } from '../../webhook/policy.ts';
 import { configMapInformer, PolicySource } from '../../webhook/policy-source.ts';
-import { adminKubeConfig, controlPlane, eventually, installCrd } from './harness.ts';
+import { adminKubeClient, adminKubeConfig, controlPlane, eventually, installCrd } from './harness.ts';
 import { type LocalWebhook, startLocalWebhook } from './local-webhook.ts';
 
 const OPERATOR_NS = 'mcp-operator-system';
@@ -80,7 +80,7 @@ describe('admission modes on a real API server', function () {
       await core.createNamespace({ body: { metadata: { name: ns } } }).catch(() => undefined);
     await setPolicy('allowedImageRegistries: ["ghcr.io/"]\n');
     policySource = new PolicySource<AdmissionPolicy>({
-      informer: configMapInformer(kc, OPERATOR_NS, 'policy'),
+      informer: configMapInformer(await adminKubeClient(), OPERATOR_NS, 'policy', log),
       parse: parsePolicy,
       fallback: defaultPolicy(),
       log,

@@ -10,7 +10,7 @@
 //   sessionStorage, a proxy NetworkPolicy open to Redis's port, and condition ScaleOutApplied True; a
 //   changed password rolls the proxy (the Secret's event wakes the server).
 import { expect } from 'chai';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';

@@ -7,7 +7,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { stringify } from 'yaml';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';

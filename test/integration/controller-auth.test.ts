@@ -13,7 +13,7 @@
 //   system:service-account-issuer-discovery binding), which is all kubernetesServiceAccount needs.
 import { request } from 'node:https';
 import { expect } from 'chai';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';

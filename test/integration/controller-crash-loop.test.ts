@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { stringify } from 'yaml';
 import { defaultControllerConfig } from '../../controller/config.ts';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { Manager } from '../../controller/manager.ts';
 import { KWOK_FAIL_ANNOTATION } from '../../controlplane/kwok-test-stages.ts';
 import { silentLogger } from '../../lib/log.ts';

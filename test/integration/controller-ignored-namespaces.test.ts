@@ -4,7 +4,7 @@
 // one, shows that the controller has been through both.
 import { expect } from 'chai';
 import { stringify } from 'yaml';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { defaultControllerConfig } from '../../controller/config.ts';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';
 import {

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { stringify } from 'yaml';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { SECRETS_CHECKSUM_ANNOTATION } from '../../controller/desired/secrets-hash.ts';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { sumSamples } from '../../lib/prometheus-text.ts';

@@ -11,7 +11,7 @@
 // - annotation removed: the HTTPRoute is deleted and the condition goes; never annotated: no route.
 // The CRDs are removed again at the end, so later files see the cluster as it was.
 import { expect } from 'chai';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';

@@ -12,7 +12,7 @@
 //   the condition turns False (ExternalAuthConfigNotFound) and the run config keeps what it had.
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';

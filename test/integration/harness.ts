@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { ControlPlane } from '../../controlplane/cluster.ts';
 import { repoRoot } from '../../controlplane/versions.ts';
 import { eventually } from '../../controlplane/wait.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
+import { KubeClient } from '../../lib/kube/client.ts';
 
 let current: ControlPlane | undefined;
 
@@ -23,6 +25,11 @@ export function adminKubeConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(controlPlane().kubeconfig);
   return kc;
+}
+
+/** This repository's JSON client (lib/kube/) as cluster admin, as the operator's webhook and controller use it. */
+export async function adminKubeClient(): Promise<KubeClient> {
+  return new KubeClient(await loadApiAccess(controlPlane().kubeconfig));
 }
 
 /** A KubeConfig that authenticates with a bearer token instead of the admin certificate. */

@@ -17,7 +17,7 @@ import { createAdmissionHandlers } from '../../webhook/handlers.ts';
 import { type AdmissionPolicy, defaultPolicy } from '../../webhook/policy.ts';
 import { createWebhookApp, startWebhookServer, type WebhookServerHandle } from '../../webhook/server.ts';
 import { freePort } from '../../controlplane/wait.ts';
-import { adminKubeConfig } from './harness.ts';
+import { adminKubeClient, adminKubeConfig } from './harness.ts';
 
 export interface LocalWebhook {
   port: number;
@@ -53,7 +53,8 @@ export async function startLocalWebhook(name: string, opts: LocalWebhookOptions 
     ? { certs: opts.certificates, caPem: undefined }
     : await localDevCertificates();
   // What the webhook server reads in production: Secrets, ConfigMaps, namespace labels, the requester.
-  const reads = startAdmissionLookup(adminKubeConfig(), log);
+  const client = await adminKubeClient();
+  const reads = startAdmissionLookup(client, log);
   await waitUntilReady(reads);
   const handlers = createAdmissionHandlers({ lookup: reads.lookup, policy });
   const app = createWebhookApp({ ...handlers, log, readiness: () => [] });
@@ -90,6 +91,7 @@ export async function startLocalWebhook(name: string, opts: LocalWebhookOptions 
     async remove() {
       await stop();
       await Promise.all([certs.stop(), reads.stop()]);
+      client.close();
       const v = desiredValidatingWebhookConfiguration(options).metadata!.name!;
       const m = desiredMutatingWebhookConfiguration(options).metadata!.name!;
       await admission.deleteValidatingWebhookConfiguration({ name: v }).catch(() => undefined);

@@ -3,7 +3,7 @@
 // (in process): admitted, written into the run config's edge section, which the proxy's own check
 // accepts as the proxy will read it; bad values denied by field path, all at once.
 import { expect } from 'chai';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';

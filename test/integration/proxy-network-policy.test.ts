@@ -7,7 +7,7 @@
 // controlplane/flags.ts), so the test writes the EndpointSlice a control plane would, and removes it after.
 import { expect } from 'chai';
 import { stringify } from 'yaml';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';

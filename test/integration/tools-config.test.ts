@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';

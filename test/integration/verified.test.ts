@@ -9,7 +9,7 @@
 //   carry it over.
 import { networkInterfaces } from 'node:os';
 import { expect } from 'chai';
-import { loadApiAccess, type ApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess, type ApiAccess } from '../../lib/kube/access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { apiServerFetch } from '../../controller/verify/api-server-fetch.ts';

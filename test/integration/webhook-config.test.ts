@@ -6,7 +6,7 @@
 //   keeps the webhooks it had (the proxy is held); created again -> True again;
 // - the MCPWebhookConfig changed (a timeout, a failure policy) -> the run config follows.
 import { expect } from 'chai';
-import { loadApiAccess } from '../../controller/api-access.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
 import { defaultControllerConfig } from '../../controller/config.ts';
 import { Manager } from '../../controller/manager.ts';
 import { silentLogger } from '../../lib/log.ts';

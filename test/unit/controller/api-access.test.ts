@@ -11,7 +11,7 @@ import {
   inClusterAccess,
   kubeconfigFiles,
   mergeKubeconfigs,
-} from '../../../controller/api-access.ts';
+} from '../../../lib/kube/access.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 /** TLS material as text (the loader gives Buffers). */

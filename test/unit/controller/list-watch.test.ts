@@ -4,10 +4,10 @@
 import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApiAccess } from '../../../controller/api-access.ts';
+import type { ApiAccess } from '../../../lib/kube/access.ts';
 import type { Dict } from '../../../controller/desired/types.ts';
-import { KubeClient } from '../../../controller/kube-client.ts';
-import { ListWatch, type CacheEvent } from '../../../controller/list-watch.ts';
+import { KubeClient } from '../../../lib/kube/client.ts';
+import { ListWatch, type CacheEvent } from '../../../lib/kube/list-watch.ts';
 import { silentLogger } from '../../../lib/log.ts';
 
 const obj = (name: string, rv: string): Dict => ({

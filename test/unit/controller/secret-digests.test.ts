@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import type { Dict } from '../../../controller/desired/types.ts';
 import { ApiError } from '../../../controller/io.ts';
-import type { KubeRequest } from '../../../controller/kube-client.ts';
+import type { KubeRequest } from '../../../lib/kube/client.ts';
 import {
   getOrCreateRolloutKey,
   keyOf,

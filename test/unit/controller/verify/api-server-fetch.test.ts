@@ -2,7 +2,7 @@
 // every request, and SSE answers stream through it.
 import { expect } from 'chai';
 import type { RequestOptions } from 'node:https';
-import type { ApiAccess } from '../../../../controller/api-access.ts';
+import type { ApiAccess } from '../../../../lib/kube/access.ts';
 import { apiServerFetch } from '../../../../controller/verify/api-server-fetch.ts';
 import { handshake } from '../../../../controller/verify/handshake.ts';
 import { startPagedServer, type PagedServer } from './support/paged-server.ts';

@@ -7,9 +7,9 @@
 // material changes (a rotated client certificate).
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import type { ApiAccess } from './api-access.ts';
-import { str } from './desired/types.ts';
-import { ApiError } from './io.ts';
+import type { ApiAccess } from './access.ts';
+import { str } from '../dict.ts';
+import { ApiError } from './api-error.ts';
 
 export interface KubeRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -15,10 +15,10 @@
 // cluster that has only the MCPServer CRD): a 404 counts as synced and empty, and the informer keeps
 // trying, so the controller starts and picks the kind up once its CRD appears.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../lib/log.ts';
-import { isDict, str, type Dict } from './desired/types.ts';
-import { ApiError } from './io.ts';
-import type { KubeClient } from './kube-client.ts';
+import type { Logger } from '../log.ts';
+import { isDict, str, type Dict } from '../dict.ts';
+import { ApiError } from './api-error.ts';
+import type { KubeClient } from './client.ts';
 
 export type CacheEvent = 'add' | 'update' | 'delete';
 

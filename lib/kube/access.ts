@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { RequestOptions } from 'node:https';
-import { isDict, str, type Dict } from './desired/types.ts';
+import { isDict, str, type Dict } from '../dict.ts';
 
 /** The API server's address and what every request to it carries. */
 export interface ApiAccess {
