@@ -1,8 +1,8 @@
-// Informer caches: one ListWatch (list-watch.ts) per watched kind and namespace (or one cluster-wide
+// Informer caches: one ListWatch (lib/kube/list-watch.ts) per watched kind and namespace (or one cluster-wide
 // when no namespaces are given). Children and pods are watched through the managed-by label, so the
 // caches hold only what the operator made; Secrets and ConfigMaps are watched unfiltered, because the
 // ones an MCPServer references are the user's and carry no label of ours. Secrets are watched as
-// metadata only (list-watch.ts metadataOnly): their data never reaches the controller through a watch,
+// metadata only (lib/kube/list-watch.ts metadataOnly): their data never reaches the controller through a watch,
 // and the few an MCPServer references are read when it is reconciled (secret-digests.ts), their values
 // dropped at once. Objects are kept in their cached form (cache-transform.ts).
 // Indexes answer the controller's questions without scanning (each scan was per reconcile or per event,

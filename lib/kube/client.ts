@@ -1,7 +1,7 @@
 // A thin JSON client for everything the controller asks the API server: its writes (apply, delete,
 // status, events, leases) and its informers' lists and watches (stream()). Bodies go out as the JSON we
 // built, untouched: client-node's typed serializer would drop fields its models do not know.
-// Authentication and TLS come from ApiAccess (api-access.ts).
+// Authentication and TLS come from ApiAccess (access.ts).
 // Connections are kept alive: a new TLS handshake (and a new SecureContext) per request was most of the
 // controller's CPU time in bench/controller. The keep-alive agent is made again whenever the TLS
 // material changes (a rotated client certificate).

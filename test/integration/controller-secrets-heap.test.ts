@@ -7,7 +7,7 @@
 // namespace's name too: that proves the needles would be found if they were there. The snapshot's
 // strings are searched whole (heap-snapshot.ts heapStrings: V8 cuts them at 1,024 characters unless
 // told otherwise). Besides the cached Secrets, this found the last list response of each kept-alive
-// connection still reachable from the response's listeners (kube-client.ts readAll).
+// connection still reachable from the response's listeners (lib/kube/client.ts readAll).
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
