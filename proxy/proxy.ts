@@ -118,6 +118,8 @@ async function guarded(
     ? (await import('./traffic-webhooks/wiring.ts')).withTrafficWebhooks(authorized, config, {
         log: io.log,
         metrics,
+        // HMAC keys come from the same environment as outgoingAuth's and telemetry's secrets.
+        ...(io.env ? { env: io.env } : {}),
       })
     : authorized;
   return { authorized, hooked };

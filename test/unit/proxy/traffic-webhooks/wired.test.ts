@@ -52,7 +52,6 @@ describe('proxy/traffic-webhooks through runProxy', function () {
   afterEach(async () => {
     await hooked?.close();
     hooked = undefined;
-    delete process.env[HMAC_ENV];
   });
   after(async () => {
     await hooks?.close();
@@ -114,10 +113,11 @@ describe('proxy/traffic-webhooks through runProxy', function () {
   });
 
   it('signs every body with the Secret key: X-ToolHive-Signature verifies at the webhook', async () => {
-    process.env[HMAC_ENV] = HMAC_KEY;
-    hooked = await startHooked({
-      validating: [webhook('policy', hooks.url('/allow'), { ...tls(), hmacSecretEnv: HMAC_ENV })],
-    });
+    // The key reaches the proxy through its environment source (ProxyIO.env), not process.env.
+    hooked = await startHooked(
+      { validating: [webhook('policy', hooks.url('/allow'), { ...tls(), hmacSecretEnv: HMAC_ENV })] },
+      { [HMAC_ENV]: HMAC_KEY },
+    );
     expect(await echo(hooked.client, 'signed')).to.equal('echo:signed');
     expect(hooks.received.length).to.be.greaterThan(2);
     expect(hooks.received.map((r) => r.signed)).to.satisfy((s: unknown[]) => s.every((v) => v === true));
@@ -128,19 +128,20 @@ describe('proxy/traffic-webhooks through runProxy', function () {
     hooks.on('/strict', (r, received) =>
       received.signed ? allow(r) : { status: 401, json: { error: 'bad signature' } },
     );
-    process.env[HMAC_ENV] = 'not-the-key';
-    hooked = await startHooked({
-      validating: [webhook('strict', hooks.url('/strict'), { ...tls(), hmacSecretEnv: HMAC_ENV })],
-    }).catch((err: unknown) => err as never);
+    hooked = await startHooked(
+      { validating: [webhook('strict', hooks.url('/strict'), { ...tls(), hmacSecretEnv: HMAC_ENV })] },
+      { [HMAC_ENV]: 'not-the-key' },
+    ).catch((err: unknown) => err as never);
     // The initialize itself is refused, so the client never connects.
     expect(refusalOf(hooked)).to.deep.equal({ status: 403, code: 403, message: 'Request denied by policy' });
     hooked = undefined;
   });
 
   it('refuses to start when the HMAC variable is unset, naming the webhook', async () => {
-    const err = await startHooked({
-      validating: [webhook('policy', hooks.url('/allow'), { ...tls(), hmacSecretEnv: HMAC_ENV })],
-    }).catch((e: unknown) => e);
+    const err = await startHooked(
+      { validating: [webhook('policy', hooks.url('/allow'), { ...tls(), hmacSecretEnv: HMAC_ENV })] },
+      {},
+    ).catch((e: unknown) => e);
     expect(String(err)).to.contain('"policy"').and.to.contain(HMAC_ENV);
   });
 

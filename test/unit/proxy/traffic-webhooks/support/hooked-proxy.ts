@@ -20,13 +20,21 @@ export interface Hooked {
   close(): Promise<void>;
 }
 
-export async function startHooked(webhooks: Partial<RunConfigWebhooks>): Promise<Hooked> {
+/** env: the proxy's environment (HMAC keys), as ProxyIO gives it; process.env when absent. */
+export async function startHooked(
+  webhooks: Partial<RunConfigWebhooks>,
+  env?: NodeJS.ProcessEnv,
+): Promise<Hooked> {
   const config = recordingProxyConfig({
     name: 'hooked',
     namespace: 'team-a',
     webhooks: { mutating: [], validating: [], ...webhooks },
   });
-  const proxy = await runProxy(config, { log: silentLogger(), processMetrics: false });
+  const proxy = await runProxy(config, {
+    log: silentLogger(),
+    processMetrics: false,
+    ...(env ? { env } : {}),
+  });
   const client = new Client({ name: 'webhooks-test', version: '1' });
   try {
     await client.connect(new StreamableHTTPClientTransport(new URL(`${proxy.url}/mcp`)));
