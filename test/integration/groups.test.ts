@@ -1,5 +1,6 @@
 // MCPGroup on the real control plane: the controller (in process) keeps each group's status listing
-// the MCPServers whose spec.groupRef names it; the webhook (in process, behind the production
+// the MCPServers whose spec.groupRef names it, and a group deleted under a server leaves the server and
+// its workload alone; the webhook (in process, behind the production
 // configurations) denies a server naming a missing group by field path; the CRD refuses ToolHive's old
 // string form of groupRef. Then ToolHive v0.44.0's example files that define MCPGroups, applied
 // unchanged (the documents of kinds this operator serves), and each group's status checked.
@@ -153,6 +154,42 @@ describe('MCPGroup on a real API server', function () {
 
     expect((await kubectl(['delete', 'mcpserver', 'beta', '-n', NS])).code).to.equal(0);
     await groupLists(NS, 'team', ['alpha']);
+  });
+
+  it('leaves a server and its children as they are when its group is deleted, denies a spec change while it is missing; the group made again lists it', async () => {
+    const group = JSON.stringify({
+      apiVersion: 'toolhive.stacklok.dev/v1beta1',
+      kind: 'MCPGroup',
+      metadata: { name: 'crew', namespace: NS },
+      spec: {},
+    });
+    for (const manifest of [group, server('gamma', { name: 'crew' })])
+      expect((await kubectl(['apply', '-f', '-'], manifest)).code).to.equal(0);
+    await groupLists(NS, 'crew', ['gamma']);
+    const workload = async () => {
+      const r = await kubectl([
+        'get',
+        'statefulset',
+        'gamma',
+        '-n',
+        NS,
+        '-o',
+        'jsonpath={.metadata.uid}/{.metadata.generation}',
+      ]);
+      return r.code === 0 && r.stdout.includes('/') ? r.stdout : undefined;
+    };
+    const before = await eventually('the StatefulSet of gamma', workload);
+    expect((await kubectl(['delete', 'mcpgroup', 'crew', '-n', NS])).code).to.equal(0);
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // the controller's reaction, if any
+    expect((await kubectl(['get', 'mcpserver', 'gamma', '-n', NS])).code, 'the server stays').to.equal(0);
+    expect(await workload(), 'the same StatefulSet, spec unchanged').to.equal(before);
+    const changed = server('gamma', { name: 'crew' }).replace('server:1', 'server:2');
+    const refused = await kubectl(['apply', '-f', '-'], changed);
+    expect([refused.code === 0, refused.stderr], 'a spec change while the group is missing').to.satisfy(
+      ([ok, stderr]: [boolean, string]) => !ok && stderr.includes('spec.groupRef.name'),
+    );
+    expect((await kubectl(['apply', '-f', '-'], group)).code).to.equal(0);
+    await groupLists(NS, 'crew', ['gamma']);
   });
 
   it('denies a server naming a group that does not exist, at spec.groupRef.name', async () => {
