@@ -19,7 +19,7 @@ export interface AdmissionLookup {
 
 /** Starts the namespace watch (not awaited: a missing RBAC rule shows as not ready, not as a crash). */
 export function startAdmissionLookup(client: KubeClient, log: Logger): AdmissionLookup {
-  const levels = new NamespaceLevels(namespaceInformer(client, log), log);
+  const levels = new NamespaceLevels(namespaceInformer(client, log));
   levels.start().catch((err: unknown) => log.error({ err }, 'Failed to start the namespace watch'));
   return {
     lookup: {

@@ -10,7 +10,6 @@ import type { V1Namespace } from '@kubernetes/client-node';
 import type { KubeClient } from '../lib/kube/client.ts';
 import { Informer } from '../lib/kube/typed-calls.ts';
 import type { Logger } from '../lib/log.ts';
-import { KeptWatch } from './kept-watch.ts';
 import { POD_SECURITY_LEVELS, type PodSecurityLevel } from './policy.ts';
 
 export const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
@@ -20,31 +19,37 @@ export function enforceLevel(value: string): PodSecurityLevel {
   return POD_SECURITY_LEVELS.includes(value as PodSecurityLevel) ? (value as PodSecurityLevel) : 'restricted';
 }
 
-/** The part of an informer used here (lib/kube/typed-calls.ts's, client-node's surface); unit tests pass a fake. */
+/**
+ * The part of an informer used here (lib/kube/typed-calls.ts's, which retries on its own until stopped);
+ * unit tests pass a fake.
+ */
 export interface NamespaceInformer {
   on(verb: 'add' | 'update' | 'delete', cb: (namespace: V1Namespace) => void): void;
-  on(verb: 'error', cb: (err?: unknown) => void): void;
+  /** Resolves after the first list. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export class NamespaceLevels {
   readonly #levels = new Map<string, PodSecurityLevel>();
-  readonly #watch: KeptWatch;
+  readonly #informer: NamespaceInformer;
+  #synced = false;
 
-  constructor(informer: NamespaceInformer, log: Logger) {
+  constructor(informer: NamespaceInformer) {
     informer.on('add', (ns) => this.#set(ns));
     informer.on('update', (ns) => this.#set(ns));
     informer.on('delete', (ns) => this.#levels.delete(ns.metadata?.name ?? ''));
-    this.#watch = new KeptWatch(informer, log, 'Namespace');
+    this.#informer = informer;
   }
 
-  start(): Promise<void> {
-    return this.#watch.start();
+  async start(): Promise<void> {
+    await this.#informer.start();
+    this.#synced = true;
   }
 
+  /** True once the first list completed; for /readyz. */
   synced(): boolean {
-    return this.#watch.synced();
+    return this.#synced;
   }
 
   /** The namespace's enforced level, or undefined when it has no label. */
@@ -53,7 +58,7 @@ export class NamespaceLevels {
   }
 
   stop(): Promise<void> {
-    return this.#watch.stop();
+    return this.#informer.stop();
   }
 
   #set(namespace: V1Namespace): void {

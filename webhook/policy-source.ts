@@ -5,14 +5,13 @@
 // - one that does not parse (a typo in an edit) keeps the last good policy and logs every error: a
 //   broken edit must not silently drop a restriction, nor start denying every MCPServer;
 // - deleting the ConfigMap is deliberate and returns to the fallback policy (everything allowed).
-// Parsing is injected (webhook/policy.ts's parsePolicy in production). The watch is a client-node
-// informer (list, then watch from that resourceVersion) restricted by field selector to the one name,
-// so the operator needs get/list/watch on ConfigMaps in that namespace only.
+// Parsing is injected (webhook/policy.ts's parsePolicy in production). The watch is lib/kube's informer
+// (list, then watch from that resourceVersion, retrying until stopped) restricted by field selector to
+// the one name, so the operator needs get/list/watch on ConfigMaps in that namespace only.
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { KubeClient } from '../lib/kube/client.ts';
 import { Informer } from '../lib/kube/typed-calls.ts';
 import type { Logger } from '../lib/log.ts';
-import { KeptWatch } from './kept-watch.ts';
 
 export type PolicyParser<P> = (data: Record<string, string>) => { policy: P } | { errors: string[] };
 
@@ -30,10 +29,13 @@ export function policyAfterEvent<P>(
   return 'policy' in parsed ? { policy: parsed.policy, errors: [] } : { policy: last, errors: parsed.errors };
 }
 
-/** The part of an informer used here (lib/kube/typed-calls.ts's); unit tests pass a fake that emits events by hand. */
+/**
+ * The part of an informer used here (lib/kube/typed-calls.ts's, which retries on its own until stopped);
+ * unit tests pass a fake that emits events by hand.
+ */
 export interface ConfigMapInformer {
   on(verb: 'add' | 'update' | 'delete', cb: (configMap: V1ConfigMap) => void): void;
-  on(verb: 'error', cb: (err?: unknown) => void): void;
+  /** Resolves after the first list. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -44,13 +46,11 @@ export interface PolicySourceOptions<P> {
   /** The policy while no ConfigMap exists. */
   fallback: P;
   log: Logger;
-  /** Wait before restarting the informer after it stopped on an error. */
-  restartDelayMs?: number;
 }
 
 export class PolicySource<P> {
   readonly #options: PolicySourceOptions<P>;
-  readonly #watch: KeptWatch;
+  #synced = false;
   #policy: P;
 
   constructor(options: PolicySourceOptions<P>) {
@@ -60,12 +60,12 @@ export class PolicySource<P> {
     informer.on('add', (configMap) => this.#apply({ type: 'upsert', configMap }));
     informer.on('update', (configMap) => this.#apply({ type: 'upsert', configMap }));
     informer.on('delete', () => this.#apply({ type: 'delete' }));
-    this.#watch = new KeptWatch(informer, options.log, 'Policy ConfigMap', options.restartDelayMs);
   }
 
-  /** Resolves after the first list: from then on current() reflects the ConfigMap. Rejects if the list fails. */
-  start(): Promise<void> {
-    return this.#watch.start();
+  /** Resolves after the first list: from then on current() reflects the ConfigMap. */
+  async start(): Promise<void> {
+    await this.#options.informer.start();
+    this.#synced = true;
   }
 
   /** The policy to apply now; the fallback until start() resolved. */
@@ -75,11 +75,11 @@ export class PolicySource<P> {
 
   /** True once the first list completed; for /readyz. */
   synced(): boolean {
-    return this.#watch.synced();
+    return this.#synced;
   }
 
   stop(): Promise<void> {
-    return this.#watch.stop();
+    return this.#options.informer.stop();
   }
 
   #apply(event: ConfigMapEvent): void {

@@ -97,8 +97,8 @@ export interface InformerSource {
 
 /**
  * An informer with client-node's surface (on add, update, delete; start resolves after the first list)
- * on list-watch.ts, which retries on its own: it never stops on an error, so nothing is emitted on
- * 'error' and a watch kept by webhook/kept-watch.ts is never restarted by it.
+ * on list-watch.ts, which retries on its own (backing off up to 30 s) until stopped: unlike client-node's,
+ * it never stops on an error, so nobody has to start it again.
  */
 export class Informer<T> {
   readonly #source: InformerSource;
@@ -113,8 +113,8 @@ export class Informer<T> {
     this.#log = log;
   }
 
-  on(verb: CacheEvent | 'error', callback: (object: T) => void): void {
-    if (verb !== 'error') this.#handlers[verb].push(callback);
+  on(verb: CacheEvent, callback: (object: T) => void): void {
+    this.#handlers[verb].push(callback);
   }
 
   start(): Promise<void> {

@@ -37,7 +37,7 @@ describe('webhook/namespace-levels', () => {
 
   it('follows labels as they are added, changed and removed, and namespaces as they go', async () => {
     const informer = new FakeInformer();
-    const levels = new NamespaceLevels(informer, silentLogger());
+    const levels = new NamespaceLevels(informer);
     expect(levels.synced()).to.equal(false);
     await levels.start();
     expect(levels.synced()).to.equal(true);
