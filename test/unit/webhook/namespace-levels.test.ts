@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import type { V1Namespace } from '@kubernetes/client-node';
-import { silentLogger } from '../../../lib/log.ts';
 import {
   ENFORCE_LABEL,
   NamespaceLevels,
