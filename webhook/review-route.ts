@@ -183,7 +183,7 @@ function withTimeout<T>(work: Promise<T>, deadlines: ReviewDeadlines): Promise<T
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

@@ -19,6 +19,7 @@ import {
   type AdmissionHandler,
   type ReviewRoute,
   ReviewDeadlines,
+  sendJson,
   serveReviewRoute,
 } from './review-route.ts';
 
@@ -78,19 +79,19 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
       });
     }
   }
-  const app = probes(deps, metrics);
+  const probe = probes(deps, metrics);
   return (req, res) => {
     // The API server calls `<path>?timeout=5s`: the query is not part of the route.
     const url = req.url ?? '/';
     const query = url.indexOf('?');
-    const route = req.method === 'POST' ? routes.get(query === -1 ? url : url.slice(0, query)) : undefined;
+    const path = query === -1 ? url : url.slice(0, query);
+    const route = req.method === 'POST' ? routes.get(path) : undefined;
     if (route) void serveReviewRoute(route, req, res);
-    else app(req, res);
+    else probe(req, res, path);
   };
 }
 
 const TEXT = 'text/plain; charset=utf-8';
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
@@ -101,11 +102,11 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
  * Probes, metrics, and JSON 404s for everything else (GET and HEAD). Three fixed paths need no framework:
  * express here had cost about 19 MiB resident for them (README, "Dependencies").
  */
-function probes(deps: WebhookAppDeps, metrics: AdmissionMetrics): WebhookApp {
-  return (req, res) => {
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
-    const path = query === -1 ? url : url.slice(0, query);
+function probes(
+  deps: WebhookAppDeps,
+  metrics: AdmissionMetrics,
+): (req: IncomingMessage, res: ServerResponse, path: string) => void {
+  return (req, res, path) => {
     const read = req.method === 'GET' || req.method === 'HEAD';
     if (read && path === '/healthz') return send(res, 200, TEXT, 'ok');
     if (read && path === '/readyz') {
@@ -119,12 +120,12 @@ function probes(deps: WebhookAppDeps, metrics: AdmissionMetrics): WebhookApp {
         (text) => send(res, 200, CONTENT_TYPE, text),
         (err: unknown) => {
           deps.log.error({ err }, 'Failed to serve a request');
-          if (!res.headersSent) send(res, 500, JSON_TYPE, JSON.stringify({ message: 'internal error' }));
+          if (!res.headersSent) sendJson(res, 500, { message: 'internal error' });
         },
       );
       return;
     }
-    send(res, 404, JSON_TYPE, JSON.stringify({ message: 'not found' }));
+    sendJson(res, 404, { message: 'not found' });
   };
 }
 
