@@ -69,8 +69,8 @@ export interface ReconcileIO {
   verification?(server: MCPServer, input: VerificationInput): Verification;
 }
 
-/** An API error with its HTTP code (lib/kube/api-error.ts). */
-export { ApiError } from '../lib/kube/api-error.ts';
+/** An API error with its HTTP code (lib/kube/api-error.ts), for the controller's modules. */
+export { ApiError };
 
 /**
  * Errors retrying cannot fix: the API server rejected the object itself (invalid, forbidden by
