@@ -1,7 +1,7 @@
 // A thin JSON client for everything the operator asks the API server: the controller's writes (apply,
 // delete, status, events, leases), the webhook's reads and its certificate Secret (typed-calls.ts), and
-// the informers' lists and watches (stream()). Bodies go out as the JSON we
-// built, untouched: client-node's typed serializer would drop fields its models do not know.
+// the informers' lists and watches (stream()). Bodies go out as the JSON we built, untouched:
+// client-node's typed serializer would drop fields its models do not know.
 // Authentication and TLS come from ApiAccess (access.ts).
 // Connections are kept alive: a new TLS handshake (and a new SecureContext) per request was most of the
 // controller's CPU time in bench/controller. The keep-alive agent is made again whenever the TLS
