@@ -1,8 +1,8 @@
 // Where the API server is and how to authenticate to it, for the operator's own HTTP client (client.ts,
 // used by the controller and the webhook). Read from a kubeconfig (--kubeconfig, else $KUBECONFIG, else
-// ~/.kube/config) or, in a pod, from the ServiceAccount, as client-go and client-node do. The loader is our own because
-// loading @kubernetes/client-node costs the process about 80 MiB of resident memory (it loads every
-// generated API model even for KubeConfig alone), more than the rest of the controller together.
+// ~/.kube/config) or, in a pod, from the ServiceAccount, as client-go and client-node do. The loader is
+// our own because loading @kubernetes/client-node costs the process about 80 MiB of resident memory (it
+// loads every generated API model even for KubeConfig alone), more than the rest of the operator.
 // Credentials it does not know (exec plugins, auth-provider) are handed to client-node's KubeConfig,
 // loaded only then, so every kubeconfig client-node accepts still works.
 import { existsSync, readFileSync } from 'node:fs';
