@@ -9,6 +9,9 @@ import { secretAuthorityStore, webhookCaBundlePublisher } from '../../certs/kube
 import { createLocalDevSource } from '../../certs/memory-source.ts';
 import { SelfManagedSource } from '../../certs/self-managed-source.ts';
 import type { CertificateSource } from '../../certs/source.ts';
+import { loadApiAccess } from '../../lib/kube/access.ts';
+import { KubeClient } from '../../lib/kube/client.ts';
+import { coreCalls, webhookConfigurationCalls } from '../../lib/kube/typed-calls.ts';
 import { createLogger, type Logger } from '../../lib/log.ts';
 import { startAdmissionLookup } from '../../webhook/admission-lookup.ts';
 import { webhookConfigurationNames } from '../../webhook/configuration.ts';
@@ -21,9 +24,6 @@ import { createAdmissionMetrics } from '../../webhook/metrics.ts';
 import { otlpPushFromEnv } from '../../lib/otlp-metrics.ts';
 import type { Command } from '../command.ts';
 import { untilSignal } from '../signals.ts';
-import { loadApiAccess } from '../../lib/kube/access.ts';
-import { KubeClient } from '../../lib/kube/client.ts';
-import { coreCalls, webhookConfigurationCalls } from '../../lib/kube/typed-calls.ts';
 
 const USAGE = `Usage: mcp-operator webhook [--port 9443] [--host ADDR] CERTIFICATES [--kubeconfig PATH] [--policy-configmap NS/NAME]
 
