@@ -113,11 +113,11 @@ export class HttpBackend implements Backend {
    */
   private scheduleProbe(): void {
     const ping = this.options.limits.pingIntervalMs;
-    const missing = this.pods.filter((pod) => !this.answeringPods.has(pod));
-    const delay = missing.length > 0 ? Math.min(RETRY_MS, ping) : ping;
+    const missing = () => this.pods.filter((pod) => !this.answeringPods.has(pod));
+    const delay = missing().length > 0 ? Math.min(RETRY_MS, ping) : ping;
     this.prober = setTimeout(() => {
       const full = performance.now() - this.lastFullProbe >= ping - 1;
-      void this.probe(full ? this.pods : missing).then(() => {
+      void this.probe(full ? this.pods : missing()).then(() => {
         if (!this.closed) this.scheduleProbe();
       });
     }, delay);
