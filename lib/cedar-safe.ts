@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import type * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 
-// cedar-wasm is loaded with its first call, not at import: its WebAssembly module holds about 14 MiB
+// cedar-wasm is loaded with its first call, not at import: its WebAssembly module holds about 10 MiB
 // resident, which an operator that never reviews a Cedar policy, and a proxy without authz, do not need.
 // Its Node build is CommonJS, so it loads synchronously and every function here stays synchronous.
 let wasm: typeof cedar | undefined;

@@ -25,7 +25,7 @@ export interface HandshakeOptions {
   fetch?: FetchLike;
 }
 
-// The SDK's client is loaded with the first handshake, not at the operator's start: about 20 MiB
+// The SDK's client is loaded with the first handshake, not at the operator's start: about 21 MiB
 // resident (its transport, zod schemas) that an operator with no proxy to verify yet does not hold.
 type Sdk = {
   Client: typeof Client;

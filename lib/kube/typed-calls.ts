@@ -2,7 +2,8 @@
 // client (client.ts) instead of @kubernetes/client-node, with client-node's shapes (object parameters,
 // its V1 types as types only): the narrow interfaces in webhook/ and certs/ and the unit tests' fakes
 // stay as they were. Importing client-node cost the operator about 24 MiB of live heap (28.5 MiB used
-// after GC against Node's 4.3; RSS 109 MiB against 46) for these calls and two informers.
+// after GC against Node's 4.3; RSS 107 MiB against 45: bench/startup-memory.ts) for these calls and two
+// informers.
 // Errors are ApiError with the HTTP code, which lib/api-status.ts reads as it reads client-node's.
 import type {
   V1ConfigMap,
